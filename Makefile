@@ -1,0 +1,33 @@
+# The two commands: `make run` starts the server, `make test` runs the tests.
+# Each first installs the system packages it needs that are missing (Debian/Ubuntu, apt-get).
+
+RUN_PACKAGES  := libpq-dev pkg-config postgresql
+TEST_PACKAGES := libpq-dev pkg-config postgresql postgresql-contrib haproxy netcat-openbsd
+# New sql/ migrations are embedded by a build plugin; SwiftPM only re-plans plugins without the cache.
+SWIFT_FLAGS   := --disable-build-manifest-caching
+
+.PHONY: run test build format lint system-packages-run system-packages-test clean
+
+run: system-packages-run
+	swift run $(SWIFT_FLAGS) rapportd $(ARGS)
+
+test: system-packages-test
+	./scripts/run-tests.sh $(TEST_ARGS)
+
+build: system-packages-run
+	swift build $(SWIFT_FLAGS)
+
+format:
+	swift format --in-place --recursive Package.swift Sources Tests Plugins
+
+lint:
+	swift format lint --strict --recursive Package.swift Sources Tests Plugins
+
+system-packages-run:
+	@./scripts/install-system-packages.sh $(RUN_PACKAGES)
+
+system-packages-test:
+	@./scripts/install-system-packages.sh $(TEST_PACKAGES)
+
+clean:
+	rm -rf .build

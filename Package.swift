@@ -1,0 +1,109 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Every target: Swift 6 language mode (strict concurrency) plus the upcoming features the
+// server ecosystem (swift-nio, postgres-nio, hummingbird) builds with.
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "rapport",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "rapportd", targets: ["rapportd"]),
+        .library(name: "LibPQ", targets: ["LibPQ"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // 1. libpq's C API, found with pkg-config (Debian: libpq-dev).
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        // 2. A safe Swift face on libpq: the only module that sees a libpq pointer.
+        .target(
+            name: "LibPQ",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Starts and stops a private PostgreSQL cluster (embedded default, test suites).
+        .target(
+            name: "PostgresLauncher",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        // 4. The data layer: migrations (embedded from sql/ at build time) and store operations.
+        .target(
+            name: "RapportStore",
+            dependencies: [
+                "LibPQ",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings,
+            plugins: ["EmbedMigrations"]
+        ),
+        // 5. The wire format, pure: framing, tokens and quoting, replies, command table, PROXY header.
+        .target(
+            name: "RapportProtocol",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "rapportd",
+            dependencies: [
+                "LibPQ",
+                "PostgresLauncher",
+                "RapportStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Build tool: turns sql/NNNN_*.sql into Swift string constants so the binary carries its schema.
+        .executableTarget(name: "SQLEmbedder", swiftSettings: strictSettings),
+        .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["SQLEmbedder"]),
+
+        // Test support: one private PostgreSQL cluster per test run, a fresh database per suite.
+        .target(
+            name: "RapportTestSupport",
+            dependencies: ["LibPQ", "PostgresLauncher", "RapportStore", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/RapportTestSupport",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RapportProtocolTests",
+            dependencies: [
+                "RapportProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LibPQTests",
+            dependencies: ["LibPQ", "RapportTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RapportStoreTests",
+            dependencies: ["RapportStore", "RapportTestSupport", "LibPQ", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,289 @@
+import CLibPQ
+import NIOConcurrencyHelpers
+
+/// One libpq connection. The only type that holds a `PGconn` pointer.
+///
+/// Calls block the calling thread: run them on the pool's dedicated threads, never on an event
+/// loop or Swift's cooperative pool. The lock makes sure no two threads ever use the `PGconn`
+/// at once (libpq's one threading rule); `cancel()` uses a separate `PGcancel` and its own lock,
+/// so it can interrupt a statement from any thread.
+public final class PGConnection: @unchecked Sendable {
+    private let lock = NIOLock()
+    private var handle: OpaquePointer?
+    private let cancelLock = NIOLock()
+    private var cancelHandle: OpaquePointer?
+    private var cancelRequested = false
+    /// Statements that completed on this connection since `beginLease()`; lets the pool retry a lease
+    /// whose very first statement found the connection dead (nothing can have been done on it).
+    private var statementsThisLease = 0
+
+    /// The PostgreSQL backend's process id (for `pg_terminate_backend` in tests and logs).
+    public let backendPID: Int32
+
+    private init(handle: OpaquePointer) {
+        self.handle = handle
+        self.backendPID = PQbackendPID(handle)
+        self.cancelHandle = PQgetCancel(handle)
+    }
+
+    deinit {
+        self.close()
+    }
+
+    /// Opens a connection with `PQconnectdbParams`. Blocks.
+    public static func connect(_ configuration: ConnectionConfiguration) throws -> PGConnection {
+        let pairs = configuration.keywordValuePairs()
+        let handle = withCStrings(pairs.map(\.0)) { keywords in
+            withCStrings(pairs.map(\.1)) { values in
+                PQconnectdbParams(keywords, values, 1)
+            }
+        }
+        guard let handle else { throw PGError(.connectionFailed, "libpq could not allocate a connection") }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(handle)).trimmingTrailingNewlines()
+            PQfinish(handle)
+            throw PGError(.connectionFailed, message)
+        }
+        return PGConnection(handle: handle)
+    }
+
+    /// Closes the connection; later calls throw `connectionLost`.
+    public func close() {
+        self.cancelLock.withLock {
+            if let cancel = self.cancelHandle { PQfreeCancel(cancel) }
+            self.cancelHandle = nil
+        }
+        self.lock.withLock {
+            if let handle = self.handle { PQfinish(handle) }
+            self.handle = nil
+        }
+    }
+
+    /// Asks the server to cancel the statement now running, if any. Safe from any thread.
+    public func cancel() {
+        self.cancelLock.withLock {
+            guard let cancel = self.cancelHandle else { return }
+            self.cancelRequested = true
+            var buffer = [CChar](repeating: 0, count: 256)
+            _ = PQcancel(cancel, &buffer, Int32(buffer.count))
+        }
+    }
+
+    /// True while the connection is open and not broken.
+    public var isOpen: Bool {
+        self.lock.withLock {
+            guard let handle = self.handle else { return false }
+            return PQstatus(handle) == CONNECTION_OK
+        }
+    }
+
+    public enum TransactionState: Sendable, Equatable {
+        case idle, active, inTransaction, failedTransaction, unknown
+    }
+
+    public var transactionState: TransactionState {
+        self.lock.withLock {
+            guard let handle = self.handle else { return .unknown }
+            switch PQtransactionStatus(handle) {
+            case PQTRANS_IDLE: return .idle
+            case PQTRANS_ACTIVE: return .active
+            case PQTRANS_INTRANS: return .inTransaction
+            case PQTRANS_INERROR: return .failedTransaction
+            default: return .unknown
+            }
+        }
+    }
+
+    func beginLease() {
+        self.lock.withLock { self.statementsThisLease = 0 }
+    }
+
+    var hasRunStatementsThisLease: Bool {
+        self.lock.withLock { self.statementsThisLease > 0 }
+    }
+
+    /// Runs a statement and returns its rows (empty for commands). Blocks.
+    @discardableResult
+    public func query(_ query: PGQuery) throws -> PGRows {
+        for bind in query.binds where !bind.isBinary && bind.bytes?.contains(0) == true {
+            throw PGError(.invalidArgument, "a text parameter contains a NUL character, which PostgreSQL cannot store")
+        }
+        return try self.run { handle in
+            let count = query.binds.count
+            let types = query.binds.map { Oid($0.type.rawValue) }
+            let lengths = query.binds.map { Int32($0.bytes?.count ?? 0) }
+            let formats = query.binds.map { Int32($0.isBinary ? 1 : 0) }
+            // One buffer holds every parameter, each followed by a NUL (text parameters are C strings).
+            var storage: [UInt8] = []
+            var offsets: [Int?] = []
+            for bind in query.binds {
+                if let bytes = bind.bytes {
+                    offsets.append(storage.count)
+                    storage.append(contentsOf: bytes)
+                    storage.append(0)
+                } else {
+                    offsets.append(nil)
+                }
+            }
+            if storage.isEmpty { storage.append(0) }
+            return storage.withUnsafeBufferPointer { buffer in
+                let base = UnsafeRawPointer(buffer.baseAddress!)
+                let values: [UnsafePointer<CChar>?] = offsets.map { offset in
+                    offset.map { (base + $0).assumingMemoryBound(to: CChar.self) }
+                }
+                return PQexecParams(handle, query.sql, Int32(count), types, values, lengths, formats, 0)
+            }
+        }
+    }
+
+    /// Runs a statement and returns the number of rows it changed. Blocks.
+    @discardableResult
+    public func execute(_ query: PGQuery) throws -> Int {
+        try self.query(query).affectedRows
+    }
+
+    /// Runs a script of several statements with the simple query protocol. Only for trusted SQL
+    /// shipped with the program (migrations); it takes no parameters. Blocks.
+    public func executeScript(_ sql: String) throws {
+        _ = try self.run { handle in PQexec(handle, sql) }
+    }
+
+    /// Sends one statement through libpq, copies the result into Swift values and clears it.
+    private func run(_ send: (OpaquePointer) -> OpaquePointer?) throws -> PGRows {
+        try self.lock.withLock {
+            guard let handle = self.handle else { throw PGError(.connectionLost, "the connection is closed") }
+            self.cancelLock.withLock { self.cancelRequested = false }
+            guard let result = send(handle) else {
+                throw PGError(
+                    PQstatus(handle) == CONNECTION_OK ? .server : .connectionLost,
+                    String(cString: PQerrorMessage(handle)).trimmingTrailingNewlines()
+                )
+            }
+            defer { PQclear(result) }
+            switch PQresultStatus(result) {
+            case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+                self.statementsThisLease += 1
+                return Self.copyRows(result)
+            default:
+                throw self.error(from: result, handle: handle)
+            }
+        }
+    }
+
+    private func error(from result: OpaquePointer, handle: OpaquePointer) -> PGError {
+        func field(_ code: Int32) -> String? {
+            guard let value = PQresultErrorField(result, code) else { return nil }
+            return String(cString: value)
+        }
+        let sqlState = field(RAPPORT_DIAG_SQLSTATE)
+        var message = field(RAPPORT_DIAG_MESSAGE_PRIMARY)
+            ?? String(cString: PQerrorMessage(handle)).trimmingTrailingNewlines()
+        if message.isEmpty { message = "unknown error" }
+        var kind = PGError.Kind.server
+        if PQstatus(handle) != CONNECTION_OK {
+            kind = .connectionLost
+        } else if sqlState == "57014" {
+            kind = self.cancelLock.withLock { self.cancelRequested } ? .canceled : .statementTimeout
+        }
+        return PGError(
+            kind,
+            message,
+            sqlState: sqlState,
+            detail: field(RAPPORT_DIAG_MESSAGE_DETAIL),
+            hint: field(RAPPORT_DIAG_MESSAGE_HINT),
+            constraint: field(RAPPORT_DIAG_CONSTRAINT_NAME),
+            table: field(RAPPORT_DIAG_TABLE_NAME),
+            column: field(RAPPORT_DIAG_COLUMN_NAME)
+        )
+    }
+
+    private static func copyRows(_ result: OpaquePointer) -> PGRows {
+        let rowCount = Int(PQntuples(result))
+        let columnCount = Int(PQnfields(result))
+        var columns: [PGColumn] = []
+        columns.reserveCapacity(columnCount)
+        for column in 0..<columnCount {
+            columns.append(
+                PGColumn(
+                    name: String(cString: PQfname(result, Int32(column))),
+                    type: PGType(rawValue: UInt32(PQftype(result, Int32(column))))
+                )
+            )
+        }
+        var storage: [UInt8] = []
+        var cells: [(offset: Int32, length: Int32)] = []
+        cells.reserveCapacity(rowCount * columnCount)
+        for row in 0..<Int32(rowCount) {
+            for column in 0..<Int32(columnCount) {
+                if PQgetisnull(result, row, column) == 1 {
+                    cells.append((Int32(storage.count), -1))
+                    continue
+                }
+                let length = Int(PQgetlength(result, row, column))
+                let offset = storage.count
+                PQgetvalue(result, row, column).withMemoryRebound(to: UInt8.self, capacity: length) { pointer in
+                    storage.append(contentsOf: UnsafeBufferPointer(start: pointer, count: length))
+                }
+                cells.append((Int32(offset), Int32(length)))
+            }
+        }
+        let tuples = String(cString: PQcmdTuples(result))
+        return PGRows(
+            columns: columns,
+            affectedRows: Int(tuples) ?? rowCount,
+            storage: storage,
+            cells: cells
+        )
+    }
+}
+
+extension PGConnection {
+    public enum IsolationLevel: String, Sendable {
+        case readCommitted = "READ COMMITTED"
+        case repeatableRead = "REPEATABLE READ"
+        case serializable = "SERIALIZABLE"
+    }
+
+    /// Runs `body` in one transaction: COMMIT when it returns, ROLLBACK when it throws. Blocks.
+    @discardableResult
+    public func transaction<T>(
+        _ isolation: IsolationLevel = .readCommitted,
+        _ body: (PGConnection) throws -> T
+    ) throws -> T {
+        try self.execute(PGQuery(sql: "BEGIN ISOLATION LEVEL \(isolation.rawValue)"))
+        let value: T
+        do {
+            value = try body(self)
+        } catch {
+            _ = try? self.execute("ROLLBACK")
+            throw error
+        }
+        try self.execute("COMMIT")
+        return value
+    }
+}
+
+/// Calls `body` with a NULL-terminated array of C strings that live for the call.
+private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    var storage: [UInt8] = []
+    var offsets: [Int] = []
+    for string in strings {
+        offsets.append(storage.count)
+        storage.append(contentsOf: string.utf8)
+        storage.append(0)
+    }
+    return storage.withUnsafeBufferPointer { buffer in
+        let base = UnsafeRawPointer(buffer.baseAddress!)
+        var pointers: [UnsafePointer<CChar>?] = offsets.map { (base + $0).assumingMemoryBound(to: CChar.self) }
+        pointers.append(nil)
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+}
+
+extension String {
+    func trimmingTrailingNewlines() -> String {
+        var text = self
+        while text.last == "\n" || text.last == "\r" { text.removeLast() }
+        return text
+    }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the test suite with a private folder for its PostgreSQL cluster, and afterwards stops any
+# cluster still running there and deletes the folder, even when the test process crashed.
+set -uo pipefail
+
+root=$(mktemp -d /tmp/rapport-test.XXXXXX)
+chmod 755 "$root"
+export RAPPORT_TEST_ROOT="$root"
+
+cleanup() {
+    for pid_file in "$root"/*/data/postmaster.pid; do
+        [ -f "$pid_file" ] || continue
+        data=$(dirname "$pid_file")
+        bindir=${RAPPORT_PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+        if [ "$(id -u)" -eq 0 ]; then
+            runuser -u postgres -- "$bindir/pg_ctl" stop -D "$data" -m immediate >/dev/null 2>&1
+        else
+            "$bindir/pg_ctl" stop -D "$data" -m immediate >/dev/null 2>&1
+        fi
+    done
+    rm -rf "$root"
+}
+trap cleanup EXIT
+
+swift test --disable-build-manifest-caching "$@"
