@@ -1,12 +1,12 @@
 # The two commands: `make run` starts the server, `make test` runs the tests.
 # Each first installs the system packages it needs that are missing (Debian/Ubuntu, apt-get).
 
-RUN_PACKAGES  := libpq-dev pkg-config postgresql
-TEST_PACKAGES := libpq-dev pkg-config postgresql postgresql-contrib haproxy netcat-openbsd
+RUN_PACKAGES  := libpq-dev libedit-dev pkg-config postgresql
+TEST_PACKAGES := libpq-dev libedit-dev pkg-config postgresql postgresql-contrib haproxy netcat-openbsd
 # New sql/ migrations are embedded by a build plugin; SwiftPM only re-plans plugins without the cache.
 SWIFT_FLAGS   := --disable-build-manifest-caching
 
-.PHONY: run test build format lint system-packages-run system-packages-test clean
+.PHONY: run test build docs format lint system-packages-run system-packages-test clean
 
 run: system-packages-run
 	swift run $(SWIFT_FLAGS) rapportd $(ARGS)
@@ -31,3 +31,7 @@ system-packages-test:
 
 clean:
 	rm -rf .build
+
+# Regenerates the command reference of docs/PROTOCOL.md from the command table (a test checks it).
+docs: system-packages-run
+	./scripts/update-protocol-doc.sh

@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "rapportd", targets: ["rapportd"]),
+        .executable(name: "rapport", targets: ["rapport"]),
         .library(name: "LibPQ", targets: ["LibPQ"]),
     ],
     dependencies: [
@@ -21,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // 1. libpq's C API, found with pkg-config (Debian: libpq-dev).
@@ -42,6 +45,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // 3. The domain as values and pure rules; no I/O.
+        .target(name: "RapportModel", swiftSettings: strictSettings),
         // Starts and stops a private PostgreSQL cluster (embedded default, test suites).
         .target(
             name: "PostgresLauncher",
@@ -53,6 +58,7 @@ let package = Package(
             name: "RapportStore",
             dependencies: [
                 "LibPQ",
+                "RapportModel",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings,
@@ -64,14 +70,58 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
+        // 6. The NIO server: sessions, authentication and roles, dispatch, limits, draining, metrics.
+        .target(
+            name: "RapportServer",
+            dependencies: [
+                "RapportProtocol",
+                "RapportStore",
+                "RapportModel",
+                "LibPQ",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "rapportd",
             dependencies: [
                 "LibPQ",
                 "PostgresLauncher",
                 "RapportStore",
+                "RapportServer",
+                "RapportModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // 7. The async client library (pipelining) that the CLI, the tests and the benchmarks use.
+        .target(
+            name: "RapportClient",
+            dependencies: [
+                "RapportProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // libedit (Debian: libedit-dev): line editing and history for `rapport shell`.
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        .executableTarget(
+            name: "rapport",
+            dependencies: [
+                "RapportClient",
+                "RapportProtocol",
+                "CEditLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
@@ -82,7 +132,11 @@ let package = Package(
         // Test support: one private PostgreSQL cluster per test run, a fresh database per suite.
         .target(
             name: "RapportTestSupport",
-            dependencies: ["LibPQ", "PostgresLauncher", "RapportStore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "LibPQ", "PostgresLauncher", "RapportStore", "RapportServer", "RapportModel",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Tests/RapportTestSupport",
             swiftSettings: strictSettings
         ),
@@ -93,6 +147,26 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RapportClientTests",
+            dependencies: ["RapportClient", "RapportProtocol"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RapportServerTests",
+            dependencies: [
+                "RapportServer", "RapportClient", "RapportProtocol", "RapportStore", "RapportModel", "LibPQ",
+                "RapportTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RapportModelTests",
+            dependencies: ["RapportModel"],
             swiftSettings: strictSettings
         ),
         .testTarget(

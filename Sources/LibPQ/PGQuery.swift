@@ -41,6 +41,12 @@ public struct PGQuery: Sendable, ExpressibleByStringInterpolation, CustomStringC
             self.sql += "$\(self.binds.count)"
         }
 
+        /// NULL when `value` is nil (spelled out so the compiler does not warn about optionals).
+        public mutating func appendInterpolation<Value: PGEncodable>(_ value: Value?) {
+            self.binds.append(value.pgBind)
+            self.sql += "$\(self.binds.count)"
+        }
+
         public mutating func appendInterpolation(unescaped sql: String) {
             self.sql += sql
         }

@@ -63,9 +63,12 @@ public final class EmbeddedCluster: Sendable {
         self.runAsUser = geteuid() == 0 ? "postgres" : nil
     }
 
-    /// Creates the cluster when its folder has none, then starts it (or adopts one already running
-    /// from an earlier run that was killed) and waits until it accepts connections.
-    public func start() throws {
+    /// Creates the cluster when its folder has none, then starts it and waits until it accepts
+    /// connections. Returns false when the cluster was already running (another rapportd on the same
+    /// folder, or one killed before it could stop it): it is used as it is, and the caller must
+    /// not stop it.
+    @discardableResult
+    public func start() throws -> Bool {
         try self.prepareDirectories()
         let versionFile = (self.dataDirectory as NSString).appendingPathComponent("PG_VERSION")
         if !FileManager.default.fileExists(atPath: versionFile) {
@@ -78,8 +81,8 @@ public final class EmbeddedCluster: Sendable {
         }
         let status = try ProcessRunner.runAllowingFailure(self.installation.program("pg_ctl"), ["status", "-D", self.dataDirectory], asUser: self.runAsUser)
         if status.status == 0 {
-            self.logger.info("adopting the private PostgreSQL cluster that is already running", metadata: ["directory": "\(self.dataDirectory)"])
-            return
+            self.logger.info("using the private PostgreSQL cluster that is already running", metadata: ["directory": "\(self.dataDirectory)"])
+            return false
         }
         var settings = [
             "-k", self.socketDirectory, "-p", String(self.options.port),
@@ -94,10 +97,13 @@ public final class EmbeddedCluster: Sendable {
             asUser: self.runAsUser
         )
         self.logger.info("private PostgreSQL cluster started", metadata: ["socket": "\(self.socketDirectory)"])
+        return true
     }
 
     /// Stops the cluster (fast shutdown: sessions are disconnected, data is flushed).
     public func stop() throws {
+        let status = try ProcessRunner.runAllowingFailure(self.installation.program("pg_ctl"), ["status", "-D", self.dataDirectory], asUser: self.runAsUser)
+        guard status.status == 0 else { return }  // already stopped (or never started)
         try ProcessRunner.run(self.installation.program("pg_ctl"), ["stop", "-w", "-m", "fast", "-D", self.dataDirectory], asUser: self.runAsUser)
         self.logger.info("private PostgreSQL cluster stopped")
     }

@@ -34,7 +34,9 @@ struct DatabaseOptions: ParsableArguments {
             installation: try PostgresInstallation.locate(),
             logger: logger
         )
-        try await offloaded { try cluster.start() }
+        let started = try await offloaded { try cluster.start() }
+        // Stop the cluster on the way out only if this process started it.
+        let stop: @Sendable () async throws -> Void = { if started { try await offloaded { try cluster.stop() } } }
         do {
             try await Self.ensureDatabase("rapport", on: cluster)
             let configuration = ConnectionConfiguration(
@@ -43,10 +45,10 @@ struct DatabaseOptions: ParsableArguments {
                 statementTimeout: timeout
             )
             let result = try await body(configuration)
-            try await offloaded { try cluster.stop() }
+            try await stop()
             return result
         } catch {
-            try? await offloaded { try cluster.stop() }
+            try? await stop()
             throw error
         }
     }

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import LibPQ
 import Logging
+import NIOCore
+import RapportServer
 import RapportStore
 
 @main
@@ -9,7 +11,8 @@ struct Rapportd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rapportd",
         abstract: "Rapport: the interaction ledger server.",
-        subcommands: [Serve.self, Migrate.self],
+        discussion: "With no database configured, rapportd runs its own private PostgreSQL in .rapport/postgres.",
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, ProtocolReference.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -34,14 +37,43 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the server (the default).")
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var server: ServerOptions
 
     func run() async throws {
         let logger = makeLogger()
-        try await self.database.withDatabase(logger: logger) { configuration in
-            _ = try await migrate(configuration, logger: logger)
-            print("rapportd: database ready and migrated; press Ctrl-C to stop")
-            let signal = await waitForTerminationSignal()
-            logger.info("stopping", metadata: ["signal": "\(signal)"])
+        let configuration = try self.server.configuration()
+        let poolSize = try self.server.poolSize()
+        try await self.database.withDatabase(logger: logger) { connection in
+            _ = try await migrate(connection, logger: logger)
+            let pool = PGPool(configuration: .init(connection: connection, size: poolSize), logger: logger)
+            let hasher = PasswordHasher()
+            let server = RapportServer(configuration: configuration, store: Store(pool: pool, logger: logger), hasher: hasher, logger: logger)
+            var endpoint: MetricsEndpoint?
+            if let port = configuration.metricsPort {
+                endpoint = try await MetricsEndpoint.start(host: configuration.metricsHost, port: port, server: server)
+                print("rapportd: metrics on http://\(configuration.metricsHost):\(endpoint?.port ?? port)/metrics")
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await server.run { address in
+                        let line = "rapportd: listening on \(address.ipAddress ?? configuration.host):\(address.port ?? configuration.port)\n"
+                        FileHandle.standardOutput.write(Data(line.utf8))
+                    }
+                }
+                group.addTask {
+                    for await signal in terminationSignals() {
+                        logger.info("shutting down", metadata: ["signal": "\(signal)"])
+                        await server.shutdown()
+                        return
+                    }
+                }
+                // The server returns once every session has ended; then nothing else is needed.
+                try await group.next()
+                group.cancelAll()
+            }
+            await endpoint?.stop()
+            await pool.shutdown()
+            await hasher.shutdown()
         }
     }
 }
@@ -56,6 +88,7 @@ func migrate(_ configuration: ConnectionConfiguration, logger: Logger) async thr
 
 func makeLogger() -> Logger {
     var logger = Logger(label: "rapportd")
-    logger.logLevel = .info
+    let level = ProcessInfo.processInfo.environment["RAPPORT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+    logger.logLevel = level ?? .info
     return logger
 }

@@ -1,32 +1,26 @@
 import Dispatch
 import Foundation
 
-/// Suspends until SIGINT or SIGTERM arrives and returns its name.
-func waitForTerminationSignal() async -> String {
-    await withCheckedContinuation { continuation in
+/// SIGINT and SIGTERM as an async sequence of their names; the default action (exit) is disabled
+/// while the stream lives, so a signal starts a graceful shutdown instead.
+func terminationSignals() -> AsyncStream<String> {
+    AsyncStream { continuation in
         let queue = DispatchQueue(label: "rapportd.signals")
-        let fired = ManagedAtomicFlag()
-        var sources: [any DispatchSourceSignal] = []
-        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+        let sources = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")].map { number, name -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler {
-                guard fired.setOnce() else { return }
-                sources.forEach { $0.cancel() }
-                continuation.resume(returning: name)
-            }
+            source.setEventHandler { continuation.yield(name) }
             source.resume()
-            sources.append(source)
+            return source
         }
+        let held = SignalSources(sources)
+        continuation.onTermination = { _ in held.cancel() }
     }
 }
 
-/// A flag that can be set once, from the signal queue only.
-private final class ManagedAtomicFlag: @unchecked Sendable {
-    private var isSet = false
-    func setOnce() -> Bool {
-        if self.isSet { return false }
-        self.isSet = true
-        return true
-    }
+/// Keeps the signal sources alive for as long as the stream; they are only touched to cancel them.
+private final class SignalSources: @unchecked Sendable {
+    private let sources: [any DispatchSourceSignal]
+    init(_ sources: [any DispatchSourceSignal]) { self.sources = sources }
+    func cancel() { self.sources.forEach { $0.cancel() } }
 }

@@ -1,0 +1,64 @@
+import LibPQ
+import RapportModel
+import RapportProtocol
+import RapportStore
+
+/// A refusal with a protocol error code, raised by command handlers.
+struct CommandError: Error, WireReportable {
+    var errorCode: ErrorCode
+    var errorText: String
+
+    init(_ code: ErrorCode, _ text: String) {
+        self.errorCode = code
+        self.errorText = text
+    }
+}
+
+/// Maps any error a command can raise to the final line the client sees. Database faults become
+/// retryable server conditions; a constraint the database enforces becomes a refusal naming it;
+/// anything unexpected becomes INTERNAL (and is logged by the caller, never shown in detail).
+enum ErrorMapping {
+    static func finalLine(for error: any Error) -> (FinalLine, unexpected: Bool) {
+        switch error {
+        case let error as any WireReportable:
+            return (error.finalLine, false)
+        case let error as StoreError:
+            switch error {
+            case .notFound(let text): return (.error(.notFound, text), false)
+            case .conflict(let text): return (.error(.conflict, text), false)
+            case .invalid(let text): return (.error(.invalid, text), false)
+            }
+        case let error as Code.Problem:
+            return (.error(.badArguments, error.description), false)
+        case let error as PGError:
+            return self.finalLine(for: error)
+        default:
+            return (.error(.internal, "internal error"), true)
+        }
+    }
+
+    private static func finalLine(for error: PGError) -> (FinalLine, unexpected: Bool) {
+        if error.isConnectionFailure { return (.error(.unavailable, "the database is unavailable; try again"), false) }
+        switch error.kind {
+        case .poolBusy: return (.error(.busy, "the server is busy; try again"), false)
+        case .poolClosed: return (.error(.shuttingDown, "the server is shutting down"), false)
+        case .statementTimeout: return (.error(.timeout, "the operation took too long and was cancelled"), false)
+        case .canceled: return (.error(.timeout, "the operation was cancelled"), false)
+        case .invalidArgument: return (.error(.badArguments, error.message), false)
+        default: break
+        }
+        if error.isSerializationFailure { return (.error(.busy, "a concurrent change got in the way; try again"), false) }
+        switch error.sqlState {
+        case "23505": return (.error(.conflict, "already exists" + Self.naming(error)), false)
+        case "23503": return (.error(.invalid, "refers to something that does not exist or is still in use" + Self.naming(error)), false)
+        case "23514", "23502", "22001", "22P02", "22003", "22007", "22008":
+            return (.error(.invalid, error.message), false)
+        default:
+            return (.error(.internal, "internal error"), true)
+        }
+    }
+
+    private static func naming(_ error: PGError) -> String {
+        error.detail.map { " (\($0))" } ?? ""
+    }
+}

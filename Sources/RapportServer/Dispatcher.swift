@@ -1,0 +1,85 @@
+import Logging
+import RapportProtocol
+
+/// Turns one inbound frame into one reply: tokenize, look up the command, check the session may
+/// run it, bind and type its arguments, run it, and map any error to an `ERR` line.
+struct Dispatcher: Sendable {
+    let table: CommandTable
+    let commands: [String: Command]
+    let metrics: ServerMetrics
+    let isDraining: @Sendable () -> Bool
+
+    init(commands: [Command], metrics: ServerMetrics, isDraining: @escaping @Sendable () -> Bool) {
+        self.table = CommandTable(commands.map(\.spec))
+        self.commands = Dictionary(uniqueKeysWithValues: commands.map { ($0.spec.name, $0) })
+        self.metrics = metrics
+        self.isDraining = isDraining
+    }
+
+    /// The reply to `frame`, its tag, and what the session does next.
+    func handle(_ frame: InboundFrame, session: inout SessionState, connection: ConnectionInfo, logger: Logger)
+        async -> (tag: String?, response: Response, after: AfterReply)
+    {
+        let started = ContinuousClock.now
+        let request: Request
+        switch frame {
+        case .invalid(let error):
+            return (nil, Response(final: error.finalLine), .proceed)
+        case .line(let text, let payload):
+            do {
+                guard var parsed = try Tokenizer.parse(text) else { return (nil, .ok(), .proceed) }
+                parsed.payload = payload
+                request = parsed
+            } catch {
+                return (nil, Response(final: error.finalLine), .proceed)
+            }
+        }
+
+        let verb = request.verb.uppercased()
+        let (response, after) = await self.run(request, verb: verb, session: &session, connection: connection, logger: logger)
+        let outcome: String =
+            switch response.final {
+            case .ok: "OK"
+            case .error(let code, _): code.rawValue
+            case .bye: "BYE"
+            }
+        self.metrics.command(verb: verb, outcome: outcome, duration: ContinuousClock.now - started)
+        return (request.tag, response, after)
+    }
+
+    private func run(
+        _ request: Request,
+        verb: String,
+        session: inout SessionState,
+        connection: ConnectionInfo,
+        logger: Logger
+    ) async -> (Response, AfterReply) {
+        guard let command = self.commands[verb] else {
+            return (Response(final: .error(.badCommand, "unknown command \(request.verb); HELP lists the commands")), .proceed)
+        }
+        let required = command.spec.requiredRole
+        if required > session.accessLevel {
+            if session.user == nil {
+                return (Response(final: .error(.authenticationRequired, "LOGIN first")), .proceed)
+            }
+            return (Response(final: .error(.denied, "\(verb) needs the \(required.name) role")), .proceed)
+        }
+        let arguments: BoundArguments
+        do {
+            arguments = try command.spec.bind(request)
+        } catch {
+            return (Response(final: error.finalLine), .proceed)
+        }
+        var commandLogger = logger
+        commandLogger[metadataKey: "command"] = "\(verb)"
+        do {
+            return try await command.handler(Invocation(arguments: arguments, connection: connection, logger: commandLogger), &session)
+        } catch {
+            let (final, unexpected) = ErrorMapping.finalLine(for: error)
+            if unexpected {
+                commandLogger.error("command failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            return (Response(final: final), .proceed)
+        }
+    }
+}

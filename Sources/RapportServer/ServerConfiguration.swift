@@ -1,0 +1,26 @@
+import NIOCore
+
+/// Every setting of the protocol server, with its default.
+public struct ServerConfiguration: Sendable {
+    public var host: String = "127.0.0.1"
+    public var port: Int = 7878
+    /// Connections above this are greeted with `BYE` and closed.
+    public var maximumConnections: Int = 4096
+    public var maximumLineLength: Int = 8192
+    public var maximumPayloadLength: Int = 16 * 1024 * 1024
+    public var idleTimeout: TimeAmount = .minutes(5)
+    public var loginTimeout: TimeAmount = .seconds(30)
+    /// How long an unfinished request line (or payload) may take to arrive.
+    public var partialRequestTimeout: TimeAmount = .seconds(10)
+    /// Socket peers (IP addresses) that are load balancers: they must send a PROXY header, nobody else may.
+    public var trustedProxies: Set<String> = []
+    /// After SIGTERM: how long HEALTH fails while new work is still served, so balancers notice first.
+    public var drainDelay: Duration = .seconds(5)
+    /// After the drain delay: how long sessions get to finish their current reply before the process exits.
+    public var shutdownGrace: Duration = .seconds(20)
+    /// Port of the HTTP endpoint for `/metrics` and `/health`; nil = no endpoint.
+    public var metricsPort: Int?
+    public var metricsHost: String = "127.0.0.1"
+
+    public init() {}
+}

@@ -1,0 +1,71 @@
+import NIOConcurrencyHelpers
+import Prometheus
+import RapportProtocol
+
+/// The server's Prometheus metrics. Every label value comes from a fixed set (command names of the
+/// table, outcome codes), never from request data, so cardinality stays bounded.
+public final class ServerMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    private let sessions: Gauge
+    private let loginFailures: Counter
+    private let poolOpen: Gauge
+    private let poolLeased: Gauge
+    private let poolWaiting: Gauge
+    private let commandCounters: NIOLockedValueBox<[String: Counter]>
+    private let latency: NIOLockedValueBox<[String: DurationHistogram]>
+    private let knownVerbs: Set<String>
+
+    init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), verbs: [String]) {
+        self.registry = registry
+        self.knownVerbs = Set(verbs)
+        self.sessions = registry.makeGauge(descriptor: Self.name("sessions", unit: "", "Connected sessions."))
+        self.loginFailures = registry.makeCounter(descriptor: Self.name("login_failures", unit: "total", "Failed LOGIN attempts."))
+        self.poolOpen = registry.makeGauge(descriptor: Self.name("db_pool_open", unit: "connections", "Open database connections."))
+        self.poolLeased = registry.makeGauge(descriptor: Self.name("db_pool_leased", unit: "connections", "Database connections in use."))
+        self.poolWaiting = registry.makeGauge(descriptor: Self.name("db_pool_waiting", unit: "requests", "Requests waiting for a database connection."))
+        self.commandCounters = NIOLockedValueBox([:])
+        self.latency = NIOLockedValueBox([:])
+    }
+
+    private static func name(_ metric: String, unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "rapport", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    func sessionOpened() { self.sessions.increment() }
+    func sessionClosed() { self.sessions.decrement() }
+    func loginFailed() { self.loginFailures.increment() }
+
+    func pool(open: Int, leased: Int, waiting: Int) {
+        self.poolOpen.set(Double(open))
+        self.poolLeased.set(Double(leased))
+        self.poolWaiting.set(Double(waiting))
+    }
+
+    /// Counts a command by verb (unknown verbs share one label) and outcome (OK or the error code).
+    func command(verb: String, outcome: String, duration: Duration) {
+        let verb = self.knownVerbs.contains(verb) ? verb : "unknown"
+        let key = verb + " " + outcome
+        let counter = self.commandCounters.withLockedValue { counters in
+            if let counter = counters[key] { return counter }
+            let counter = self.registry.makeCounter(
+                descriptor: Self.name("commands", unit: "total", "Commands by verb and outcome."),
+                labels: [("verb", verb), ("outcome", outcome)]
+            )
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
+        let histogram = self.latency.withLockedValue { histograms in
+            if let histogram = histograms[verb] { return histogram }
+            let histogram = self.registry.makeDurationHistogram(
+                descriptor: Self.name("command_duration", unit: "seconds", "Time from a request line to its reply."),
+                labels: [("verb", verb)],
+                buckets: [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+                          .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5)]
+            )
+            histograms[verb] = histogram
+            return histogram
+        }
+        histogram.record(duration)
+    }
+}

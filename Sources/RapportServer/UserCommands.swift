@@ -1,0 +1,62 @@
+import Logging
+import RapportModel
+import RapportProtocol
+import RapportStore
+
+/// USER-ADD, USER-LIST, USER-PASSWD, USER-DISABLE, USER-ENABLE (administrators).
+enum UserCommands {
+    static func make(_ context: ServerContext) -> [Command] {
+        [
+            Command(SessionCommands.spec("USER-ADD"), reply: { invocation, _ in
+                let arguments = invocation.arguments
+                let user = NewUser(
+                    userID: arguments.code("user")!,
+                    role: UserRole(rawValue: arguments.enumeration("role")!)!,
+                    fullName: arguments.text("full-name").flatMap { $0.isEmpty ? nil : $0 },
+                    email: arguments.text("email").flatMap { $0.isEmpty ? nil : $0 },
+                    salespersonCode: arguments.code("salesperson")
+                )
+                let (password, generated) = try chosenPassword(arguments.text("password"))
+                let created = try await context.store.createUser(user, passwordHash: try await context.hasher.hash(password))
+                invocation.logger.info("user created", metadata: ["created": "\(created.userID)", "role": "\(created.role.rawValue)"])
+                return .ok("user \(created.userID) created", generated ? [.named(["user": created.userID, "password": password])] : [])
+            }),
+            Command(SessionCommands.spec("USER-LIST"), reply: { _, _ in
+                let users = try await context.store.listUsers()
+                return .ok("\(users.count) user\(users.count == 1 ? "" : "s")", users.map(line))
+            }),
+            Command(SessionCommands.spec("USER-PASSWD"), reply: { invocation, _ in
+                let userID = invocation.arguments.code("user")!
+                let (password, generated) = try chosenPassword(invocation.arguments.text("password"))
+                try await context.store.setPasswordHash(userID, try await context.hasher.hash(password))
+                invocation.logger.info("password set", metadata: ["target": "\(userID)"])
+                return .ok("password set", generated ? [.named(["user": userID, "password": password])] : [])
+            }),
+            Command(SessionCommands.spec("USER-DISABLE"), reply: { invocation, session in
+                let userID = invocation.arguments.code("user")!
+                guard userID != session.user?.userID else { throw CommandError(.invalid, "you cannot disable yourself") }
+                try await context.store.setBlocked(userID, true)
+                return .ok("user \(userID) disabled")
+            }),
+            Command(SessionCommands.spec("USER-ENABLE"), reply: { invocation, _ in
+                let userID = invocation.arguments.code("user")!
+                try await context.store.setBlocked(userID, false)
+                return .ok("user \(userID) enabled")
+            }),
+        ]
+    }
+
+    /// The given password (checked), or a generated one to show once.
+    static func chosenPassword(_ given: String?) throws -> (String, generated: Bool) {
+        guard let given else { return (PasswordHasher.randomPassword(), true) }
+        try SessionCommands.checkStrength(given)
+        return (given, false)
+    }
+
+    static func line(_ user: UserRecord) -> DataLine {
+        .named([
+            "user": user.userID, "role": user.role.rawValue, "full-name": user.fullName, "email": user.email,
+            "salesperson": user.salespersonCode, "blocked": String(user.blocked), "failed-logins": String(user.failedLogins),
+        ])
+    }
+}

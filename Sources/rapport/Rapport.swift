@@ -1,0 +1,92 @@
+import ArgumentParser
+import RapportClient
+
+/// `rapport`: run one command against `rapportd`, or an interactive shell.
+@main
+struct Rapport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rapport",
+        abstract: "Talk to a rapportd server: run one command, or open an interactive shell.",
+        usage: """
+            rapport [options] VERB [ARGS...]
+            rapport [options] shell
+            """,
+        discussion: """
+            Each ARG of the form key=value (key: a letter, then letters, digits, _ . -) is sent as a named \
+            argument; any other ARG is sent as a positional value, quoted as needed. Put -- before ARGS that \
+            start with a dash. Examples:
+              rapport PING
+              rapport --user alice USER-LIST --json
+              rapport --url rapport://alice@crm.example:7878 USER-ADD bob role=rep
+
+            Data lines are printed as a table (columns: named keys, and 1, 2, … for positional values), or with \
+            --json / --csv. The OK text is printed when there are no data lines (to standard output for a \
+            table, to standard error with --json/--csv); ERR and BYE lines go to standard error. A downloaded \
+            payload goes to --output, or to standard output (the table then goes to standard error).
+
+            `rapport shell` prints the greeting, logs in if a user is given, then sends each line as typed and \
+            prints the reply; history is kept in ~/.rapport_history; `quit`, `exit` or Ctrl-D end the session. \
+            With standard input not a terminal it reads lines without a prompt, and exits with the status of \
+            the last reply.
+
+            Environment: RAPPORT_URL, RAPPORT_HOST, RAPPORT_PORT, RAPPORT_USER (overridden by the options), and \
+            RAPPORT_PASSWORD, the only way besides the no-echo prompt to give the secret.
+
+            \(ExitStatus.helpText)
+            """
+    )
+
+    @OptionGroup(title: "Connection")
+    var connection: ConnectionOptions
+
+    @OptionGroup(title: "Output")
+    var output: OutputOptions
+
+    @Argument(help: "The command to send (e.g. PING, HELP, USER-LIST), or `shell`.")
+    var verb: String?
+
+    @Argument(help: "Arguments of the command: key=value or plain values.")
+    var arguments: [String] = []
+
+    func validate() throws {
+        if self.output.json && self.output.csv { throw ValidationError("give at most one of --json and --csv") }
+    }
+
+    mutating func run() async throws {
+        let settings = try self.connection.settings()
+        guard let verb = self.verb else {
+            throw ValidationError("missing VERB (e.g. `rapport PING`, `rapport HELP`, or `rapport shell`)")
+        }
+        let status: ExitStatus
+        if verb == "shell" {
+            guard self.arguments.isEmpty else { throw ValidationError("`shell` takes no arguments") }
+            status = await Shell(settings: settings, timeout: self.connection.timeoutDuration).run()
+        } else {
+            let command = OneShotCommand(
+                settings: settings,
+                timeout: self.connection.timeoutDuration,
+                verb: verb,
+                words: self.arguments,
+                output: self.output
+            )
+            status = try await command.run()
+        }
+        if status != .success { throw ExitCode(status.rawValue) }
+    }
+
+    /// Like the default, but every usage error exits with status 1 (not 64), as documented.
+    static func main() async {
+        do {
+            var command = try Self.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if error is ExitCode || Self.exitCode(for: error) == .success { Self.exit(withError: error) }
+            StandardStream.error.write(Self.fullMessage(for: error) + "\n")
+            Self.exit(withError: ExitCode(ExitStatus.failure.rawValue))
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import RapportClient
+import RapportProtocol
+
+/// `rapport shell`: sends lines as typed and prints each reply.
+struct Shell {
+    var settings: ConnectionSettings
+    var timeout: Duration
+
+    /// Verbs whose lines carry a secret and are therefore kept out of the history file.
+    private static let secretVerbs: Set<String> = ["LOGIN", "USER-ADD", "USER-PASSWD"]
+    /// Words that end the session locally; `quit` is also the server's QUIT.
+    private static let endWords: Set<String> = ["quit", "exit"]
+
+    /// Runs the session; returns 0 when interactive, else the status of the last reply.
+    func run() async -> ExitStatus {
+        let interactive = isatty(0) == 1
+        // Interactive: the greeting belongs to the conversation. Piped: keep standard output for replies.
+        let notes: StandardStream = interactive ? .output : .error
+        let opener = SessionOpener(settings: self.settings, timeout: self.timeout)
+        let outcome = await opener.open { connection in
+            notes.write("Connected to \(connection.host):\(connection.port): \(connection.greeting.finalLine.text)\n")
+        }
+        let connection: RapportConnection
+        switch outcome {
+        case .opened(let opened): connection = opened
+        case .failed(let status): return status
+        }
+        if let user = self.settings.user { notes.write("Logged in as \(user).\n") }
+        if interactive { notes.write("Type HELP for the commands, quit or Ctrl-D to leave.\n") }
+        let reader: any LineReader = interactive ? EditLineReader(historyPath: Self.historyPath) : PlainLineReader()
+        let status = await self.loop(connection, reader: reader, prompt: self.prompt)
+        reader.save()
+        return interactive && status != .failure ? .success : status
+    }
+
+    private func loop(_ connection: RapportConnection, reader: any LineReader, prompt: String) async -> ExitStatus {
+        var status = ExitStatus.success
+        while let line = await reader.nextLine(prompt: prompt) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            if !Self.carriesSecret(trimmed) { reader.remember(line) }
+            let toSend = Self.endWords.contains(trimmed.lowercased()) ? "QUIT" : line
+            let reply: TaggedResponse
+            do {
+                reply = try await connection.sendRaw(line: toSend)
+            } catch RapportClientError.invalidRequest(let reason) {
+                StandardStream.error.write("rapport: \(reason)\n")
+                status = .failure
+                continue
+            } catch {
+                StandardStream.error.write("rapport: \(error)\n")
+                await connection.close()
+                return ExitStatus(error: error)
+            }
+            Self.show(reply)
+            status = ExitStatus(final: reply.response.final)
+            if case .bye = reply.response.final {
+                await connection.close()
+                return status
+            }
+        }
+        // End of input: leave politely.
+        if let bye = await connection.quit() {
+            StandardStream.output.write(FinalLine.bye(bye).displayText + "\n")
+        }
+        return status
+    }
+
+    /// Prints the data lines as a table, then the final line as sent (with the tag, if the line had one).
+    private static func show(_ reply: TaggedResponse) {
+        StandardStream.output.write(OutputFormat.table.render(reply.response.dataLines))
+        for line in reply.response.dataLines {
+            if let payload = line.payload {
+                StandardStream.output.write("(payload of \(payload.count) bytes not shown)\n")
+            }
+        }
+        let tag = reply.tag.map { $0 + " " } ?? ""
+        StandardStream.output.write(tag + reply.response.final.displayText + "\n")
+    }
+
+    private var prompt: String {
+        let user = self.settings.user.map { $0 + "@" } ?? ""
+        return "\(user)\(self.settings.host):\(self.settings.port)> "
+    }
+
+    private static var historyPath: String {
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        return (home as NSString).appendingPathComponent(".rapport_history")
+    }
+
+    /// Whether `line` is a command whose arguments include a secret (the tag, if any, is skipped).
+    private static func carriesSecret(_ line: String) -> Bool {
+        var words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        if words.first?.hasPrefix("#") == true { words.removeFirst() }
+        guard let verb = words.first else { return false }
+        return Self.secretVerbs.contains(verb.uppercased())
+    }
+}
