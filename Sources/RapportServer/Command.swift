@@ -3,6 +3,7 @@ import RapportProtocol
 
 /// What a handler gets: the bound arguments and the connection it serves.
 struct Invocation: Sendable {
+    var request: Request
     var arguments: BoundArguments
     var connection: ConnectionInfo
     var logger: Logger

@@ -3,7 +3,7 @@ import RapportProtocol
 /// Every command of the protocol, declared once: arguments, required role, help and example.
 /// `HELP` is generated from this table, and a test checks that `docs/PROTOCOL.md` shows it.
 enum CommandSpecs {
-    static let all: [CommandSpec] = session + users
+    static let all: [CommandSpec] = session + users + MasterDataCommands.specs + InteractionCommands.specs
 
     static let session: [CommandSpec] = [
         CommandSpec(
@@ -82,8 +82,8 @@ enum CommandSpecs {
                 ArgumentSpec("password", kind: .named, valueType: .text(maxLength: 1024), help: "Initial password (at least 8 characters); omitted, one is generated and shown once."),
             ],
             requiredRole: .administrator,
-            example: ["USER-ADD bob role=salesperson full-name=\"Bob Baker\"", "* user=BOB password=h7Qk2mWzR4pXv9TnE3sY", "OK user BOB created"]
-        ),
+            example: ["USER-ADD bob role=salesperson full-name=\"Bob Baker\" idem=7f3e", "* user=BOB password=h7Qk2mWzR4pXv9TnE3sY", "OK user BOB created"]
+        ).idempotent(),
         CommandSpec(
             name: "USER-LIST",
             summary: "List the users.",

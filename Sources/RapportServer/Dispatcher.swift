@@ -73,7 +73,7 @@ struct Dispatcher: Sendable {
         var commandLogger = logger
         commandLogger[metadataKey: "command"] = "\(verb)"
         do {
-            return try await command.handler(Invocation(arguments: arguments, connection: connection, logger: commandLogger), &session)
+            return try await command.handler(Invocation(request: request, arguments: arguments, connection: connection, logger: commandLogger), &session)
         } catch {
             let (final, unexpected) = ErrorMapping.finalLine(for: error)
             if unexpected {

@@ -44,7 +44,9 @@ public final class RapportServer: Sendable {
         let context = ServerContext(store: store, hasher: hasher, throttle: LoginThrottle(), metrics: metrics)
         self.context = context
         let table = NIOLockedValueBox<CommandTable?>(nil)
-        let commands = SessionCommands.make(context, table: { table.withLockedValue { $0! } }) + UserCommands.make(context)
+        let commands =
+            SessionCommands.make(context, table: { table.withLockedValue { $0! } }) + UserCommands.make(context)
+            + MasterDataCommands.make(context) + InteractionCommands.make(context)
         self.dispatcher = Dispatcher(commands: commands, metrics: metrics, isDraining: { context.isDraining })
         table.withLockedValue { $0 = self.dispatcher.table }
     }

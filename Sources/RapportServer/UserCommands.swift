@@ -7,7 +7,7 @@ import RapportStore
 enum UserCommands {
     static func make(_ context: ServerContext) -> [Command] {
         [
-            Command(SessionCommands.spec("USER-ADD"), reply: { invocation, _ in
+            Command(SessionCommands.spec("USER-ADD"), reply: { invocation, session in
                 let arguments = invocation.arguments
                 let user = NewUser(
                     userID: arguments.code("user")!,
@@ -17,9 +17,15 @@ enum UserCommands {
                     salespersonCode: arguments.code("salesperson")
                 )
                 let (password, generated) = try chosenPassword(arguments.text("password"))
-                let created = try await context.store.createUser(user, passwordHash: try await context.hasher.hash(password))
-                invocation.logger.info("user created", metadata: ["created": "\(created.userID)", "role": "\(created.role.rawValue)"])
-                return .ok("user \(created.userID) created", generated ? [.named(["user": created.userID, "password": password])] : [])
+                // Hash before the transaction: the slow part must not hold a database connection.
+                let hash = try await context.hasher.hash(password)
+                let response = try await context.write(invocation, user: session.user!.userID) { connection in
+                    let created = try Store.createUser(connection, user, passwordHash: hash)
+                    let lines: [DataLine] = generated ? [.named(["user": created.userID, "password": password])] : []
+                    return .ok("user \(created.userID) created", lines)
+                }
+                invocation.logger.info("user created", metadata: ["created": "\(user.userID)", "role": "\(user.role.rawValue)"])
+                return response
             }),
             Command(SessionCommands.spec("USER-LIST"), reply: { _, _ in
                 let users = try await context.store.listUsers()

@@ -51,22 +51,25 @@ extension Store {
 
     /// Creates a user with an already hashed password.
     public func createUser(_ user: NewUser, passwordHash: String) async throws -> UserRecord {
-        try await self.pool.withTransaction { connection in
-            do {
-                let rows = try connection.query(
-                    """
-                    INSERT INTO users (user_id, role, full_name, email, salesperson_code, password_hash)
-                    VALUES (\(user.userID), \(user.role.rawValue)::enum_user_role, \(user.fullName), \(user.email),
-                            \(user.salespersonCode), \(passwordHash))
-                    RETURNING \(unescaped: Self.userColumns)
-                    """
-                )
-                return try Self.decodeUser(rows[0])
-            } catch let error as PGError where error.isUniqueViolation {
-                throw StoreError.conflict("user \(user.userID) already exists")
-            } catch let error as PGError where error.isForeignKeyViolation {
-                throw StoreError.notFound("salesperson \(user.salespersonCode ?? "") does not exist")
-            }
+        try await self.pool.withTransaction { try Self.createUser($0, user, passwordHash: passwordHash) }
+    }
+
+    /// Creates a user inside the caller's transaction.
+    public static func createUser(_ connection: PGConnection, _ user: NewUser, passwordHash: String) throws -> UserRecord {
+        do {
+            let rows = try connection.query(
+                """
+                INSERT INTO users (user_id, role, full_name, email, salesperson_code, password_hash)
+                VALUES (\(user.userID), \(user.role.rawValue)::enum_user_role, \(user.fullName), \(user.email),
+                        \(user.salespersonCode), \(passwordHash))
+                RETURNING \(unescaped: Self.userColumns)
+                """
+            )
+            return try Self.decodeUser(rows[0])
+        } catch let error as PGError where error.isUniqueViolation {
+            throw StoreError.conflict("user \(user.userID) already exists")
+        } catch let error as PGError where error.isForeignKeyViolation {
+            throw StoreError.notFound("salesperson \(user.salespersonCode ?? "") does not exist")
         }
     }
 

@@ -18,11 +18,11 @@ import Testing
 
     @Test func rendersAnAlignedTable() {
         let expected = """
-            user   role     blocked  note                    1   2
-            -----  -------  -------  ----------------------  --  -
+            user   role     blocked  note                   1   2
+            -----  -------  -------  ---------------------  --  -
             alice  manager  false
             bob    rep               on "leave", back soon
-            carol                                            17  x
+            carol                                           17  x
 
             """
         #expect(OutputFormat.table.render(self.users) == expected)

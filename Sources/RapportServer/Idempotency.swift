@@ -1,0 +1,85 @@
+import Crypto
+import LibPQ
+import RapportProtocol
+import RapportStore
+
+/// Write commands take an optional `idem=KEY`. The key and the reply are stored in the command's
+/// transaction; the same key with the same request returns the stored reply and writes nothing.
+enum Idempotency {
+    static let argument = ArgumentSpec(
+        "idem",
+        kind: .named,
+        valueType: .text(maxLength: 128),
+        help: "Idempotency key: sending the same request with the same key again returns the first reply and writes nothing."
+    )
+
+    /// A fingerprint of the request without its tag and key: the same key must come with the same request.
+    static func requestHash(_ request: Request) -> String {
+        var canonical = request.verb.uppercased()
+        for argument in request.arguments {
+            if case .named(let key, _) = argument, key.lowercased() == "idem" { continue }
+            canonical += " " + WireEncoding.argument(argument)
+        }
+        var hasher = SHA256()
+        hasher.update(data: Array(canonical.utf8))
+        if let payload = request.payload {
+            hasher.update(data: Array("\u{0}".utf8))
+            hasher.update(data: payload)
+        }
+        return hasher.finalize().map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    }
+}
+
+extension CommandSpec {
+    /// The same command, accepting an idempotency key.
+    func idempotent() -> CommandSpec {
+        var spec = self
+        spec.arguments.append(Idempotency.argument)
+        spec = CommandSpec(
+            name: spec.name,
+            summary: spec.summary,
+            arguments: spec.arguments,
+            requiredRole: spec.requiredRole,
+            help: spec.help,
+            example: spec.example
+        )
+        return spec
+    }
+}
+
+extension ServerContext {
+    /// Runs a write command as one transaction: claims its idempotency key (if any), runs `body`,
+    /// stores the reply with the key, commits. A replayed key returns the first reply unchanged.
+    func write(
+        _ invocation: Invocation,
+        user: String,
+        _ body: @escaping @Sendable (PGConnection) throws -> Response
+    ) async throws -> Response {
+        let key = invocation.arguments.text("idem")
+        let verb = invocation.request.verb.uppercased()
+        let hash = Idempotency.requestHash(invocation.request)
+        let stored: Result<Response, any Error> = try await self.store.pool.withTransaction { connection in
+            if let key {
+                switch try IdempotencyStore.claim(connection, user: user, key: key, command: verb, requestHash: hash) {
+                case .claimed: break
+                case .replay(let text): return Self.decode(text)
+                }
+            }
+            let response = try body(connection)
+            if let key {
+                try IdempotencyStore.record(connection, user: user, key: key, response: String(decoding: response.encode(), as: UTF8.self))
+            }
+            return .success(response)
+        }
+        return try stored.get()
+    }
+
+    private static func decode(_ text: String) -> Result<Response, any Error> {
+        var parser = ResponseParser()
+        parser.append(Array(text.utf8))
+        guard let reply = try? parser.next() else {
+            return .failure(CommandError(.internal, "a stored reply could not be read"))
+        }
+        return .success(reply.response)
+    }
+}
