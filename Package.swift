@@ -176,7 +176,9 @@ let package = Package(
         ),
         .testTarget(
             name: "RapportStoreTests",
-            dependencies: ["RapportStore", "RapportTestSupport", "LibPQ", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "RapportStore", "RapportTestSupport", "LibPQ", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -48,7 +48,8 @@ public struct ConnectionConfiguration: Sendable {
             pairs.append((key, self.parameters[key]!))
         }
         // Text results are parsed by this module: fix the formats they come in.
-        var options = "-c DateStyle=ISO,YMD -c TimeZone=UTC -c IntervalStyle=iso_8601 -c extra_float_digits=3 -c client_min_messages=warning"
+        var options =
+            "-c DateStyle=ISO,YMD -c TimeZone=UTC -c IntervalStyle=iso_8601 -c extra_float_digits=3 -c client_min_messages=warning"
         if let timeout = self.statementTimeout {
             options += " -c statement_timeout=\(Self.milliseconds(timeout))"
         }

@@ -55,7 +55,10 @@ extension Bool: PGEncodable {
 
 extension Decimal: PGEncodable {
     public var pgBind: PGBind {
-        PGBind(type: .numeric, text: (self as NSDecimalNumber).description(withLocale: Locale(identifier: "en_US_POSIX")))
+        PGBind(
+            type: .numeric,
+            text: (self as NSDecimalNumber).description(withLocale: Locale(identifier: "en_US_POSIX"))
+        )
     }
 }
 

@@ -176,7 +176,8 @@ public final class PGConnection: @unchecked Sendable {
             return String(cString: value)
         }
         let sqlState = field(RAPPORT_DIAG_SQLSTATE)
-        var message = field(RAPPORT_DIAG_MESSAGE_PRIMARY)
+        var message =
+            field(RAPPORT_DIAG_MESSAGE_PRIMARY)
             ?? String(cString: PQerrorMessage(handle)).trimmingTrailingNewlines()
         if message.isEmpty { message = "unknown error" }
         var kind = PGError.Kind.server

@@ -229,7 +229,9 @@ public final class PGPool: Sendable {
                         state.slotsInUse += 1
                         return .create
                     }
-                    let timeout = self.timerLoop.scheduleTask(in: .nanoseconds(self.nanoseconds(self.configuration.acquireTimeout))) {
+                    let timeout = self.timerLoop.scheduleTask(
+                        in: .nanoseconds(self.nanoseconds(self.configuration.acquireTimeout))
+                    ) {
                         self.failWaiter(id, PGError(.poolBusy, "no database connection became free in time"))
                     }
                     state.waiters.append(Waiter(id: id, continuation: continuation, timeout: timeout))

@@ -18,7 +18,13 @@ public final class EmbeddedCluster: Sendable {
         public var durable: Bool
         public var maxConnections: Int
 
-        public init(directory: String, port: Int = 5432, superuser: String = "rapport", durable: Bool = true, maxConnections: Int = 100) {
+        public init(
+            directory: String,
+            port: Int = 5432,
+            superuser: String = "rapport",
+            durable: Bool = true,
+            maxConnections: Int = 100
+        ) {
             self.directory = directory
             self.port = port
             self.superuser = superuser
@@ -34,9 +40,11 @@ public final class EmbeddedCluster: Sendable {
         public var description: String {
             switch self {
             case .missingSystemUser(let user):
-                return "the \(user) system user does not exist; it comes with the postgresql package (apt-get install -y postgresql)"
+                return
+                    "the \(user) system user does not exist; it comes with the postgresql package (apt-get install -y postgresql)"
             case .inaccessibleDirectory(let path, let user):
-                return "the \(user) system user cannot reach \(path); choose a data folder it can enter (e.g. --data-dir /var/lib/rapport)"
+                return
+                    "the \(user) system user cannot reach \(path); choose a data folder it can enter (e.g. --data-dir /var/lib/rapport)"
             }
         }
     }
@@ -53,10 +61,17 @@ public final class EmbeddedCluster: Sendable {
 
     /// libpq keyword/value pairs that reach this cluster.
     public func connectionParameters(database: String) -> [String: String] {
-        ["host": self.socketDirectory, "port": String(self.options.port), "user": self.options.superuser, "dbname": database]
+        [
+            "host": self.socketDirectory, "port": String(self.options.port), "user": self.options.superuser,
+            "dbname": database,
+        ]
     }
 
-    public init(options: Options, installation: PostgresInstallation, logger: Logger = Logger(label: "rapport.embedded-postgres")) throws {
+    public init(
+        options: Options,
+        installation: PostgresInstallation,
+        logger: Logger = Logger(label: "rapport.embedded-postgres")
+    ) throws {
         self.options = options
         self.installation = installation
         self.logger = logger
@@ -75,13 +90,23 @@ public final class EmbeddedCluster: Sendable {
             self.logger.info("creating a private PostgreSQL cluster", metadata: ["directory": "\(self.dataDirectory)"])
             try ProcessRunner.run(
                 self.installation.program("initdb"),
-                ["-D", self.dataDirectory, "-U", self.options.superuser, "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"],
+                [
+                    "-D", self.dataDirectory, "-U", self.options.superuser, "-A", "trust", "-E", "UTF8",
+                    "--locale=C.UTF-8",
+                ],
                 asUser: self.runAsUser
             )
         }
-        let status = try ProcessRunner.runAllowingFailure(self.installation.program("pg_ctl"), ["status", "-D", self.dataDirectory], asUser: self.runAsUser)
+        let status = try ProcessRunner.runAllowingFailure(
+            self.installation.program("pg_ctl"),
+            ["status", "-D", self.dataDirectory],
+            asUser: self.runAsUser
+        )
         if status.status == 0 {
-            self.logger.info("using the private PostgreSQL cluster that is already running", metadata: ["directory": "\(self.dataDirectory)"])
+            self.logger.info(
+                "using the private PostgreSQL cluster that is already running",
+                metadata: ["directory": "\(self.dataDirectory)"]
+            )
             return false
         }
         var settings = [
@@ -93,7 +118,10 @@ public final class EmbeddedCluster: Sendable {
         }
         try ProcessRunner.run(
             self.installation.program("pg_ctl"),
-            ["start", "-w", "-t", "60", "-D", self.dataDirectory, "-l", self.logFile, "-o", settings.map(Self.shellQuote).joined(separator: " ")],
+            [
+                "start", "-w", "-t", "60", "-D", self.dataDirectory, "-l", self.logFile, "-o",
+                settings.map(Self.shellQuote).joined(separator: " "),
+            ],
             asUser: self.runAsUser
         )
         self.logger.info("private PostgreSQL cluster started", metadata: ["socket": "\(self.socketDirectory)"])
@@ -102,9 +130,17 @@ public final class EmbeddedCluster: Sendable {
 
     /// Stops the cluster (fast shutdown: sessions are disconnected, data is flushed).
     public func stop() throws {
-        let status = try ProcessRunner.runAllowingFailure(self.installation.program("pg_ctl"), ["status", "-D", self.dataDirectory], asUser: self.runAsUser)
+        let status = try ProcessRunner.runAllowingFailure(
+            self.installation.program("pg_ctl"),
+            ["status", "-D", self.dataDirectory],
+            asUser: self.runAsUser
+        )
         guard status.status == 0 else { return }  // already stopped (or never started)
-        try ProcessRunner.run(self.installation.program("pg_ctl"), ["stop", "-w", "-m", "fast", "-D", self.dataDirectory], asUser: self.runAsUser)
+        try ProcessRunner.run(
+            self.installation.program("pg_ctl"),
+            ["stop", "-w", "-m", "fast", "-D", self.dataDirectory],
+            asUser: self.runAsUser
+        )
         self.logger.info("private PostgreSQL cluster stopped")
     }
 
@@ -114,7 +150,10 @@ public final class EmbeddedCluster: Sendable {
         try fileManager.createDirectory(atPath: self.socketDirectory, withIntermediateDirectories: true)
         let socketPath = (self.socketDirectory as NSString).appendingPathComponent(".s.PGSQL.\(self.options.port)")
         if socketPath.utf8.count > 100 {
-            throw LaunchError.inaccessibleDirectory("\(self.socketDirectory) (its socket path is longer than Unix allows)", user: self.runAsUser ?? NSUserName())
+            throw LaunchError.inaccessibleDirectory(
+                "\(self.socketDirectory) (its socket path is longer than Unix allows)",
+                user: self.runAsUser ?? NSUserName()
+            )
         }
         guard let user = self.runAsUser else {
             try fileManager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: self.options.directory)
@@ -124,7 +163,11 @@ public final class EmbeddedCluster: Sendable {
         for path in [self.options.directory, self.socketDirectory] {
             try fileManager.setAttributes([.ownerAccountName: user, .posixPermissions: 0o700], ofItemAtPath: path)
         }
-        let probe = try ProcessRunner.runAllowingFailure("test", ["-w", self.options.directory, "-a", "-x", self.options.directory], asUser: user)
+        let probe = try ProcessRunner.runAllowingFailure(
+            "test",
+            ["-w", self.options.directory, "-a", "-x", self.options.directory],
+            asUser: user
+        )
         guard probe.status == 0 else { throw LaunchError.inaccessibleDirectory(self.options.directory, user: user) }
     }
 

@@ -18,7 +18,8 @@ public struct PostgresInstallation: Sendable {
         public var description: String {
             switch self {
             case .notInstalled(let searched):
-                return "PostgreSQL server programs (initdb, pg_ctl) were not found in \(searched.joined(separator: ", ")). "
+                return
+                    "PostgreSQL server programs (initdb, pg_ctl) were not found in \(searched.joined(separator: ", ")). "
                     + "Install them: apt-get install -y postgresql (Debian/Ubuntu), or set RAPPORT_PG_BINDIR."
             }
         }

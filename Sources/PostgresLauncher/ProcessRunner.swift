@@ -31,12 +31,18 @@ enum ProcessRunner {
     static func run(_ program: String, _ arguments: [String], asUser user: String? = nil) throws -> Result {
         let result = try self.runAllowingFailure(program, arguments, asUser: user)
         guard result.status == 0 else {
-            throw Failure(command: ([program] + arguments).joined(separator: " "), status: result.status, output: result.output)
+            throw Failure(
+                command: ([program] + arguments).joined(separator: " "),
+                status: result.status,
+                output: result.output
+            )
         }
         return result
     }
 
-    static func runAllowingFailure(_ program: String, _ arguments: [String], asUser user: String? = nil) throws -> Result {
+    static func runAllowingFailure(_ program: String, _ arguments: [String], asUser user: String? = nil) throws
+        -> Result
+    {
         var command = [program] + arguments
         if let user {
             // initdb and postgres refuse to run as root.

@@ -47,10 +47,16 @@ enum ErrorMapping {
         case .invalidArgument: return (.error(.badArguments, error.message), false)
         default: break
         }
-        if error.isSerializationFailure { return (.error(.busy, "a concurrent change got in the way; try again"), false) }
+        if error.isSerializationFailure {
+            return (.error(.busy, "a concurrent change got in the way; try again"), false)
+        }
         switch error.sqlState {
         case "23505": return (.error(.conflict, "already exists" + Self.naming(error)), false)
-        case "23503": return (.error(.invalid, "refers to something that does not exist or is still in use" + Self.naming(error)), false)
+        case "23503":
+            return (
+                .error(.invalid, "refers to something that does not exist or is still in use" + Self.naming(error)),
+                false
+            )
         case "23514", "23502", "22001", "22P02", "22003", "22007", "22008":
             return (.error(.invalid, error.message), false)
         default:

@@ -36,7 +36,13 @@ struct Dispatcher: Sendable {
         }
 
         let verb = request.verb.uppercased()
-        let (response, after) = await self.run(request, verb: verb, session: &session, connection: connection, logger: logger)
+        let (response, after) = await self.run(
+            request,
+            verb: verb,
+            session: &session,
+            connection: connection,
+            logger: logger
+        )
         let outcome: String =
             switch response.final {
             case .ok: "OK"
@@ -55,7 +61,10 @@ struct Dispatcher: Sendable {
         logger: Logger
     ) async -> (Response, AfterReply) {
         guard let command = self.commands[verb] else {
-            return (Response(final: .error(.badCommand, "unknown command \(request.verb); HELP lists the commands")), .proceed)
+            return (
+                Response(final: .error(.badCommand, "unknown command \(request.verb); HELP lists the commands")),
+                .proceed
+            )
         }
         let required = command.spec.requiredRole
         if required > session.accessLevel {
@@ -73,7 +82,10 @@ struct Dispatcher: Sendable {
         var commandLogger = logger
         commandLogger[metadataKey: "command"] = "\(verb)"
         do {
-            return try await command.handler(Invocation(request: request, arguments: arguments, connection: connection, logger: commandLogger), &session)
+            return try await command.handler(
+                Invocation(request: request, arguments: arguments, connection: connection, logger: commandLogger),
+                &session
+            )
         } catch {
             let (final, unexpected) = ErrorMapping.finalLine(for: error)
             if unexpected {

@@ -10,7 +10,8 @@ enum Idempotency {
         "idem",
         kind: .named,
         valueType: .text(maxLength: 128),
-        help: "Idempotency key: sending the same request with the same key again returns the first reply and writes nothing."
+        help:
+            "Idempotency key: sending the same request with the same key again returns the first reply and writes nothing."
     )
 
     /// A fingerprint of the request without its tag and key: the same key must come with the same request.
@@ -26,7 +27,9 @@ enum Idempotency {
             hasher.update(data: Array("\u{0}".utf8))
             hasher.update(data: payload)
         }
-        return hasher.finalize().map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        return hasher.finalize().map {
+            String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
+        }.joined()
     }
 }
 
@@ -67,7 +70,12 @@ extension ServerContext {
             }
             let response = try body(connection)
             if let key {
-                try IdempotencyStore.record(connection, user: user, key: key, response: String(decoding: response.encode(), as: UTF8.self))
+                try IdempotencyStore.record(
+                    connection,
+                    user: user,
+                    key: key,
+                    response: String(decoding: response.encode(), as: UTF8.self)
+                )
             }
             return .success(response)
         }

@@ -68,7 +68,9 @@ public final class LoginThrottle: Sendable {
     private static func clientKey(_ client: String) -> String {
         // The address without the port: reconnecting must not reset the count.
         if client.hasPrefix("["), let end = client.firstIndex(of: "]") { return "c:" + client[...end] }
-        if client.filter({ $0 == ":" }).count == 1, let colon = client.lastIndex(of: ":") { return "c:" + client[..<colon] }
+        if client.filter({ $0 == ":" }).count == 1, let colon = client.lastIndex(of: ":") {
+            return "c:" + client[..<colon]
+        }
         return "c:" + client
     }
 

@@ -9,7 +9,12 @@ public final class MetricsEndpoint: Sendable {
     private let channel: any Channel
 
     /// Starts serving on `host:port` (port 0 picks a free port; see `port`).
-    public static func start(host: String, port: Int, server: RapportServer, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton)
+    public static func start(
+        host: String,
+        port: Int,
+        server: RapportServer,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    )
         async throws -> MetricsEndpoint
     {
         let channel = try await ServerBootstrap(group: group)
@@ -59,7 +64,8 @@ private final class MetricsHTTPHandler: ChannelInboundHandler {
             case "/metrics":
                 (status, body, type) = (.ok, self.server.metrics.registry.emitToBuffer(), "text/plain; version=0.0.4")
             case "/health":
-                (status, body, type) = self.server.isDraining
+                (status, body, type) =
+                    self.server.isDraining
                     ? (.serviceUnavailable, Array("draining\n".utf8), "text/plain")
                     : (.ok, Array("ready\n".utf8), "text/plain")
             default:
@@ -69,7 +75,10 @@ private final class MetricsHTTPHandler: ChannelInboundHandler {
             headers.add(name: "Content-Type", value: type)
             headers.add(name: "Content-Length", value: String(body.count))
             headers.add(name: "Connection", value: "close")
-            context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+            context.write(
+                self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))),
+                promise: nil
+            )
             context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
             context.writeAndFlush(self.wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)

@@ -95,7 +95,9 @@ public final class PasswordHasher: Sendable {
         return zip(derived, expected).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
-    private static func derive(_ password: String, salt: [UInt8], parameters: Parameters, length: Int = 32) throws -> [UInt8] {
+    private static func derive(_ password: String, salt: [UInt8], parameters: Parameters, length: Int = 32) throws
+        -> [UInt8]
+    {
         let key = try KDF.Scrypt.deriveKey(
             from: Array(password.utf8),
             salt: salt,

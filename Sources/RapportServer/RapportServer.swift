@@ -79,7 +79,9 @@ public final class RapportServer: Sendable {
                     let info = self.register(child, peer: peer.map(Self.describe) ?? "unknown")
                     var connectionSettings = settings
                     connectionSettings.expectProxyHeader = peer?.ipAddress.map { trusted.contains($0) } ?? false
-                    try child.pipeline.syncOperations.addHandler(SessionChannelHandler(settings: connectionSettings, info: info))
+                    try child.pipeline.syncOperations.addHandler(
+                        SessionChannelHandler(settings: connectionSettings, info: info)
+                    )
                     let asyncChannel = try NIOAsyncChannel<InboundFrame, ByteBuffer>(
                         wrappingChannelSynchronously: child,
                         configuration: .init(isOutboundHalfClosureEnabled: true)
@@ -166,12 +168,18 @@ public final class RapportServer: Sendable {
                 var session = SessionState()
                 for try await frame in inbound {
                     logger[metadataKey: "client"] = "\(info.clientAddress)"
-                    let (tag, response, after) = await self.dispatcher.handle(frame, session: &session, connection: info, logger: logger)
+                    let (tag, response, after) = await self.dispatcher.handle(
+                        frame,
+                        session: &session,
+                        connection: info,
+                        logger: logger
+                    )
                     if let user = session.user?.userID { logger[metadataKey: "user"] = "\(user)" }
                     try await outbound.write(ByteBuffer(bytes: response.encode(tag: tag)))
                     switch after {
                     case .proceed: break
-                    case .authenticated: try await connection.channel.triggerUserOutboundEvent(SessionEvent.authenticated)
+                    case .authenticated:
+                        try await connection.channel.triggerUserOutboundEvent(SessionEvent.authenticated)
                     case .close: return
                     }
                 }

@@ -19,10 +19,18 @@ public final class ServerMetrics: Sendable {
         self.registry = registry
         self.knownVerbs = Set(verbs)
         self.sessions = registry.makeGauge(descriptor: Self.name("sessions", unit: "", "Connected sessions."))
-        self.loginFailures = registry.makeCounter(descriptor: Self.name("login_failures", unit: "total", "Failed LOGIN attempts."))
-        self.poolOpen = registry.makeGauge(descriptor: Self.name("db_pool_open", unit: "connections", "Open database connections."))
-        self.poolLeased = registry.makeGauge(descriptor: Self.name("db_pool_leased", unit: "connections", "Database connections in use."))
-        self.poolWaiting = registry.makeGauge(descriptor: Self.name("db_pool_waiting", unit: "requests", "Requests waiting for a database connection."))
+        self.loginFailures = registry.makeCounter(
+            descriptor: Self.name("login_failures", unit: "total", "Failed LOGIN attempts.")
+        )
+        self.poolOpen = registry.makeGauge(
+            descriptor: Self.name("db_pool_open", unit: "connections", "Open database connections.")
+        )
+        self.poolLeased = registry.makeGauge(
+            descriptor: Self.name("db_pool_leased", unit: "connections", "Database connections in use.")
+        )
+        self.poolWaiting = registry.makeGauge(
+            descriptor: Self.name("db_pool_waiting", unit: "requests", "Requests waiting for a database connection.")
+        )
         self.commandCounters = NIOLockedValueBox([:])
         self.latency = NIOLockedValueBox([:])
     }
@@ -60,8 +68,11 @@ public final class ServerMetrics: Sendable {
             let histogram = self.registry.makeDurationHistogram(
                 descriptor: Self.name("command_duration", unit: "seconds", "Time from a request line to its reply."),
                 labels: [("verb", verb)],
-                buckets: [.microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
-                          .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5)]
+                buckets: [
+                    .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+                    .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1),
+                    .seconds(5),
+                ]
             )
             histograms[verb] = histogram
             return histogram

@@ -148,7 +148,8 @@ final class SessionChannelHandler: ChannelDuplexHandler {
             guard let first = readable.first else { return false }
             // "PROXY " or the v2 signature's first byte (CR, which no valid request starts with).
             let looksLikeProxy = first == 0x0D || readable.starts(with: "PROXY ".utf8)
-            let couldStillBeProxy = first == UInt8(ascii: "P") && readable.count < 6 && "PROXY ".utf8.starts(with: readable)
+            let couldStillBeProxy =
+                first == UInt8(ascii: "P") && readable.count < 6 && "PROXY ".utf8.starts(with: readable)
             if looksLikeProxy {
                 self.sayGoodbye(context, "PROXY header not accepted from \(self.info.peer)", force: true)
                 return false

@@ -37,26 +37,32 @@ enum SessionCommands {
                 return (.ok("password changed"), .proceed)
             },
             Command(spec("PING"), reply: { _, _ in .ok("PONG") }),
-            Command(spec("HEALTH"), reply: { _, _ in
-                let database = await context.store.ping() ? "up" : "down"
-                if context.isDraining {
-                    return Response(
-                        dataLines: [.named(["status": "draining", "database": database])],
-                        final: .error(.shuttingDown, "draining; connect to another replica")
-                    )
+            Command(
+                spec("HEALTH"),
+                reply: { _, _ in
+                    let database = await context.store.ping() ? "up" : "down"
+                    if context.isDraining {
+                        return Response(
+                            dataLines: [.named(["status": "draining", "database": database])],
+                            final: .error(.shuttingDown, "draining; connect to another replica")
+                        )
+                    }
+                    return .ok("ready", [.named(["status": "ready", "database": database])])
                 }
-                return .ok("ready", [.named(["status": "ready", "database": database])])
-            }),
-            Command(spec("HELP"), reply: { invocation, _ in
-                let table = table()
-                guard let name = invocation.arguments.text("command") else {
-                    return .ok("\(table.specs.count) commands", HelpRenderer.helpIndex(table.specs))
+            ),
+            Command(
+                spec("HELP"),
+                reply: { invocation, _ in
+                    let table = table()
+                    guard let name = invocation.arguments.text("command") else {
+                        return .ok("\(table.specs.count) commands", HelpRenderer.helpIndex(table.specs))
+                    }
+                    guard let spec = table.spec(for: name) else {
+                        throw CommandError(.notFound, "no command named \(name)")
+                    }
+                    return .ok("", HelpRenderer.helpText(for: spec))
                 }
-                guard let spec = table.spec(for: name) else {
-                    throw CommandError(.notFound, "no command named \(name)")
-                }
-                return .ok("", HelpRenderer.helpText(for: spec))
-            }),
+            ),
             Command(spec("QUIT")) { _, _ in
                 (Response(final: .bye("")), .close)
             },
@@ -96,7 +102,10 @@ enum SessionCommands {
         context.throttle.recordSuccess(user: userID)
         try await context.store.recordLogin(userID, succeeded: true)
         session.user = credentials.user
-        invocation.logger.info("logged in", metadata: ["user": "\(userID)", "role": "\(credentials.user.role.rawValue)"])
+        invocation.logger.info(
+            "logged in",
+            metadata: ["user": "\(userID)", "role": "\(credentials.user.role.rawValue)"]
+        )
         return (.ok("welcome \(userID) role=\(credentials.user.role.rawValue)"), .authenticated)
     }
 }

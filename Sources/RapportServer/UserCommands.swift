@@ -7,48 +7,69 @@ import RapportStore
 enum UserCommands {
     static func make(_ context: ServerContext) -> [Command] {
         [
-            Command(SessionCommands.spec("USER-ADD"), reply: { invocation, session in
-                let arguments = invocation.arguments
-                let user = NewUser(
-                    userID: arguments.code("user")!,
-                    role: UserRole(rawValue: arguments.enumeration("role")!)!,
-                    fullName: arguments.text("full-name").flatMap { $0.isEmpty ? nil : $0 },
-                    email: arguments.text("email").flatMap { $0.isEmpty ? nil : $0 },
-                    salespersonCode: arguments.code("salesperson")
-                )
-                let (password, generated) = try chosenPassword(arguments.text("password"))
-                // Hash before the transaction: the slow part must not hold a database connection.
-                let hash = try await context.hasher.hash(password)
-                let response = try await context.write(invocation, user: session.user!.userID) { connection in
-                    let created = try Store.createUser(connection, user, passwordHash: hash)
-                    let lines: [DataLine] = generated ? [.named(["user": created.userID, "password": password])] : []
-                    return .ok("user \(created.userID) created", lines)
+            Command(
+                SessionCommands.spec("USER-ADD"),
+                reply: { invocation, session in
+                    let arguments = invocation.arguments
+                    let user = NewUser(
+                        userID: arguments.code("user")!,
+                        role: UserRole(rawValue: arguments.enumeration("role")!)!,
+                        fullName: arguments.text("full-name").flatMap { $0.isEmpty ? nil : $0 },
+                        email: arguments.text("email").flatMap { $0.isEmpty ? nil : $0 },
+                        salespersonCode: arguments.code("salesperson")
+                    )
+                    let (password, generated) = try chosenPassword(arguments.text("password"))
+                    // Hash before the transaction: the slow part must not hold a database connection.
+                    let hash = try await context.hasher.hash(password)
+                    let response = try await context.write(invocation, user: session.user!.userID) { connection in
+                        let created = try Store.createUser(connection, user, passwordHash: hash)
+                        let lines: [DataLine] =
+                            generated ? [.named(["user": created.userID, "password": password])] : []
+                        return .ok("user \(created.userID) created", lines)
+                    }
+                    invocation.logger.info(
+                        "user created",
+                        metadata: ["created": "\(user.userID)", "role": "\(user.role.rawValue)"]
+                    )
+                    return response
                 }
-                invocation.logger.info("user created", metadata: ["created": "\(user.userID)", "role": "\(user.role.rawValue)"])
-                return response
-            }),
-            Command(SessionCommands.spec("USER-LIST"), reply: { _, _ in
-                let users = try await context.store.listUsers()
-                return .ok("\(users.count) user\(users.count == 1 ? "" : "s")", users.map(line))
-            }),
-            Command(SessionCommands.spec("USER-PASSWD"), reply: { invocation, _ in
-                let userID = invocation.arguments.code("user")!
-                let (password, generated) = try chosenPassword(invocation.arguments.text("password"))
-                try await context.store.setPasswordHash(userID, try await context.hasher.hash(password))
-                invocation.logger.info("password set", metadata: ["target": "\(userID)"])
-                return .ok("password set", generated ? [.named(["user": userID, "password": password])] : [])
-            }),
-            Command(SessionCommands.spec("USER-DISABLE"), reply: { invocation, session in
-                let userID = invocation.arguments.code("user")!
-                guard userID != session.user?.userID else { throw CommandError(.invalid, "you cannot disable yourself") }
-                try await context.store.setBlocked(userID, true)
-                return .ok("user \(userID) disabled")
-            }),
-            Command(SessionCommands.spec("USER-ENABLE"), reply: { invocation, _ in
-                let userID = invocation.arguments.code("user")!
-                try await context.store.setBlocked(userID, false)
-                return .ok("user \(userID) enabled")
-            }),
+            ),
+            Command(
+                SessionCommands.spec("USER-LIST"),
+                reply: { _, _ in
+                    let users = try await context.store.listUsers()
+                    return .ok("\(users.count) user\(users.count == 1 ? "" : "s")", users.map(line))
+                }
+            ),
+            Command(
+                SessionCommands.spec("USER-PASSWD"),
+                reply: { invocation, _ in
+                    let userID = invocation.arguments.code("user")!
+                    let (password, generated) = try chosenPassword(invocation.arguments.text("password"))
+                    try await context.store.setPasswordHash(userID, try await context.hasher.hash(password))
+                    invocation.logger.info("password set", metadata: ["target": "\(userID)"])
+                    return .ok("password set", generated ? [.named(["user": userID, "password": password])] : [])
+                }
+            ),
+            Command(
+                SessionCommands.spec("USER-DISABLE"),
+                reply: { invocation, session in
+                    let userID = invocation.arguments.code("user")!
+                    guard userID != session.user?.userID else {
+                        throw CommandError(.invalid, "you cannot disable yourself")
+                    }
+                    try await context.store.setBlocked(userID, true)
+                    return .ok("user \(userID) disabled")
+                }
+            ),
+            Command(
+                SessionCommands.spec("USER-ENABLE"),
+                reply: { invocation, _ in
+                    let userID = invocation.arguments.code("user")!
+                    try await context.store.setBlocked(userID, false)
+                    return .ok("user \(userID) enabled")
+                }
+            ),
         ]
     }
 
@@ -62,7 +83,8 @@ enum UserCommands {
     static func line(_ user: UserRecord) -> DataLine {
         .named([
             "user": user.userID, "role": user.role.rawValue, "full-name": user.fullName, "email": user.email,
-            "salesperson": user.salespersonCode, "blocked": String(user.blocked), "failed-logins": String(user.failedLogins),
+            "salesperson": user.salespersonCode, "blocked": String(user.blocked),
+            "failed-logins": String(user.failedLogins),
         ])
     }
 }

@@ -13,7 +13,13 @@ public enum IdempotencyStore {
 
     /// Claims `key` for `user` inside the current transaction. A concurrent transaction with the
     /// same key waits for this one (the primary key), then sees its reply.
-    public static func claim(_ connection: PGConnection, user: String, key: String, command: String, requestHash: String) throws -> Claim {
+    public static func claim(
+        _ connection: PGConnection,
+        user: String,
+        key: String,
+        command: String,
+        requestHash: String
+    ) throws -> Claim {
         let inserted = try connection.execute(
             """
             INSERT INTO idempotency_keys (user_id, idempotency_key, command, request_hash)

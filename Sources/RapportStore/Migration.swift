@@ -18,7 +18,8 @@ public struct Migration: Sendable, Hashable {
     }
 
     /// The migrations compiled into this program from the package's `sql/` folder, in order.
-    public static let embedded: [Migration] = embeddedMigrationFiles
+    public static let embedded: [Migration] =
+        embeddedMigrationFiles
         .compactMap { Migration(fileName: $0.name, sql: $0.sql) }
         .sorted { $0.version < $1.version }
 }

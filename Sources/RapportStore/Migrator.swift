@@ -17,9 +17,11 @@ public struct Migrator: Sendable {
         public var description: String {
             switch self {
             case .changedAfterApply(let version, let name):
-                return "migration \(version) (\(name)) was changed after it was applied; restore the original file and add a new migration instead"
+                return
+                    "migration \(version) (\(name)) was changed after it was applied; restore the original file and add a new migration instead"
             case .unknownApplied(let version, let name):
-                return "the database has migration \(version) (\(name)), which this rapportd does not know: it is older than the schema"
+                return
+                    "the database has migration \(version) (\(name)), which this rapportd does not know: it is older than the schema"
             case .duplicateVersion(let version):
                 return "two migration files share version \(version)"
             }
@@ -58,7 +60,9 @@ public struct Migrator: Sendable {
         )
         var applied: [Int: (name: String, checksum: String)] = [:]
         for row in rows {
-            applied[try row.decode(Int.self, at: 0)] = (try row.decode(String.self, at: 1), try row.decode(String.self, at: 2))
+            applied[try row.decode(Int.self, at: 0)] = (
+                try row.decode(String.self, at: 1), try row.decode(String.self, at: 2)
+            )
         }
         let known = Dictionary(uniqueKeysWithValues: self.migrations.map { ($0.version, $0) })
         for (version, record) in applied.sorted(by: { $0.key < $1.key }) {
@@ -81,7 +85,10 @@ public struct Migrator: Sendable {
                     """
                 )
             }
-            self.logger.info("applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+            self.logger.info(
+                "applied migration",
+                metadata: ["version": "\(migration.version)", "name": "\(migration.name)"]
+            )
             report.applied.append(migration.version)
         }
         return report

@@ -22,7 +22,13 @@ public struct NewUser: Sendable, Equatable {
     public var email: String?
     public var salespersonCode: String?
 
-    public init(userID: String, role: UserRole, fullName: String? = nil, email: String? = nil, salespersonCode: String? = nil) {
+    public init(
+        userID: String,
+        role: UserRole,
+        fullName: String? = nil,
+        email: String? = nil,
+        salespersonCode: String? = nil
+    ) {
         self.userID = userID
         self.role = role
         self.fullName = fullName
@@ -32,7 +38,8 @@ public struct NewUser: Sendable, Equatable {
 }
 
 extension Store {
-    static let userColumns = "user_id, full_name, email, role::text, salesperson_code, blocked, failed_logins, last_login_at"
+    static let userColumns =
+        "user_id, full_name, email, role::text, salesperson_code, blocked, failed_logins, last_login_at"
 
     static func decodeUser(_ row: PGRow) throws -> UserRecord {
         let roleText = try row.decode(String.self, at: 3)
@@ -55,7 +62,9 @@ extension Store {
     }
 
     /// Creates a user inside the caller's transaction.
-    public static func createUser(_ connection: PGConnection, _ user: NewUser, passwordHash: String) throws -> UserRecord {
+    public static func createUser(_ connection: PGConnection, _ user: NewUser, passwordHash: String) throws
+        -> UserRecord
+    {
         do {
             let rows = try connection.query(
                 """
@@ -75,7 +84,9 @@ extension Store {
 
     public func user(_ userID: String) async throws -> UserRecord? {
         try await self.pool.withConnection { connection in
-            let rows = try connection.query("SELECT \(unescaped: Self.userColumns) FROM users WHERE user_id = \(userID)")
+            let rows = try connection.query(
+                "SELECT \(unescaped: Self.userColumns) FROM users WHERE user_id = \(userID)"
+            )
             return try rows.first.map(Self.decodeUser)
         }
     }
@@ -93,7 +104,9 @@ extension Store {
 
     public func listUsers() async throws -> [UserRecord] {
         try await self.pool.withConnection { connection in
-            try connection.query("SELECT \(unescaped: Self.userColumns) FROM users ORDER BY user_id").map(Self.decodeUser)
+            try connection.query("SELECT \(unescaped: Self.userColumns) FROM users ORDER BY user_id").map(
+                Self.decodeUser
+            )
         }
     }
 

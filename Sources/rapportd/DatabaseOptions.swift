@@ -7,7 +7,11 @@ import PostgresLauncher
 /// Where the database is: an external server (URL or libpq's `PG*` variables) or, when nothing is
 /// configured, a private cluster that rapportd starts itself (the embedded default).
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .customLong("database-url"), help: "PostgreSQL URL (postgresql://…); also RAPPORT_DATABASE_URL. Without one (and without PGHOST/PGDATABASE/PGSERVICE), rapportd runs its own private PostgreSQL.")
+    @Option(
+        name: .customLong("database-url"),
+        help:
+            "PostgreSQL URL (postgresql://…); also RAPPORT_DATABASE_URL. Without one (and without PGHOST/PGDATABASE/PGSERVICE), rapportd runs its own private PostgreSQL."
+    )
     var databaseURL: String?
 
     @Option(name: .customLong("data-dir"), help: "Folder of the embedded PostgreSQL cluster; also RAPPORT_DATA_DIR.")
@@ -21,14 +25,23 @@ struct DatabaseOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         let url = self.databaseURL ?? environment["RAPPORT_DATABASE_URL"]
         let timeout = Duration.seconds(self.statementTimeoutSeconds)
-        let libpqConfigured = ["PGHOST", "PGDATABASE", "PGSERVICE", "PGHOSTADDR"].contains { environment[$0]?.isEmpty == false }
+        let libpqConfigured = ["PGHOST", "PGDATABASE", "PGSERVICE", "PGHOSTADDR"].contains {
+            environment[$0]?.isEmpty == false
+        }
         if url != nil || libpqConfigured {
-            let configuration = ConnectionConfiguration(url: url, applicationName: "rapportd", statementTimeout: timeout)
+            let configuration = ConnectionConfiguration(
+                url: url,
+                applicationName: "rapportd",
+                statementTimeout: timeout
+            )
             return try await body(configuration)
         }
 
         let directory = self.dataDirectory ?? environment["RAPPORT_DATA_DIR"] ?? ".rapport/postgres"
-        let absolute = URL(fileURLWithPath: directory, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL.path
+        let absolute = URL(
+            fileURLWithPath: directory,
+            relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        ).standardizedFileURL.path
         let cluster = try EmbeddedCluster(
             options: .init(directory: absolute),
             installation: try PostgresInstallation.locate(),
@@ -55,7 +68,9 @@ struct DatabaseOptions: ParsableArguments {
 
     private static func ensureDatabase(_ name: String, on cluster: EmbeddedCluster) async throws {
         try await offloaded {
-            let admin = try PGConnection.connect(ConnectionConfiguration(parameters: cluster.connectionParameters(database: "postgres")))
+            let admin = try PGConnection.connect(
+                ConnectionConfiguration(parameters: cluster.connectionParameters(database: "postgres"))
+            )
             defer { admin.close() }
             let exists = try admin.query("SELECT 1 FROM pg_database WHERE datname = \(name)")
             if exists.isEmpty {

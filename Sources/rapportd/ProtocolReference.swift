@@ -6,7 +6,8 @@ import RapportServer
 struct ProtocolReference: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "protocol-reference",
-        abstract: "Print the command reference (Markdown) generated from the command table; `make docs` puts it into docs/PROTOCOL.md."
+        abstract:
+            "Print the command reference (Markdown) generated from the command table; `make docs` puts it into docs/PROTOCOL.md."
     )
 
     func run() {

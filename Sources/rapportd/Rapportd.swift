@@ -19,7 +19,9 @@ struct Rapportd: AsyncParsableCommand {
 
 /// Applies pending migrations and exits.
 struct Migrate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply pending schema migrations (sql/NNNN_*.sql) and exit.")
+    static let configuration = CommandConfiguration(
+        abstract: "Apply pending schema migrations (sql/NNNN_*.sql) and exit."
+    )
 
     @OptionGroup var database: DatabaseOptions
 
@@ -27,7 +29,9 @@ struct Migrate: AsyncParsableCommand {
         let logger = makeLogger()
         try await self.database.withDatabase(logger: logger) { configuration in
             let report = try await migrate(configuration, logger: logger)
-            print("schema current: \(report.applied.count) migration(s) applied, \(report.alreadyApplied.count) already applied")
+            print(
+                "schema current: \(report.applied.count) migration(s) applied, \(report.alreadyApplied.count) already applied"
+            )
         }
     }
 }
@@ -47,7 +51,12 @@ struct Serve: AsyncParsableCommand {
             _ = try await migrate(connection, logger: logger)
             let pool = PGPool(configuration: .init(connection: connection, size: poolSize), logger: logger)
             let hasher = PasswordHasher()
-            let server = RapportServer(configuration: configuration, store: Store(pool: pool, logger: logger), hasher: hasher, logger: logger)
+            let server = RapportServer(
+                configuration: configuration,
+                store: Store(pool: pool, logger: logger),
+                hasher: hasher,
+                logger: logger
+            )
             var endpoint: MetricsEndpoint?
             if let port = configuration.metricsPort {
                 endpoint = try await MetricsEndpoint.start(host: configuration.metricsHost, port: port, server: server)
@@ -56,7 +65,8 @@ struct Serve: AsyncParsableCommand {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     try await server.run { address in
-                        let line = "rapportd: listening on \(address.ipAddress ?? configuration.host):\(address.port ?? configuration.port)\n"
+                        let line =
+                            "rapportd: listening on \(address.ipAddress ?? configuration.host):\(address.port ?? configuration.port)\n"
                         FileHandle.standardOutput.write(Data(line.utf8))
                     }
                 }

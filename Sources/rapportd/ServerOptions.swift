@@ -14,7 +14,10 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("pool-size"), help: "Database connections per replica (RAPPORT_POOL_SIZE).")
     var poolSize: Int?
 
-    @Option(name: .customLong("max-connections"), help: "Client connections accepted at once (RAPPORT_MAX_CONNECTIONS).")
+    @Option(
+        name: .customLong("max-connections"),
+        help: "Client connections accepted at once (RAPPORT_MAX_CONNECTIONS)."
+    )
     var maximumConnections: Int?
 
     @Option(name: .customLong("idle-timeout"), help: "Seconds an idle session is kept (RAPPORT_IDLE_TIMEOUT).")
@@ -23,16 +26,28 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("login-timeout"), help: "Seconds a new connection has to LOGIN (RAPPORT_LOGIN_TIMEOUT).")
     var loginTimeout: Int?
 
-    @Option(name: .customLong("trusted-proxy"), help: "IP address of a load balancer that sends the PROXY protocol header; repeatable (RAPPORT_TRUSTED_PROXIES, comma-separated).")
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help:
+            "IP address of a load balancer that sends the PROXY protocol header; repeatable (RAPPORT_TRUSTED_PROXIES, comma-separated)."
+    )
     var trustedProxies: [String] = []
 
-    @Option(name: .customLong("drain-delay"), help: "Seconds HEALTH fails before the listener closes on SIGTERM (RAPPORT_DRAIN_DELAY).")
+    @Option(
+        name: .customLong("drain-delay"),
+        help: "Seconds HEALTH fails before the listener closes on SIGTERM (RAPPORT_DRAIN_DELAY)."
+    )
     var drainDelay: Int?
 
-    @Option(name: .customLong("metrics-port"), help: "Port of the HTTP /metrics and /health endpoint (RAPPORT_METRICS_PORT); off by default.")
+    @Option(
+        name: .customLong("metrics-port"),
+        help: "Port of the HTTP /metrics and /health endpoint (RAPPORT_METRICS_PORT); off by default."
+    )
     var metricsPort: Int?
 
-    func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
+    func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> ServerConfiguration
+    {
         func setting(_ option: Int?, _ name: String) throws -> Int? {
             if let option { return option }
             guard let text = environment[name], !text.isEmpty else { return nil }
@@ -42,10 +57,17 @@ struct ServerOptions: ParsableArguments {
         var configuration = ServerConfiguration()
         configuration.host = self.host ?? environment["RAPPORT_HOST"] ?? configuration.host
         configuration.port = try setting(self.port, "RAPPORT_PORT") ?? configuration.port
-        configuration.maximumConnections = try setting(self.maximumConnections, "RAPPORT_MAX_CONNECTIONS") ?? configuration.maximumConnections
-        if let seconds = try setting(self.idleTimeout, "RAPPORT_IDLE_TIMEOUT") { configuration.idleTimeout = .seconds(Int64(seconds)) }
-        if let seconds = try setting(self.loginTimeout, "RAPPORT_LOGIN_TIMEOUT") { configuration.loginTimeout = .seconds(Int64(seconds)) }
-        if let seconds = try setting(self.drainDelay, "RAPPORT_DRAIN_DELAY") { configuration.drainDelay = .seconds(seconds) }
+        configuration.maximumConnections =
+            try setting(self.maximumConnections, "RAPPORT_MAX_CONNECTIONS") ?? configuration.maximumConnections
+        if let seconds = try setting(self.idleTimeout, "RAPPORT_IDLE_TIMEOUT") {
+            configuration.idleTimeout = .seconds(Int64(seconds))
+        }
+        if let seconds = try setting(self.loginTimeout, "RAPPORT_LOGIN_TIMEOUT") {
+            configuration.loginTimeout = .seconds(Int64(seconds))
+        }
+        if let seconds = try setting(self.drainDelay, "RAPPORT_DRAIN_DELAY") {
+            configuration.drainDelay = .seconds(seconds)
+        }
         configuration.metricsPort = try setting(self.metricsPort, "RAPPORT_METRICS_PORT")
         var proxies = self.trustedProxies
         if proxies.isEmpty, let list = environment["RAPPORT_TRUSTED_PROXIES"] {

@@ -15,7 +15,8 @@ struct UserCommand: AsyncParsableCommand {
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create a user. The password comes from RAPPORT_NEW_PASSWORD, a prompt, or is generated and printed once."
+            abstract:
+                "Create a user. The password comes from RAPPORT_NEW_PASSWORD, a prompt, or is generated and printed once."
         )
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "User ID.") var user: String
@@ -29,7 +30,13 @@ struct UserCommand: AsyncParsableCommand {
                 throw ValidationError("role must be salesperson, manager or administrator")
             }
             let userID = try Code.required(self.user, field: "user", maximum: 50)
-            let new = NewUser(userID: userID, role: role, fullName: self.fullName, email: self.email, salespersonCode: self.salesperson.flatMap(Code.normalize))
+            let new = NewUser(
+                userID: userID,
+                role: role,
+                fullName: self.fullName,
+                email: self.email,
+                salespersonCode: self.salesperson.flatMap(Code.normalize)
+            )
             try await withStore(self.database) { store, hasher in
                 let (password, generated) = try newPassword()
                 _ = try await store.createUser(new, passwordHash: try await hasher.hash(password))
@@ -40,7 +47,9 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct Passwd: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set a user's password (RAPPORT_NEW_PASSWORD, a prompt, or generated).")
+        static let configuration = CommandConfiguration(
+            abstract: "Set a user's password (RAPPORT_NEW_PASSWORD, a prompt, or generated)."
+        )
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "User ID.") var user: String
 
@@ -87,7 +96,9 @@ struct UserCommand: AsyncParsableCommand {
             try await withStore(self.database) { store, _ in
                 for user in try await store.listUsers() {
                     let flags = user.blocked ? " (blocked)" : ""
-                    print("\(user.userID)\t\(user.role.rawValue)\t\(user.fullName ?? "")\t\(user.salespersonCode ?? "")\(flags)")
+                    print(
+                        "\(user.userID)\t\(user.role.rawValue)\t\(user.fullName ?? "")\t\(user.salespersonCode ?? "")\(flags)"
+                    )
                 }
             }
         }
@@ -119,7 +130,9 @@ private func newPassword() throws -> (String, generated: Bool) {
         guard given.count >= 8 else { throw ValidationError("a password needs at least 8 characters") }
         return (given, false)
     }
-    if isatty(STDIN_FILENO) == 1, let typed = getpass("New password (empty: generate one): ").map({ String(cString: $0) }), !typed.isEmpty {
+    if isatty(STDIN_FILENO) == 1,
+        let typed = getpass("New password (empty: generate one): ").map({ String(cString: $0) }), !typed.isEmpty
+    {
         guard typed.count >= 8 else { throw ValidationError("a password needs at least 8 characters") }
         return (typed, false)
     }

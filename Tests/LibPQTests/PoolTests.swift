@@ -11,7 +11,14 @@ struct PoolTests {
     }
 
     func makePool(size: Int, waiters: Int = 256, timeout: Duration = .seconds(10)) -> PGPool {
-        PGPool(configuration: .init(connection: self.database.configuration(), size: size, maximumWaiters: waiters, acquireTimeout: timeout))
+        PGPool(
+            configuration: .init(
+                connection: self.database.configuration(),
+                size: size,
+                maximumWaiters: waiters,
+                acquireTimeout: timeout
+            )
+        )
     }
 
     @Test func fiftyConcurrentTasksOnFourConnections() async throws {
@@ -20,7 +27,8 @@ struct PoolTests {
             for task in 0..<50 {
                 group.addTask {
                     try await pool.withConnection { connection in
-                        try connection.query("SELECT \(task)::int8 + 0 * pg_backend_pid() FROM pg_sleep(0.01)")[0].decode(Int.self, at: 0)
+                        try connection.query("SELECT \(task)::int8 + 0 * pg_backend_pid() FROM pg_sleep(0.01)")[0]
+                            .decode(Int.self, at: 0)
                     }
                 }
             }

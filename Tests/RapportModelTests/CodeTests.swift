@@ -15,7 +15,9 @@ struct CodeTests {
 
     @Test func requiredRefusesBlankAndLong() {
         #expect(throws: Code.Problem.empty(field: "user")) { try Code.required(" ", field: "user", maximum: 5) }
-        #expect(throws: Code.Problem.tooLong(field: "user", maximum: 5)) { try Code.required("abcdef", field: "user", maximum: 5) }
+        #expect(throws: Code.Problem.tooLong(field: "user", maximum: 5)) {
+            try Code.required("abcdef", field: "user", maximum: 5)
+        }
         #expect(Code.Problem.tooLong(field: "user", maximum: 5).description == "user must be at most 5 characters")
     }
 

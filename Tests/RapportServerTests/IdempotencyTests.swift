@@ -25,7 +25,10 @@ struct IdempotencyTests {
         #expect(try await server.store.listUsers().map(\.userID) == ["BOB", "ROOT"])
 
         // The same key with another request is refused; without a key the duplicate is a conflict.
-        let other = try await second.send("USER-ADD", [.positional("carl"), .named("role", "manager"), .named("idem", "k-1")])
+        let other = try await second.send(
+            "USER-ADD",
+            [.positional("carl"), .named("role", "manager"), .named("idem", "k-1")]
+        )
         #expect(other.final.isError(.conflict))
         let duplicate = try await second.send("USER-ADD", [.positional("bob"), .named("role", "salesperson")])
         #expect(duplicate.final.isError(.conflict))
@@ -33,7 +36,10 @@ struct IdempotencyTests {
         let keys = try await TestPostgres.blocking {
             let connection = try database.connect()
             defer { connection.close() }
-            return try connection.query("SELECT count(*) FROM idempotency_keys WHERE response IS NOT NULL")[0].decode(Int.self, at: 0)
+            return try connection.query("SELECT count(*) FROM idempotency_keys WHERE response IS NOT NULL")[0].decode(
+                Int.self,
+                at: 0
+            )
         }
         #expect(keys == 1)
         await second.close()

@@ -10,7 +10,8 @@ import Testing
 @Suite("docs/PROTOCOL.md", .serialized)
 struct ProtocolDocumentTests {
     static let document: String = {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return (try? String(contentsOf: root.appendingPathComponent("docs/PROTOCOL.md"), encoding: .utf8)) ?? ""
     }()
 
@@ -31,8 +32,10 @@ struct ProtocolDocumentTests {
     }
 
     @Test func transcriptIsReplayedByteForByte() async throws {
-        let block = try #require(Self.document.components(separatedBy: "```transcript\n").dropFirst().first?
-            .components(separatedBy: "```").first)
+        let block = try #require(
+            Self.document.components(separatedBy: "```transcript\n").dropFirst().first?
+                .components(separatedBy: "```").first
+        )
         let lines = block.split(separator: "\n").map(String.init)
         let server = try await TestServer.start()
         try await server.createUser("ALICE", role: .manager)

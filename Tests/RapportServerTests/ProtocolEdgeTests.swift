@@ -53,7 +53,12 @@ struct ProtocolEdgeTests {
             if case .error(let code, _) = final { return code.rawValue }
             return "\(final)"
         }
-        #expect(codes == ["LINE_TOO_LONG", "BAD_ENCODING", "BAD_ENCODING", "BAD_ENCODING", "BAD_COMMAND", "BAD_SYNTAX", "ok(\"PONG\")"])
+        #expect(
+            codes == [
+                "LINE_TOO_LONG", "BAD_ENCODING", "BAD_ENCODING", "BAD_ENCODING", "BAD_COMMAND", "BAD_SYNTAX",
+                "ok(\"PONG\")",
+            ]
+        )
         try await server.stop()
     }
 
@@ -116,7 +121,9 @@ struct ProtocolEdgeTests {
         try await server.createUser("ALICE", role: .salesperson)
         let line = try await RawConnection.with(port: server.port) { connection in
             _ = try await connection.reply()
-            try await connection.send("PROXY TCP4 203.0.113.7 192.0.2.1 51234 7878\r\nLOGIN alice \"correct horse\"\nWHOAMI\n")
+            try await connection.send(
+                "PROXY TCP4 203.0.113.7 192.0.2.1 51234 7878\r\nLOGIN alice \"correct horse\"\nWHOAMI\n"
+            )
             _ = try await connection.reply()
             return try #require(try await connection.reply()).response.dataLines.first
         }
@@ -128,7 +135,9 @@ struct ProtocolEdgeTests {
         let server = try await TestServer.start { $0.trustedProxies = ["127.0.0.1"] }
         let final = try await RawConnection.with(port: server.port) { connection in
             _ = try await connection.reply()
-            let local: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A, 0x20, 0x00, 0x00, 0x00]
+            let local: [UInt8] = [
+                0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A, 0x20, 0x00, 0x00, 0x00,
+            ]
             try await connection.send(bytes: local + Array("HEALTH\n".utf8))
             return try #require(try await connection.reply()).response.final
         }

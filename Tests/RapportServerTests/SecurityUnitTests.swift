@@ -25,12 +25,21 @@ struct SecurityUnitTests {
         let throttle = LoginThrottle()
         let now = ContinuousClock.now
         for _ in 0..<3 { throttle.recordFailure(client: "10.0.0.1:5000", user: "alice", now: now) }
-        #expect(throttle.delay(client: "10.0.0.1:6000", user: "bob", now: now) == .milliseconds(250), "same address, other port")
-        #expect(throttle.delay(client: "10.0.0.2:1", user: "ALICE", now: now) == .milliseconds(250), "same user, other address")
+        #expect(
+            throttle.delay(client: "10.0.0.1:6000", user: "bob", now: now) == .milliseconds(250),
+            "same address, other port"
+        )
+        #expect(
+            throttle.delay(client: "10.0.0.2:1", user: "ALICE", now: now) == .milliseconds(250),
+            "same user, other address"
+        )
         #expect(throttle.delay(client: "10.0.0.2:1", user: "bob", now: now) == .zero)
         for _ in 0..<10 { throttle.recordFailure(client: "10.0.0.1:5000", user: "alice", now: now) }
         #expect(throttle.delay(client: "10.0.0.1:1", user: "x", now: now) == .seconds(8), "capped")
-        #expect(throttle.delay(client: "10.0.0.1:1", user: "x", now: now + .seconds(901)) == .zero, "forgotten after the window")
+        #expect(
+            throttle.delay(client: "10.0.0.1:1", user: "x", now: now + .seconds(901)) == .zero,
+            "forgotten after the window"
+        )
         throttle.recordSuccess(user: "alice")
         #expect(throttle.delay(client: "10.0.0.9:1", user: "alice", now: now) == .zero)
     }

@@ -1,5 +1,5 @@
-import RapportClient
 import NIOCore
+import RapportClient
 import RapportModel
 import RapportProtocol
 import RapportServer
@@ -25,10 +25,22 @@ struct SessionTests {
         try await server.createUser("BLOCKED", role: .salesperson)
         try await server.store.setBlocked("BLOCKED", true)
         let connection = try await self.connect(server)
-        #expect(self.code(of: try await connection.send("LOGIN", [.positional("alice"), .positional("wrong password")])) == .authenticationFailed)
-        #expect(self.code(of: try await connection.send("LOGIN", [.positional("nobody"), .positional("correct horse")])) == .authenticationFailed)
-        #expect(self.code(of: try await connection.send("LOGIN", [.positional("blocked"), .positional("correct horse")])) == .authenticationFailed)
-        let welcome = try await connection.send("LOGIN", [.positional("alice"), .positional(TestServer.defaultPassword)])
+        #expect(
+            self.code(of: try await connection.send("LOGIN", [.positional("alice"), .positional("wrong password")]))
+                == .authenticationFailed
+        )
+        #expect(
+            self.code(of: try await connection.send("LOGIN", [.positional("nobody"), .positional("correct horse")]))
+                == .authenticationFailed
+        )
+        #expect(
+            self.code(of: try await connection.send("LOGIN", [.positional("blocked"), .positional("correct horse")]))
+                == .authenticationFailed
+        )
+        let welcome = try await connection.send(
+            "LOGIN",
+            [.positional("alice"), .positional(TestServer.defaultPassword)]
+        )
         #expect(welcome.final == .ok("welcome ALICE role=manager"))
         let whoami = try await connection.send("WHOAMI")
         #expect(whoami.dataLines.first?.tokens.contains(.named("user", "ALICE")) == true)
@@ -65,7 +77,10 @@ struct SessionTests {
             let connection = try await self.connect(server)
             try await connection.login(user: user, secret: TestServer.defaultPassword)
             for verb in ["USER-LIST", "USER-ADD", "USER-DISABLE"] {
-                #expect(self.code(of: try await connection.send(verb, [.positional("X"), .named("role", "manager")])) == .denied)
+                #expect(
+                    self.code(of: try await connection.send(verb, [.positional("X"), .named("role", "manager")]))
+                        == .denied
+                )
             }
             await connection.close()
         }
@@ -79,20 +94,41 @@ struct SessionTests {
         let admin = try await self.connect(server)
         try await admin.login(user: "root", secret: TestServer.defaultPassword)
 
-        let added = try await admin.send("USER-ADD", [.positional("bob"), .named("role", "salesperson"), .named("full-name", "Bob \"B\" Baker")])
+        let added = try await admin.send(
+            "USER-ADD",
+            [.positional("bob"), .named("role", "salesperson"), .named("full-name", "Bob \"B\" Baker")]
+        )
         #expect(added.final == .ok("user BOB created"))
-        let generated = try #require(added.dataLines.first?.tokens.compactMap { token -> String? in
-            if case .named("password", let value) = token { return value }
-            return nil
-        }.first)
+        let generated = try #require(
+            added.dataLines.first?.tokens.compactMap { token -> String? in
+                if case .named("password", let value) = token { return value }
+                return nil
+            }.first
+        )
         #expect(generated.count >= 16)
-        #expect(self.code(of: try await admin.send("USER-ADD", [.positional("BOB"), .named("role", "manager")])) == .conflict)
-        #expect(self.code(of: try await admin.send("USER-ADD", [.positional("eve"), .named("role", "king")])) == .badArguments)
-        #expect(self.code(of: try await admin.send("USER-ADD", [.positional("eve"), .named("role", "manager"), .named("password", "short")])) == .invalid)
+        #expect(
+            self.code(of: try await admin.send("USER-ADD", [.positional("BOB"), .named("role", "manager")]))
+                == .conflict
+        )
+        #expect(
+            self.code(of: try await admin.send("USER-ADD", [.positional("eve"), .named("role", "king")]))
+                == .badArguments
+        )
+        #expect(
+            self.code(
+                of: try await admin.send(
+                    "USER-ADD",
+                    [.positional("eve"), .named("role", "manager"), .named("password", "short")]
+                )
+            ) == .invalid
+        )
 
         let bob = try await self.connect(server)
         try await bob.login(user: "bob", secret: generated)
-        #expect(try await bob.send("PASSWORD", [.positional(generated), .positional("a new secret")]).final == .ok("password changed"))
+        #expect(
+            try await bob.send("PASSWORD", [.positional(generated), .positional("a new secret")]).final
+                == .ok("password changed")
+        )
         await bob.close()
 
         #expect(try await admin.send("USER-DISABLE", [.positional("bob")]).final == .ok("user BOB disabled"))
@@ -173,7 +209,9 @@ struct SessionTests {
         // Three failures arm the throttle: the fourth LOGIN waits 250 ms before it is answered.
         for _ in 0..<3 { _ = try await slow.send("LOGIN", [.positional("alice"), .positional("guess")]) }
         let checker = try await self.connect(server)
-        let inFlight = Task { try await slow.send("LOGIN", [.positional("alice"), .positional(TestServer.defaultPassword)]) }
+        let inFlight = Task {
+            try await slow.send("LOGIN", [.positional("alice"), .positional(TestServer.defaultPassword)])
+        }
         try await Task.sleep(for: .milliseconds(50))
         let stopping = Task { try await server.stop() }
         try await Task.sleep(for: .milliseconds(100))

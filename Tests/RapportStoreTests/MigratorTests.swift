@@ -42,7 +42,10 @@ struct MigratorTests {
         let first = try await self.migrate()
         #expect(first.applied == all)
         #expect(first.alreadyApplied.isEmpty)
-        let recorded = try await self.query("SELECT version FROM rapport_schema_migrations ORDER BY version", as: Int.self)
+        let recorded = try await self.query(
+            "SELECT version FROM rapport_schema_migrations ORDER BY version",
+            as: Int.self
+        )
         #expect(recorded == all)
         let tables = try await self.query(
             "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = 'interaction_log_entries'",
@@ -59,7 +62,9 @@ struct MigratorTests {
         _ = try await self.migrate()
         var changed = Migration.embedded
         changed[0].sql += "\n-- edited after release\n"
-        let error = await #expect(throws: Migrator.MigrationError.self) { try await self.migrate(Migrator(migrations: changed, logger: quietLogger)) }
+        let error = await #expect(throws: Migrator.MigrationError.self) {
+            try await self.migrate(Migrator(migrations: changed, logger: quietLogger))
+        }
         #expect(error == .changedAfterApply(version: changed[0].version, name: changed[0].name))
     }
 
@@ -67,16 +72,30 @@ struct MigratorTests {
         _ = try await self.migrate()
         let older = Array(Migration.embedded.dropLast())
         let last = Migration.embedded.last!
-        let error = await #expect(throws: Migrator.MigrationError.self) { try await self.migrate(Migrator(migrations: older, logger: quietLogger)) }
+        let error = await #expect(throws: Migrator.MigrationError.self) {
+            try await self.migrate(Migrator(migrations: older, logger: quietLogger))
+        }
         #expect(error == .unknownApplied(version: last.version, name: last.name))
     }
 
     @Test func failingMigrationLeavesNothingBehind() async throws {
-        let broken = Migration(version: 9000, name: "9000_broken.sql", sql: "CREATE TABLE half_done (id int); SELECT 1/0;")
-        await #expect(throws: PGError.self) { try await self.migrate(Migrator(migrations: Migration.embedded + [broken], logger: quietLogger)) }
-        let leftovers = try await self.query("SELECT count(*) FROM pg_tables WHERE tablename = 'half_done'", as: Int.self)
+        let broken = Migration(
+            version: 9000,
+            name: "9000_broken.sql",
+            sql: "CREATE TABLE half_done (id int); SELECT 1/0;"
+        )
+        await #expect(throws: PGError.self) {
+            try await self.migrate(Migrator(migrations: Migration.embedded + [broken], logger: quietLogger))
+        }
+        let leftovers = try await self.query(
+            "SELECT count(*) FROM pg_tables WHERE tablename = 'half_done'",
+            as: Int.self
+        )
         #expect(leftovers == [0])
-        let recorded = try await self.query("SELECT count(*) FROM rapport_schema_migrations WHERE version = 9000", as: Int.self)
+        let recorded = try await self.query(
+            "SELECT count(*) FROM rapport_schema_migrations WHERE version = 9000",
+            as: Int.self
+        )
         #expect(recorded == [0])
         // Everything before the broken one was applied and recorded.
         let report = try await self.migrate()

@@ -72,7 +72,10 @@ private actor SharedCluster {
     }
 
     private static func adminConfiguration(_ cluster: EmbeddedCluster) -> ConnectionConfiguration {
-        ConnectionConfiguration(parameters: cluster.connectionParameters(database: "postgres"), applicationName: "rapport-tests")
+        ConnectionConfiguration(
+            parameters: cluster.connectionParameters(database: "postgres"),
+            applicationName: "rapport-tests"
+        )
     }
 
     private static func startCluster() throws -> EmbeddedCluster {

@@ -44,10 +44,24 @@ public final class TestServer: Sendable {
             try await running.value
             throw PGError(.connectionFailed, "the test server did not start")
         }
-        return TestServer(database: database, server: server, store: store, port: port, running: running, hasher: hasher)
+        return TestServer(
+            database: database,
+            server: server,
+            store: store,
+            port: port,
+            running: running,
+            hasher: hasher
+        )
     }
 
-    private init(database: TestDatabase, server: RapportServer, store: Store, port: Int, running: Task<Void, any Error>, hasher: PasswordHasher) {
+    private init(
+        database: TestDatabase,
+        server: RapportServer,
+        store: Store,
+        port: Int,
+        running: Task<Void, any Error>,
+        hasher: PasswordHasher
+    ) {
         self.database = database
         self.server = server
         self.store = store
@@ -57,7 +71,12 @@ public final class TestServer: Sendable {
     }
 
     /// Creates a user directly in the database.
-    public func createUser(_ userID: String, role: UserRole, password: String = TestServer.defaultPassword, salesperson: String? = nil) async throws {
+    public func createUser(
+        _ userID: String,
+        role: UserRole,
+        password: String = TestServer.defaultPassword,
+        salesperson: String? = nil
+    ) async throws {
         _ = try await self.store.createUser(
             NewUser(userID: userID, role: role, salespersonCode: salesperson),
             passwordHash: try await self.hasher.hash(password)
