@@ -76,8 +76,10 @@ public final class RapportServer: Sendable {
             .bind(host: self.configuration.host, port: self.configuration.port) { child in
                 child.eventLoop.makeCompletedFuture {
                     let peer = child.remoteAddress
-                    let info = self.register(child, peer: peer.map(Self.describe) ?? "unknown")
+                    let (info, overLimit) = self.register(child, peer: peer.map(Self.describe) ?? "unknown")
                     var connectionSettings = settings
+                    // Over the limit: the handler says BYE at once; the kernel backlog absorbs floods beyond.
+                    connectionSettings.refuseWith = overLimit ? "too many connections" : nil
                     connectionSettings.expectProxyHeader = peer?.ipAddress.map { trusted.contains($0) } ?? false
                     try child.pipeline.syncOperations.addHandler(
                         SessionChannelHandler(settings: connectionSettings, info: info)
@@ -136,22 +138,18 @@ public final class RapportServer: Sendable {
         return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
     }
 
-    private func register(_ channel: any Channel, peer: String) -> ConnectionInfo {
+    /// Records a new connection; returns its info and whether it is over the connection limit.
+    private func register(_ channel: any Channel, peer: String) -> (ConnectionInfo, overLimit: Bool) {
         let (id, count) = self.state.withLockedValue { state in
             state.nextConnectionID += 1
             state.connections[state.nextConnectionID] = channel
             return (state.nextConnectionID, state.connections.count)
         }
         let info = ConnectionInfo(id: id, peer: peer)
-        if count > self.configuration.maximumConnections {
-            // Over the limit: say so and close; the kernel backlog absorbs floods beyond that.
-            channel.writeAndFlush(ByteBuffer(string: WireEncoding.finalLine(.bye("too many connections"))))
-                .whenComplete { _ in channel.close(promise: nil) }
-        }
         channel.closeFuture.whenComplete { _ in
             _ = self.state.withLockedValue { $0.connections.removeValue(forKey: id) }
         }
-        return info
+        return (info, count > self.configuration.maximumConnections)
     }
 
     /// One session: frames in, replies out, strictly in order.
@@ -161,8 +159,6 @@ public final class RapportServer: Sendable {
         logger[metadataKey: "peer"] = "\(info.peer)"
         self.context.metrics.sessionOpened()
         defer { self.context.metrics.sessionClosed() }
-        let statistics = self.context.store.pool.statistics
-        self.context.metrics.pool(open: statistics.open, leased: statistics.leased, waiting: statistics.waiting)
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var session = SessionState()
@@ -175,6 +171,8 @@ public final class RapportServer: Sendable {
                         logger: logger
                     )
                     if let user = session.user?.userID { logger[metadataKey: "user"] = "\(user)" }
+                    let statistics = self.context.store.pool.statistics
+                    self.context.metrics.pool(open: statistics.open, leased: statistics.leased, waiting: statistics.waiting)
                     try await outbound.write(ByteBuffer(bytes: response.encode(tag: tag)))
                     switch after {
                     case .proceed: break

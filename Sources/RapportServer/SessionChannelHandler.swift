@@ -25,6 +25,8 @@ final class SessionChannelHandler: ChannelDuplexHandler {
         var partialRequestTimeout: TimeAmount
         var expectProxyHeader: Bool
         var greeting: String
+        /// When set, the connection is refused: greeting, `BYE reason`, close.
+        var refuseWith: String? = nil
     }
 
     private enum ProxyState {
@@ -58,6 +60,11 @@ final class SessionChannelHandler: ChannelDuplexHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         context.writeAndFlush(self.wrapOutboundOut(ByteBuffer(string: self.settings.greeting)), promise: nil)
+        if let reason = self.settings.refuseWith {
+            self.sayGoodbye(context, reason, force: true)
+            context.fireChannelActive()
+            return
+        }
         self.loginTimer = self.schedule(context, after: self.settings.loginTimeout) { handler, context in
             if !handler.authenticated { handler.sayGoodbye(context, "login deadline passed") }
         }

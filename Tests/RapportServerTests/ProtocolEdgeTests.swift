@@ -166,3 +166,23 @@ struct ProtocolEdgeTests {
         try await server.stop()
     }
 }
+
+@Suite("Server connection limit", .serialized)
+struct ConnectionLimitTests {
+    @Test func connectionsOverTheLimitGetByeAndTheOthersKeepWorking() async throws {
+        let server = try await TestServer.start { $0.maximumConnections = 2 }
+        try await RawConnection.with(port: server.port) { first in
+            _ = try await first.reply()
+            try await RawConnection.with(port: server.port) { second in
+                _ = try await second.reply()
+                let refused = try await RawConnection.with(port: server.port) { try await $0.readToEnd() }
+                #expect(refused == "OK rapportd ready proto=1\r\nBYE too many connections\r\n")
+                try await second.send("PING\n")
+                #expect(try await second.reply()?.response.final == .ok("PONG"))
+            }
+            try await first.send("PING\n")
+            #expect(try await first.reply()?.response.final == .ok("PONG"))
+        }
+        try await server.stop()
+    }
+}
