@@ -13,7 +13,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Server as rapport://[user@]host[:port] (env RAPPORT_URL); not with --host/--port.")
     var url: String?
 
-    @Option(help: "User to log in as (env RAPPORT_USER); without one, no login. Secret: env RAPPORT_PASSWORD or prompt.")
+    @Option(
+        help: "User to log in as (env RAPPORT_USER); without one, no login. Secret: env RAPPORT_PASSWORD or prompt."
+    )
     var user: String?
 
     @Option(help: "Seconds to wait for the connection and the greeting.")

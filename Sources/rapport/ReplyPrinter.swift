@@ -7,6 +7,7 @@ import RapportProtocol
 /// Data lines go to standard output in the chosen format, unless a payload goes there, in which case they go to
 /// standard error. The `OK` text is printed only when there are no data lines: to standard output for a table,
 /// to standard error for JSON and CSV (whose output must stay parseable). `ERR` and `BYE` go to standard error.
+/// A binary payload is not written to a terminal.
 struct ReplyPrinter {
     var format: OutputFormat
     var outputPath: String?
@@ -20,6 +21,11 @@ struct ReplyPrinter {
                 guard FileManager.default.createFile(atPath: outputPath, contents: Data(bytes)) else {
                     throw UsageError("cannot write \(outputPath)")
                 }
+            } else if StandardStream.output.isTerminal, Self.looksBinary(bytes) {
+                // Like curl: raw bytes would garble the terminal, and nobody can read them there anyway.
+                StandardStream.error.write(
+                    "rapport: not writing \(bytes.count) bytes of binary payload to the terminal; use --output PATH\n"
+                )
             } else {
                 StandardStream.output.write(bytes)
                 dataStream = .error
@@ -38,5 +44,13 @@ struct ReplyPrinter {
             StandardStream.error.write(response.final.displayText + "\n")
         }
         return ExitStatus(final: response.final)
+    }
+
+    /// Whether `bytes` are not printable text: invalid UTF-8, or control characters other than TAB, CR and LF.
+    private static func looksBinary(_ bytes: [UInt8]) -> Bool {
+        guard let text = String(validating: bytes, as: UTF8.self) else { return true }
+        return text.unicodeScalars.contains { scalar in
+            (scalar.value < 0x20 && scalar != "\t" && scalar != "\r" && scalar != "\n") || scalar.value == 0x7F
+        }
     }
 }

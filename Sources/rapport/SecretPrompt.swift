@@ -1,9 +1,10 @@
+import RapportClient
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import RapportClient
 
 /// Reads a secret from the terminal without echoing it.
 ///

@@ -8,11 +8,12 @@ struct Shell {
     var timeout: Duration
 
     /// Verbs whose lines carry a secret and are therefore kept out of the history file.
-    private static let secretVerbs: Set<String> = ["LOGIN", "USER-ADD", "USER-PASSWD"]
+    private static let secretVerbs: Set<String> = ["LOGIN", "PASSWORD", "USER-ADD", "USER-PASSWD"]
     /// Words that end the session locally; `quit` is also the server's QUIT.
     private static let endWords: Set<String> = ["quit", "exit"]
 
-    /// Runs the session; returns 0 when interactive, else the status of the last reply.
+    /// Runs the session; returns the status of the last reply when piped, 0 when interactive, and 1 (either way)
+    /// when the connection was lost.
     func run() async -> ExitStatus {
         let interactive = isatty(0) == 1
         // Interactive: the greeting belongs to the conversation. Piped: keep standard output for replies.
@@ -29,12 +30,17 @@ struct Shell {
         if let user = self.settings.user { notes.write("Logged in as \(user).\n") }
         if interactive { notes.write("Type HELP for the commands, quit or Ctrl-D to leave.\n") }
         let reader: any LineReader = interactive ? EditLineReader(historyPath: Self.historyPath) : PlainLineReader()
-        let status = await self.loop(connection, reader: reader, prompt: self.prompt)
+        let status = await self.loop(connection, reader: reader, prompt: self.prompt, interactive: interactive)
         reader.save()
         return interactive && status != .failure ? .success : status
     }
 
-    private func loop(_ connection: RapportConnection, reader: any LineReader, prompt: String) async -> ExitStatus {
+    private func loop(
+        _ connection: RapportConnection,
+        reader: any LineReader,
+        prompt: String,
+        interactive: Bool
+    ) async -> ExitStatus {
         var status = ExitStatus.success
         while let line = await reader.nextLine(prompt: prompt) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
@@ -60,7 +66,8 @@ struct Shell {
                 return status
             }
         }
-        // End of input: leave politely.
+        // End of input (Ctrl-D leaves the cursor after the prompt): leave politely.
+        if interactive { StandardStream.output.write("\n") }
         if let bye = await connection.quit() {
             StandardStream.output.write(FinalLine.bye(bye).displayText + "\n")
         }

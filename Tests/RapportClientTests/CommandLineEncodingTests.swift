@@ -28,7 +28,9 @@ import Testing
         #expect(CommandLineEncoding.wireToken("") == "\"\"")
         #expect(CommandLineEncoding.wireToken("{3}") == "\"{3}\"")
         #expect(CommandLineEncoding.wireToken("=value") == "=value")
-        #expect(CommandLineEncoding.requestLine(verb: "USER-ADD", words: ["bob", "role=rep"]) == "USER-ADD bob role=rep")
+        #expect(
+            CommandLineEncoding.requestLine(verb: "USER-ADD", words: ["bob", "role=rep"]) == "USER-ADD bob role=rep"
+        )
     }
 
     /// Every word reads back through the server's tokenizer as the argument it stands for.

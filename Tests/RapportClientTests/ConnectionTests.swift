@@ -13,7 +13,7 @@ import Testing
             peer.send("#1 OK PONG\r\n")
             #expect(peer.readLine() == "#2 USER-LIST role=manager")
             peer.send("#2 * user=alice role=manager\r\n#2 OK 1 user\r\n")
-            _ = peer.readsEndOfInput()
+            peer.readToEnd()
         }
         let connection = try await RapportConnection.connect(host: "127.0.0.1", port: server.port)
         #expect(connection.greeting == Greeting(serverName: "rapportd", protocolVersion: 1))
@@ -38,7 +38,7 @@ import Testing
                 let words = line.split(separator: " ")
                 peer.send("\(words[0]) * \(words[2])\r\n\(words[0]) OK\r\n")
             }
-            _ = peer.readsEndOfInput()
+            peer.readToEnd()
         }
         let connection = try await RapportConnection.connect(host: "127.0.0.1", port: server.port)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -93,7 +93,7 @@ import Testing
             _ = peer.readLine()
             _ = peer.readLine()
             peer.send("ERR LINE_TOO_LONG line longer than 8192 bytes\r\n#2 OK PONG\r\n")
-            _ = peer.readsEndOfInput()
+            peer.readToEnd()
         }
         let connection = try await RapportConnection.connect(host: "127.0.0.1", port: server.port)
         let first = Task { try await connection.send("NOTE", [.positional("long")]) }
@@ -113,7 +113,7 @@ import Testing
             #expect(peer.readLine() == "#1 IMPORT name=a.csv {5}")
             #expect(peer.readBytes(5) == upload)
             peer.send(Array("#1 * name=a.csv {5}\r\n".utf8) + upload + Array("\r\n#1 OK\r\n".utf8))
-            _ = peer.readsEndOfInput()
+            peer.readToEnd()
         }
         let connection = try await RapportConnection.connect(host: "127.0.0.1", port: server.port)
         let reply = try await connection.send("IMPORT", [.named("name", "a.csv")], payload: upload)
@@ -131,12 +131,17 @@ import Testing
             peer.send("* PING\r\nOK\r\n")
             #expect(peer.readLine() == "#1 LOGIN alice \"not it\"")
             peer.send("#1 ERR AUTH_FAILED wrong user name or secret\r\n")
-            _ = peer.readsEndOfInput()
+            peer.readToEnd()
         }
         let connection = try await RapportConnection.connect(host: "127.0.0.1", port: server.port)
-        #expect(try await connection.sendRaw(line: "#mine ping") == TaggedResponse(tag: "#mine", response: Response(final: .ok("PONG"))))
+        #expect(
+            try await connection.sendRaw(line: "#mine ping")
+                == TaggedResponse(tag: "#mine", response: Response(final: .ok("PONG")))
+        )
         #expect(try await connection.sendRaw(line: "help").response.dataLines == [DataLine("PING")])
-        await #expect(throws: RapportClientError.server(code: .authenticationFailed, message: "wrong user name or secret")) {
+        await #expect(
+            throws: RapportClientError.server(code: .authenticationFailed, message: "wrong user name or secret")
+        ) {
             try await connection.login(user: "alice", secret: "not it")
         }
         await #expect(throws: RapportClientError.self) { try await connection.sendRaw(line: "two\nlines") }
@@ -159,7 +164,7 @@ import Testing
             peer.send(Self.greeting)
             _ = peer.readLine()
             peer.send("HELLO there\r\n")
-            _ = peer.readsEndOfInput()
+            peer.readToEnd()
         }
         let connection = try await RapportConnection.connect(host: "127.0.0.1", port: server.port)
         await #expect(throws: RapportClientError.protocolViolation("unexpected line starting with HELLO")) {
@@ -170,7 +175,7 @@ import Testing
     }
 
     @Test func timesOutWithoutAGreeting() async throws {
-        let server = try ScriptedServer { peer in _ = peer.readsEndOfInput() }
+        let server = try ScriptedServer { peer in peer.readToEnd() }
         await #expect {
             try await RapportConnection.connect(host: "127.0.0.1", port: server.port, timeout: .milliseconds(200))
         } throws: { error in
@@ -180,14 +185,15 @@ import Testing
         await server.waitUntilFinished()
     }
 
-    @Test func reportsARefusedConnection() async throws {
-        // A port that was just free: bind, learn it, and let the server end without accepting.
+    @Test func reportsAConnectionClosedBeforeTheGreetingAndThenARefusedOne() async throws {
+        // The server accepts one connection and closes it at once; after that nothing listens on the port.
         let server = try ScriptedServer { _ in }
-        let port = server.port
-        _ = try? await RapportConnection.connect(host: "127.0.0.1", port: port, timeout: .seconds(1))
+        await #expect(throws: RapportClientError.connectionClosed(bye: nil)) {
+            try await RapportConnection.connect(host: "127.0.0.1", port: server.port)
+        }
         await server.waitUntilFinished()
         await #expect {
-            try await RapportConnection.connect(host: "127.0.0.1", port: port)
+            try await RapportConnection.connect(host: "127.0.0.1", port: server.port)
         } throws: { error in
             guard case RapportClientError.connectionFailed = error else { return false }
             return true
@@ -200,7 +206,7 @@ import Testing
             #expect(peer.readLine() == "#1 SLOW")
             #expect(peer.readLine() == "#2 PING")
             peer.send("#1 OK late\r\n#2 OK PONG\r\n")
-            _ = peer.readsEndOfInput()
+            peer.readToEnd()
         }
         let connection = try await RapportConnection.connect(host: "127.0.0.1", port: server.port)
         let slow = Task { try await connection.send("SLOW") }

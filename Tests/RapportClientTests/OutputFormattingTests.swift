@@ -43,6 +43,22 @@ import Testing
         #expect(OutputFormat.table.render(lines) == expected)
     }
 
+    @Test func leavesOutTheHeaderWhenAllColumnsArePositional() {
+        let help = [
+            DataLine("usage", "PING"),
+            DataLine("summary", "Check that the server answers."),
+            DataLine("role"),
+        ]
+        let expected = """
+            usage    PING
+            summary  Check that the server answers.
+            role
+
+            """
+        #expect(OutputFormat.table.render(help) == expected)
+        #expect(OutputFormat.csv.render(help).hasPrefix("1,2\r\n"))
+    }
+
     @Test func rendersNothingForAnEmptyTable() {
         #expect(OutputFormat.table.render([]) == "")
         #expect(OutputFormat.table.render([DataLine(tokens: [])]) == "")
@@ -64,7 +80,9 @@ import Testing
     }
 
     @Test func escapesJSONStrings() {
-        #expect(JSONRenderer.string("a\"b\\c\nd\re\tf\u{1}\u{7F}\u{2028}é") == #""a\"b\\c\nd\re\tf\u0001\u007f\u2028é""#)
+        #expect(
+            JSONRenderer.string("a\"b\\c\nd\re\tf\u{1}\u{7F}\u{2028}é") == #""a\"b\\c\nd\re\tf\u0001\u007f\u2028é""#
+        )
     }
 
     @Test func rendersCSV() {

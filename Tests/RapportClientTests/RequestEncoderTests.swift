@@ -35,7 +35,10 @@ import Testing
     }
 
     @Test func sendsRawLinesAsTyped() throws {
-        #expect(self.text(try RequestEncoder.encodeRaw("  #a  ping  x=\"1 2\"", payload: nil)) == "  #a  ping  x=\"1 2\"\r\n")
+        #expect(
+            self.text(try RequestEncoder.encodeRaw("  #a  ping  x=\"1 2\"", payload: nil))
+                == "  #a  ping  x=\"1 2\"\r\n"
+        )
         #expect(try RequestEncoder.encodeRaw("UPLOAD", payload: [1, 2]) == Array("UPLOAD {2}\r\n".utf8) + [1, 2])
     }
 
@@ -50,10 +53,12 @@ import Testing
         _ = try RequestEncoder.encodeRaw("ECHO {}", payload: nil)
     }
 
-    @Test(arguments: [
-        ("#a PING", "#a"), ("  #tag-1\tPING", "#tag-1"), ("PING", nil), ("# PING", nil), ("#bad! PING", nil),
-        ("#\(String(repeating: "x", count: 33)) PING", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("#a PING", "#a"), ("  #tag-1\tPING", "#tag-1"), ("PING", nil), ("# PING", nil), ("#bad! PING", nil),
+            ("#\(String(repeating: "x", count: 33)) PING", nil),
+        ] as [(String, String?)]
+    )
     func readsTheTagOfRawLines(line: String, tag: String?) {
         #expect(RequestEncoder.tag(ofRawLine: line) == tag)
     }

@@ -15,7 +15,8 @@ public struct ConnectionSettings: Sendable, Equatable {
     public var user: String?
 
     /// Creates settings.
-    public init(host: String = ConnectionSettings.defaultHost, port: Int = RapportURL.defaultPort, user: String? = nil) {
+    public init(host: String = ConnectionSettings.defaultHost, port: Int = RapportURL.defaultPort, user: String? = nil)
+    {
         self.host = host
         self.port = port
         self.user = user

@@ -110,7 +110,9 @@ public struct RapportURL: Sendable, Equatable, CustomStringConvertible {
         var result = ""
         for byte in text.utf8 {
             let scalar = Unicode.Scalar(byte)
-            if byte < 0x80, scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-._~".contains(Character(scalar)) {
+            if byte < 0x80,
+                scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-._~".contains(Character(scalar))
+            {
                 result.unicodeScalars.append(scalar)
             } else {
                 result += "%" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)

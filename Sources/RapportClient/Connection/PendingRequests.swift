@@ -133,7 +133,8 @@ struct PendingRequests<Waiter> {
     private mutating func remove(_ sequence: UInt64) -> Match {
         guard let entry = self.entries.removeValue(forKey: sequence) else { return .unmatched }
         self.sequenceByKey[entry.key] = nil
-        if let tag = entry.tag, var sequences = self.sequencesByTag[tag], let index = sequences.firstIndex(of: sequence) {
+        if let tag = entry.tag, var sequences = self.sequencesByTag[tag], let index = sequences.firstIndex(of: sequence)
+        {
             // Only reached through the fallback: a tagged match has already popped its sequence.
             sequences.remove(at: index)
             self.sequencesByTag[tag] = sequences.isEmpty ? nil : sequences

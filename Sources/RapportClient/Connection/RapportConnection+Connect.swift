@@ -76,7 +76,9 @@ extension RapportConnection {
                 throw .protocolViolation("unexpected greeting: OK \(text)")
             }
             guard greeting.protocolVersion == Greeting.currentProtocolVersion else {
-                throw .protocolViolation("server speaks protocol \(greeting.protocolVersion), not \(Greeting.currentProtocolVersion)")
+                throw .protocolViolation(
+                    "server speaks protocol \(greeting.protocolVersion), not \(Greeting.currentProtocolVersion)"
+                )
             }
             return greeting
         }

@@ -18,7 +18,8 @@ public final class RapportConnection: Sendable {
     private let router: ReplyRouter
     private let io: Task<Void, Never>
 
-    init(greeting: Greeting, host: String, port: Int, channel: any Channel, router: ReplyRouter, io: Task<Void, Never>) {
+    init(greeting: Greeting, host: String, port: Int, channel: any Channel, router: ReplyRouter, io: Task<Void, Never>)
+    {
         self.greeting = greeting
         self.host = host
         self.port = port

@@ -34,8 +34,6 @@ final class ReplyRouter: Sendable {
         /// Requests cancelled before they could be registered.
         var cancelledKeys: Set<UInt64> = []
         var nextTagNumber = 1
-        /// The text of the `BYE` the server sent, if any.
-        var bye: String?
     }
 
     private let state = Mutex(State())
@@ -132,7 +130,8 @@ final class ReplyRouter: Sendable {
     private func cancel(key: UInt64) {
         let waiter: Waiter? = self.state.withLock { state in
             if let waiter = state.pending.abandon(key: key) { return waiter }
-            // Not registered yet (or already answered): remember it so that registration gives up.
+            // Not registered yet: remember it so that registration gives up. (When the request was already
+            // answered, the key stays here unused; a few bytes per late cancellation.)
             state.cancelledKeys.insert(key)
             return nil
         }
@@ -174,7 +173,6 @@ final class ReplyRouter: Sendable {
                 resumptions.append((waiter, .success(reply)))
             }
             let error = RapportClientError.connectionClosed(bye: text)
-            state.bye = text
             state.phase = .closing(error)
             for waiter in state.pending.removeAll() { resumptions.append((waiter, .failure(error))) }
             finishOutbound = true
@@ -185,7 +183,8 @@ final class ReplyRouter: Sendable {
 
     /// Records the end of the connection and fails everything still waiting.
     ///
-    /// - Parameter error: why it ended; nil for an orderly end of input.
+    /// - Parameter error: why it ended; nil for an orderly end of input. Ignored once the session was already
+    ///   ending (`BYE` received or ``stopSending()`` called).
     func connectionEnded(_ error: RapportClientError?) {
         let (waiters, finalError): ([Waiter], RapportClientError) = self.state.withLock { state in
             let finalError: RapportClientError
@@ -193,9 +192,10 @@ final class ReplyRouter: Sendable {
             case .closed(let previous):
                 return ([], previous)
             case .closing(let previous):
-                finalError = error ?? previous
+                // After a BYE or close(), that is the reason, even if the stream then ends mid-reply.
+                finalError = previous
             case .awaitingGreeting, .open:
-                finalError = error ?? .connectionClosed(bye: state.bye)
+                finalError = error ?? .connectionClosed(bye: nil)
             }
             var waiters = state.pending.removeAll()
             if case .awaitingGreeting(let greetingWaiter) = state.phase {

@@ -1,19 +1,22 @@
 /// Renders a ``ResponseTable`` as aligned text: a header, a rule, then one line per row.
 ///
+/// When every column is positional (`1`, `2`, …, as in `HELP`), header and rule say nothing and are left out.
 /// Columns are separated by two spaces and padded to their widest cell, except the last (no trailing blanks).
 /// Control characters in values are shown escaped (`\n`, `\t`, `\u{1B}`) so that each row stays on one line.
 public enum TableRenderer {
     /// The table as text ending with a line feed, or empty when there are no columns or no rows.
     public static func render(_ table: ResponseTable) -> String {
         guard !table.columns.isEmpty, !table.rows.isEmpty else { return "" }
-        let header = table.columns
+        let showsHeader = table.columns.contains { Int($0) == nil }
+        let header = showsHeader ? table.columns : table.columns.map { _ in "" }
         let rows = table.rows.map { $0.map { Self.visible($0 ?? "") } }
         var widths = header.map(DisplayWidth.of)
         for row in rows {
             for (index, cell) in row.enumerated() { widths[index] = max(widths[index], DisplayWidth.of(cell)) }
         }
         let rule = widths.map { String(repeating: "-", count: $0) }
-        return ([header, rule] + rows).map { Self.line($0, widths: widths) }.joined()
+        let lines = showsHeader ? [header, rule] + rows : rows
+        return lines.map { Self.line($0, widths: widths) }.joined()
     }
 
     private static func line(_ cells: [String], widths: [Int]) -> String {

@@ -1,5 +1,12 @@
 import Foundation
+
+#if canImport(Glibc)
 import Glibc
+private let streamSocket = Int32(SOCK_STREAM.rawValue)
+#elseif canImport(Darwin)
+import Darwin
+private let streamSocket = SOCK_STREAM
+#endif
 
 /// A one-connection TCP server on 127.0.0.1 that plays a script, for testing the client's side of the protocol
 /// without `rapportd`. The script runs on its own thread with blocking sockets; failures surface as the client's
@@ -23,7 +30,7 @@ final class ScriptedServer: Sendable {
         func send(_ bytes: [UInt8]) {
             var offset = 0
             while offset < bytes.count {
-                let written = bytes[offset...].withUnsafeBytes { Glibc.send(self.socket, $0.baseAddress, $0.count, 0) }
+                let written = bytes[offset...].withUnsafeBytes { systemSend(self.socket, $0.baseAddress, $0.count) }
                 guard written > 0 else { return }
                 offset += written
             }
@@ -52,10 +59,9 @@ final class ScriptedServer: Sendable {
             return bytes
         }
 
-        /// Whether the client has closed its side (reads to the end).
-        func readsEndOfInput() -> Bool {
+        /// Reads and discards input until the client closes its side.
+        func readToEnd() {
             while self.fill() {}
-            return true
         }
 
         private func fill() -> Bool {
@@ -73,7 +79,7 @@ final class ScriptedServer: Sendable {
 
     /// Listens on an ephemeral port and runs `script` for the first connection, then closes it.
     init(_ script: @escaping @Sendable (Peer) -> Void) throws {
-        let listener = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let listener = socket(AF_INET, streamSocket, 0)
         guard listener >= 0 else { throw POSIXError(.EIO) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -110,4 +116,9 @@ final class ScriptedServer: Sendable {
             }
         }
     }
+}
+
+/// `send(2)`, under a name the `send` methods do not shadow.
+private func systemSend(_ socket: Int32, _ pointer: UnsafeRawPointer?, _ count: Int) -> Int {
+    send(socket, pointer, count, 0)
 }

@@ -1,1 +1,0 @@
-// Placeholder from the lead so the manifest validates; delete freely.
