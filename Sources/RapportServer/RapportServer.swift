@@ -170,7 +170,8 @@ public final class RapportServer: Sendable {
                         connection: info,
                         logger: logger
                     )
-                    if let user = session.user?.userID { logger[metadataKey: "user"] = "\(user)" }
+                    logger[metadataKey: "user"] = session.user.map { "\($0.userID)" }
+                    logger[metadataKey: "salesperson"] = session.user?.salespersonCode.map { "\($0)" }
                     let statistics = self.context.store.pool.statistics
                     self.context.metrics.pool(open: statistics.open, leased: statistics.leased, waiting: statistics.waiting)
                     try await outbound.write(ByteBuffer(bytes: response.encode(tag: tag)))
