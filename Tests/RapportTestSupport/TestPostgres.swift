@@ -9,6 +9,11 @@ public struct TestDatabase: Sendable {
     public let name: String
     public let cluster: EmbeddedCluster
 
+    public init(name: String, cluster: EmbeddedCluster) {
+        self.name = name
+        self.cluster = cluster
+    }
+
     /// Configuration for `PGConnection.connect` and `PGPool`.
     public func configuration(statementTimeout: Duration? = .seconds(30)) -> ConnectionConfiguration {
         ConnectionConfiguration(
@@ -34,6 +39,14 @@ public enum TestPostgres {
     public static func freshDatabase(migrated: Bool = true) async throws -> TestDatabase {
         try await SharedCluster.shared.freshDatabase(migrated: migrated)
     }
+
+    /// The folder this run keeps its clusters in (removed after the run, even after a crash).
+    public static var rootDirectory: String {
+        if let given = ProcessInfo.processInfo.environment["RAPPORT_TEST_ROOT"], !given.isEmpty { return given }
+        return defaultRoot
+    }
+
+    static let defaultRoot = NSTemporaryDirectory() + "rapport-test-\(UUID().uuidString.prefix(8))"
 
     /// Runs blocking work (libpq calls, processes) on a thread of its own, off the cooperative pool.
     public static func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
@@ -79,13 +92,7 @@ private actor SharedCluster {
     }
 
     private static func startCluster() throws -> EmbeddedCluster {
-        let environment = ProcessInfo.processInfo.environment
-        let root: String
-        if let given = environment["RAPPORT_TEST_ROOT"], !given.isEmpty {
-            root = given
-        } else {
-            root = NSTemporaryDirectory() + "rapport-test-\(UUID().uuidString.prefix(8))"
-        }
+        let root = TestPostgres.rootDirectory
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         // The cluster may run as the postgres user, who must be able to enter the folder.
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root)

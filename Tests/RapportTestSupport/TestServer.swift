@@ -18,10 +18,16 @@ public final class TestServer: Sendable {
     public static let defaultPassword = "correct horse"
 
     public static func start(
+        database given: TestDatabase? = nil,
         configure: @Sendable (inout ServerConfiguration) -> Void = { _ in },
         poolSize: Int = 4
     ) async throws -> TestServer {
-        let database = try await TestPostgres.freshDatabase(migrated: true)
+        let database: TestDatabase
+        if let given {
+            database = given
+        } else {
+            database = try await TestPostgres.freshDatabase(migrated: true)
+        }
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.drainDelay = .zero
