@@ -64,10 +64,10 @@ struct Serve: AsyncParsableCommand {
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    try await server.run { address in
-                        let line =
-                            "rapportd: listening on \(address.ipAddress ?? configuration.host):\(address.port ?? configuration.port)\n"
-                        FileHandle.standardOutput.write(Data(line.utf8))
+                    // Idempotency keys are for retries, not history: forget them after a week.
+                    while !Task.isCancelled {
+                        _ = try? await pool.withConnection { try IdempotencyStore.expire($0, olderThanDays: 7) }
+                        try? await Task.sleep(for: .seconds(3600))
                     }
                 }
                 group.addTask {
@@ -77,9 +77,12 @@ struct Serve: AsyncParsableCommand {
                         return
                     }
                 }
-                // The server returns once every session has ended; then nothing else is needed.
-                try await group.next()
-                group.cancelAll()
+                // Returns once the listener is closed and every session has ended.
+                defer { group.cancelAll() }
+                try await server.run { address in
+                    let line = "rapportd: listening on \(address.ipAddress ?? configuration.host):\(address.port ?? configuration.port)\n"
+                    FileHandle.standardOutput.write(Data(line.utf8))
+                }
             }
             await endpoint?.stop()
             await pool.shutdown()
