@@ -174,6 +174,16 @@ let package = Package(
             dependencies: ["LibPQ", "RapportTestSupport"],
             swiftSettings: strictSettings
         ),
+        // The deployment on loopback: PostgreSQL, rapportd processes, HAProxy; backups; DBA roles.
+        .testTarget(
+            name: "DeploymentTests",
+            dependencies: [
+                "RapportTestSupport", "LibPQ", "RapportProtocol", "RapportClient", "PostgresLauncher",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "RapportStoreTests",
             dependencies: [

@@ -53,7 +53,12 @@ public struct Migrator: Sendable {
         }
         try connection.execute("SELECT pg_advisory_lock(\(Self.advisoryLockKey))")
         defer { _ = try? connection.execute("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))") }
-        try connection.executeScript(Self.bookkeepingDDL)
+        // Only create the bookkeeping table when it is missing: a server running as a role without
+        // DDL rights (rapport_app) must be able to start on a current schema.
+        let exists = try connection.query("SELECT to_regclass('rapport_schema_migrations') IS NOT NULL")
+        if try !exists[0].decode(Bool.self, at: 0) {
+            try connection.executeScript(Self.bookkeepingDDL)
+        }
 
         let rows = try connection.query(
             "SELECT version, name, checksum FROM rapport_schema_migrations ORDER BY version"
@@ -90,6 +95,12 @@ public struct Migrator: Sendable {
                 metadata: ["version": "\(migration.version)", "name": "\(migration.name)"]
             )
             report.applied.append(migration.version)
+        }
+        if !report.applied.isEmpty {
+            // New tables and views must be reachable by the server and reporting roles (sql/0009).
+            try connection.execute(
+                "SELECT rapport_grant_roles() WHERE to_regprocedure('rapport_grant_roles()') IS NOT NULL"
+            )
         }
         return report
     }

@@ -17,14 +17,18 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "Folder of the embedded PostgreSQL cluster; also RAPPORT_DATA_DIR.")
     var dataDirectory: String?
 
-    @Option(name: .customLong("statement-timeout"), help: "Seconds after which PostgreSQL cancels a statement.")
-    var statementTimeoutSeconds: Int = 30
+    @Option(
+        name: .customLong("statement-timeout"),
+        help: "Seconds after which PostgreSQL cancels a statement (RAPPORT_STATEMENT_TIMEOUT); default 30."
+    )
+    var statementTimeoutSeconds: Int?
 
     /// Runs `body` with a connection configuration; an embedded cluster lives exactly as long as the call.
     func withDatabase<T>(logger: Logger, _ body: (ConnectionConfiguration) async throws -> T) async throws -> T {
         let environment = ProcessInfo.processInfo.environment
         let url = self.databaseURL ?? environment["RAPPORT_DATABASE_URL"]
-        let timeout = Duration.seconds(self.statementTimeoutSeconds)
+        let seconds = self.statementTimeoutSeconds ?? environment["RAPPORT_STATEMENT_TIMEOUT"].flatMap(Int.init) ?? 30
+        let timeout = Duration.seconds(seconds)
         let libpqConfigured = ["PGHOST", "PGDATABASE", "PGSERVICE", "PGHOSTADDR"].contains {
             environment[$0]?.isEmpty == false
         }

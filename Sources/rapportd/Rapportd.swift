@@ -60,7 +60,7 @@ struct Serve: AsyncParsableCommand {
             var endpoint: MetricsEndpoint?
             if let port = configuration.metricsPort {
                 endpoint = try await MetricsEndpoint.start(host: configuration.metricsHost, port: port, server: server)
-                print("rapportd: metrics on http://\(configuration.metricsHost):\(endpoint?.port ?? port)/metrics")
+                FileHandle.standardOutput.write(Data("rapportd: metrics on http://\(configuration.metricsHost):\(endpoint?.port ?? port)/metrics\n".utf8))
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
