@@ -76,7 +76,14 @@ final class LineSession {
     /// Sends `line` and reads its reply.
     func request(_ line: String) async throws -> Outcome {
         if let early = try self.bufferedReply() { return .reply(early) }
-        try await self.send(line)
+        do {
+            try await self.send(line)
+        } catch {
+            // The server may have said BYE at a reply boundary and closed before this line left:
+            // then the request was never taken, and the BYE (still to be read) is the answer.
+            if case .reply(let reply) = try await self.reply(), case .bye = reply.final { return .reply(reply) }
+            throw error
+        }
         return try await self.reply()
     }
 }
