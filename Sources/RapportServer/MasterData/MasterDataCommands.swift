@@ -3,9 +3,16 @@ import RapportProtocol
 /// Master data: salespeople, contacts, languages, interaction groups and templates, template
 /// languages and attachments, the interaction template setup, campaigns, marketing setup.
 enum MasterDataCommands {
-    static let specs: [CommandSpec] = []
+    static let specs: [CommandSpec] =
+        SalespersonCommands.specs + ContactCommands.specs + [ContactImportCommand.spec] + LanguageCommands.specs
+        + GroupCommands.specs + TemplateCommands.specs + TemplateLanguageCommands.specs + AttachmentCommands.specs
+        + TemplateSetupCommands.specs + CampaignCommands.specs + MarketingSetupCommands.specs
 
     static func make(_ context: ServerContext) -> [Command] {
-        []
+        SalespersonCommands.make(context) + ContactCommands.make(context) + [ContactImportCommand.make(context)]
+            + LanguageCommands.make(context) + GroupCommands.make(context) + TemplateCommands.make(context)
+            + TemplateLanguageCommands.make(context) + AttachmentCommands.make(context)
+            + TemplateSetupCommands.make(context) + CampaignCommands.make(context)
+            + MarketingSetupCommands.make(context)
     }
 }

@@ -1,0 +1,69 @@
+import RapportModel
+import RapportProtocol
+import RapportStore
+
+/// SETUP-SET, SETUP-LIST: the interaction template setup (which template each event logs).
+enum TemplateSetupCommands {
+    typealias A = MasterDataArguments
+
+    static let specs: [CommandSpec] = [
+        CommandSpec(
+            name: "SETUP-SET",
+            summary: "Choose the template logged for an event, or none.",
+            arguments: [
+                A.named(
+                    "event",
+                    .enumeration(TemplateSetupEvent.allCases.map(\.rawValue)),
+                    "The event.",
+                    required: true
+                ),
+                A.named(
+                    "template",
+                    .text(maxLength: 10),
+                    "Template code; empty: the event is not logged.",
+                    required: true
+                ),
+            ],
+            requiredRole: .manager,
+            help: """
+                The template must exist and have no attachment, except for meeting_invitation; a template for a \
+                document event must have no language rows (reference 3.1 R7).
+                """,
+            example: ["SETUP-SET event=sales_invoice template=s_inv", "OK sales_invoice logs template S_INV"]
+        ).idempotent(),
+        CommandSpec(
+            name: "SETUP-LIST",
+            summary: "List every event of the interaction template setup with its template (blank: not logged).",
+            requiredRole: .salesperson,
+            help:
+                "Events in the order of the reference: the document types, then email, email_draft, "
+                + "outgoing_call, meeting_invitation.",
+            example: [
+                "SETUP-LIST", "* event=sales_quote template=S_QUOTE", "* event=sales_blanket_order", "…",
+                "* event=meeting_invitation template=MEETINV", "OK 30 events",
+            ]
+        ),
+    ]
+
+    static func make(_ context: ServerContext) -> [Command] {
+        [
+            MasterDataCommand.write(context, specs[0]) { invocation, _, connection in
+                let event = TemplateSetupEvent(rawValue: invocation.arguments.enumeration("event")!)!
+                let raw = invocation.arguments.text("template")!
+                let template = Code.normalize(raw)
+                if let template, template.count > 10 {
+                    throw CommandError(.badArguments, "argument template must be a code of 1 to 10 characters")
+                }
+                try TemplateSetupStore.set(connection, event: event, template: template)
+                return .ok(
+                    template.map { "\(event.rawValue) logs template \($0)" } ?? "\(event.rawValue) is not logged"
+                )
+            },
+            MasterDataCommand.read(context, specs[1]) { _, _, connection in
+                let setup = try TemplateSetupStore.list(connection)
+                let lines = setup.map { DataLine.named(["event": $0.event.rawValue, "template": $0.template]) }
+                return .ok(MasterDataCommand.count(lines.count, "event"), lines)
+            },
+        ]
+    }
+}

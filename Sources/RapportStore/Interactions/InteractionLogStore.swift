@@ -1,0 +1,256 @@
+import LibPQ
+import RapportModel
+
+/// The Interaction Log Entries list and its actions (reference 3.11, 3.12): list, show, comments, cancel,
+/// un-cancel, evaluate, delete canceled entries. Postponed entries are never part of the log.
+public enum InteractionLogStore {
+    /// A keyset page of the log, newest first; postponed entries are always excluded.
+    public static func list(
+        _ connection: PGConnection,
+        _ filter: InteractionLogFilter,
+        after cursor: LogCursor?,
+        limit: Int
+    ) throws -> InteractionLogPage {
+        var query = PGQuery(sql: "")
+        var conditions = ["NOT e.postponed"]
+        func equal(_ column: String, _ value: (some PGEncodable)?, cast: String = "") {
+            guard let value else { return }
+            conditions.append("e.\(column) = \(query.bind(value))\(cast)")
+        }
+        equal("contact_no", filter.contactNo)
+        equal("contact_company_no", filter.companyNo)
+        equal("salesperson_code", filter.salespersonCode)
+        equal("interaction_template_code", filter.templateCode)
+        equal("interaction_group_code", filter.groupCode)
+        equal("campaign_no", filter.campaignNo)
+        equal("segment_no", filter.segmentNo)
+        equal("logged_segment_entry_no", filter.loggedSegmentEntryNo)
+        equal("evaluation", filter.evaluation?.rawValue)
+        equal("document_type", filter.documentType?.rawValue)
+        equal("document_no", filter.documentNo)
+        equal("canceled", filter.canceled)
+        if let from = filter.from { conditions.append("e.date >= \(query.bind(from))::date") }
+        if let to = filter.to { conditions.append("e.date <= \(query.bind(to))::date") }
+        return try InteractionLogReader.page(connection, where: conditions, binds: query, after: cursor, limit: limit)
+    }
+
+    /// One entry with its comment lines. A postponed entry is shown only to its salesperson or a manager.
+    public static func show(_ connection: PGConnection, _ entryNo: Int64, actor: InteractionActor) throws
+        -> (InteractionLogEntry, [InteractionLogComment])
+    {
+        guard let entry = try InteractionLogReader.entry(connection, entryNo),
+            !entry.postponed || actor.mayActFor(entry.draft.salespersonCode)
+        else { throw Self.missing(entryNo) }
+        return (entry, try InteractionLogReader.comments(connection, entryNo))
+    }
+
+    /// An entry's attachment: file name, content type and content (reference 3.11 R7, Show Attachments).
+    public static func attachment(_ connection: PGConnection, _ entryNo: Int64, actor: InteractionActor) throws
+        -> (no: Int64, fileName: String?, contentType: String?, content: [UInt8])
+    {
+        let (entry, _) = try self.show(connection, entryNo, actor: actor)
+        guard let no = entry.attachmentNo,
+            let row = try connection.query(
+                "SELECT file_name, content_type, content FROM attachments WHERE no = \(no)"
+            ).first
+        else { throw StoreError.notFound("Interaction log entry \(entryNo) has no attachment.") }
+        return (
+            no, try row.decode(String?.self, at: 0), try row.decode(String?.self, at: 1),
+            try row.decode(PGBytes.self, at: 2).bytes
+        )
+    }
+
+    public static func comments(_ connection: PGConnection, _ entryNo: Int64, actor: InteractionActor) throws
+        -> [InteractionLogComment]
+    {
+        try self.show(connection, entryNo, actor: actor).1
+    }
+
+    /// Adds a comment line after the last one (reference 1.7), dated `date` or today.
+    public static func addComment(
+        _ connection: PGConnection,
+        entryNo: Int64,
+        comment: String,
+        code: String?,
+        date: String?,
+        actor: InteractionActor
+    ) throws -> InteractionLogComment {
+        _ = try self.selection(connection, [entryNo], actor: actor)
+        let row = try connection.query(
+            """
+            INSERT INTO interaction_log_entry_comments (entry_no, line_no, date, code, comment)
+            SELECT \(entryNo),
+                   coalesce((SELECT max(line_no) FROM interaction_log_entry_comments WHERE entry_no = \(entryNo)), 0)
+                       + \(CommentLines.lineNoStep),
+                   coalesce(\(date)::date, CURRENT_DATE), \(code), \(comment)
+            RETURNING line_no, date::text
+            """
+        )[0]
+        return InteractionLogComment(
+            lineNo: try row.decode(Int.self, at: 0),
+            date: try row.decode(String?.self, at: 1),
+            code: code,
+            comment: comment,
+            lastDateModified: nil
+        )
+    }
+
+    /// What canceling did.
+    public struct CancelResult: Sendable, Equatable {
+        /// Entries that were not canceled before.
+        public var canceled: Int
+        /// Unique attachments removed.
+        public var attachmentsRemoved: Int
+    }
+
+    /// Cancels the selected entries (reference 3.11 R2); with `removeAttachments` their unique attachments
+    /// (used by no other entry) are deleted too. Their logged segment and campaign entry are untouched.
+    public static func cancel(
+        _ connection: PGConnection,
+        _ entryNos: [Int64],
+        removeAttachments: Bool,
+        actor: InteractionActor
+    ) throws -> CancelResult {
+        _ = try self.selection(connection, entryNos, actor: actor)
+        let list = PGInt64Array(entryNos)
+        let changed = try connection.execute(
+            "UPDATE interaction_log_entries SET canceled = true WHERE entry_no = ANY(\(list)) AND NOT canceled"
+        )
+        var removed = 0
+        if removeAttachments {
+            let cleared = try connection.query(
+                """
+                WITH unique_attachments AS (
+                    SELECT e.entry_no, e.attachment_no FROM interaction_log_entries e
+                    WHERE e.entry_no = ANY(\(list)) AND e.attachment_no IS NOT NULL
+                      AND NOT EXISTS (SELECT 1 FROM interaction_log_entries o
+                                      WHERE o.attachment_no = e.attachment_no AND o.entry_no <> e.entry_no))
+                UPDATE interaction_log_entries e SET attachment_no = NULL
+                FROM unique_attachments u WHERE e.entry_no = u.entry_no
+                RETURNING u.attachment_no
+                """
+            )
+            let numbers = try cleared.compactMap { try $0.decode(Int64?.self, at: 0) }
+            try InteractionAttachments.deleteUnreferenced(connection, numbers)
+            removed = numbers.count
+        }
+        return CancelResult(canceled: changed, attachmentsRemoved: removed)
+    }
+
+    /// Un-cancels the selected entries, refused while an entry's logged segment or campaign entry is canceled
+    /// (reference 3.11 R2). Returns how many were canceled before.
+    public static func uncancel(_ connection: PGConnection, _ entryNos: [Int64], actor: InteractionActor) throws
+        -> Int
+    {
+        _ = try self.selection(connection, entryNos, actor: actor)
+        let list = PGInt64Array(entryNos)
+        let parents = try connection.query(
+            """
+            SELECT e.logged_segment_entry_no, coalesce(s.canceled, false), e.campaign_entry_no,
+                   coalesce(c.canceled, false)
+            FROM interaction_log_entries e
+            LEFT JOIN logged_segments s ON s.entry_no = e.logged_segment_entry_no
+            LEFT JOIN campaign_entries c ON c.entry_no = e.campaign_entry_no
+            WHERE e.entry_no = ANY(\(list)) AND e.canceled
+            ORDER BY e.entry_no
+            """
+        )
+        for row in parents {
+            if let problem = LogEntryRules.uncancelRefusal(
+                loggedSegmentEntryNo: try row.decode(Int64?.self, at: 0),
+                loggedSegmentCanceled: try row.decode(Bool.self, at: 1),
+                campaignEntryNo: try row.decode(Int64?.self, at: 2),
+                campaignEntryCanceled: try row.decode(Bool.self, at: 3)
+            ) {
+                throw problem.storeError
+            }
+        }
+        return try connection.execute(
+            "UPDATE interaction_log_entries SET canceled = false WHERE entry_no = ANY(\(list)) AND canceled"
+        )
+    }
+
+    /// Sets the evaluation of the selected entries, canceled ones included (reference 3.11 R4).
+    public static func evaluate(
+        _ connection: PGConnection,
+        _ entryNos: [Int64],
+        evaluation: Evaluation,
+        actor: InteractionActor
+    ) throws -> Int {
+        _ = try self.selection(connection, entryNos, actor: actor)
+        return try connection.execute(
+            """
+            UPDATE interaction_log_entries SET evaluation = \(evaluation.rawValue)
+            WHERE entry_no = ANY(\(PGInt64Array(entryNos)))
+            """
+        )
+    }
+
+    /// Deletes the canceled entries matching `filter` with their comments, unique attachments and delivery
+    /// rows, in one statement (reference 3.12 R1, R3); `dryRun` only counts them.
+    public static func deleteCanceled(_ connection: PGConnection, _ filter: DeleteCanceledFilter, dryRun: Bool)
+        throws -> Int
+    {
+        var query = PGQuery(sql: "")
+        var conditions = ["canceled"]
+        func equal(_ column: String, _ value: String?) {
+            guard let value else { return }
+            conditions.append("\(column) = \(query.bind(value))")
+        }
+        if let entries = filter.entryNos { conditions.append("entry_no = ANY(\(query.bind(PGInt64Array(entries))))") }
+        equal("contact_no", filter.contactNo)
+        equal("campaign_no", filter.campaignNo)
+        equal("interaction_group_code", filter.groupCode)
+        equal("interaction_template_code", filter.templateCode)
+        equal("salesperson_code", filter.salespersonCode)
+        if let from = filter.from { conditions.append("date >= \(query.bind(from))::date") }
+        if let to = filter.to { conditions.append("date <= \(query.bind(to))::date") }
+        let predicate = conditions.joined(separator: " AND ")
+        if dryRun {
+            query.sql = "SELECT count(*) FROM interaction_log_entries WHERE \(predicate)"
+            return try connection.query(query)[0].decode(Int.self, at: 0)
+        }
+        query.sql = "DELETE FROM interaction_log_entries WHERE \(predicate)"
+        return try connection.execute(query)
+    }
+
+    /// Locks the selected log entries and checks the actor may change them: each must exist, not be
+    /// postponed, and (for a salesperson) be of their own salesperson code.
+    static func selection(_ connection: PGConnection, _ entryNos: [Int64], actor: InteractionActor) throws
+        -> [(entryNo: Int64, salesperson: String?, postponed: Bool)]
+    {
+        guard !entryNos.isEmpty else { throw StoreError.invalid("Select at least one interaction log entry.") }
+        let rows = try connection.query(
+            """
+            SELECT entry_no, salesperson_code, postponed FROM interaction_log_entries
+            WHERE entry_no = ANY(\(PGInt64Array(entryNos))) ORDER BY entry_no FOR UPDATE
+            """
+        ).map { row in
+            (
+                entryNo: try row.decode(Int64.self, at: 0), salesperson: try row.decode(String?.self, at: 1),
+                postponed: try row.decode(Bool.self, at: 2)
+            )
+        }
+        let found = Set(rows.map(\.entryNo))
+        if let missing = entryNos.first(where: { !found.contains($0) }) { throw Self.missing(missing) }
+        for row in rows {
+            if row.postponed {
+                throw StoreError.invalid(
+                    "Entry \(row.entryNo) is a postponed interaction; resume or delete it with POSTPONED-RESUME "
+                        + "or POSTPONED-DELETE."
+                )
+            }
+            if !actor.mayActFor(row.salesperson) {
+                throw InteractionAccessDenied(
+                    "Interaction log entry \(row.entryNo) belongs to salesperson \(row.salesperson ?? "(blank)"); "
+                        + "a salesperson may only change their own entries."
+                )
+            }
+        }
+        return rows
+    }
+
+    static func missing(_ entryNo: Int64) -> StoreError {
+        .notFound("Interaction log entry \(entryNo) does not exist.")
+    }
+}

@@ -1,0 +1,256 @@
+import LibPQ
+import RapportModel
+
+/// Creating an interaction for one contact (the Create Interaction guide, reference 3.3), postponing it and
+/// resuming a postponed one (3.4). Each function runs in the caller's transaction.
+public enum InteractionStore {
+    /// Logs (or, with `postpone`, saves for later) a new interaction.
+    public static func create(_ connection: PGConnection, _ request: InteractionRequest, actor: InteractionActor)
+        throws -> LoggedInteraction
+    {
+        let clock = try InteractionLookups.clock(connection)
+        let sources = try self.sources(
+            connection,
+            contactNo: request.input.contactNo.value,
+            templateCode: request.input.templateCode.value
+        )
+        let draft = InteractionBuilder.newInteraction(
+            request.input,
+            sources: sources.builder,
+            today: clock.today,
+            time: clock.guideTime,
+            userSalesperson: actor.salespersonCode
+        )
+        return try self.finish(connection, draft, sources, request, actor: actor, today: clock.today, resumed: nil)
+    }
+
+    /// Completes (or postpones again) a postponed entry: the same entry number is updated (reference 3.4).
+    public static func resume(
+        _ connection: PGConnection,
+        entryNo: Int64,
+        _ request: InteractionRequest,
+        actor: InteractionActor
+    ) throws -> LoggedInteraction {
+        guard let entry = try InteractionLogReader.entry(connection, entryNo, lock: true) else {
+            throw StoreError.notFound("Postponed interaction \(entryNo) does not exist.")
+        }
+        guard entry.postponed else {
+            throw StoreError.conflict("Interaction log entry \(entryNo) is not postponed.")
+        }
+        guard actor.mayActFor(entry.draft.salespersonCode) else {
+            throw InteractionAccessDenied(
+                "Postponed interaction \(entryNo) belongs to salesperson \(entry.draft.salespersonCode ?? "(blank)")."
+            )
+        }
+        let clock = try InteractionLookups.clock(connection)
+        let sources = try self.sources(
+            connection,
+            contactNo: request.input.contactNo.resolved(or: entry.draft.contactNo),
+            templateCode: request.input.templateCode.resolved(or: entry.draft.templateCode)
+        )
+        let draft = InteractionBuilder.resumed(
+            entry.draft,
+            input: request.input,
+            sources: sources.builder,
+            today: clock.today
+        )
+        return try self.finish(connection, draft, sources, request, actor: actor, today: clock.today, resumed: entry)
+    }
+
+    /// The template and contact named by a request; a named one that does not exist is refused.
+    struct LoadedSources {
+        var template: InteractionTemplateDefaults?
+        var languages: [InteractionLanguageRowWithAttachment]
+        var contact: InteractionContact?
+
+        var builder: InteractionBuilder.Sources {
+            .init(template: self.template, templateLanguages: self.languages.map(\.row), contact: self.contact)
+        }
+    }
+
+    static func sources(_ connection: PGConnection, contactNo: String?, templateCode: String?) throws
+        -> LoadedSources
+    {
+        var loaded = LoadedSources(template: nil, languages: [], contact: nil)
+        if let contactNo {
+            guard let contact = try InteractionLookups.contact(connection, contactNo) else {
+                throw InteractionValidation.doesNotExist("Contact", "No.", contactNo).storeError
+            }
+            loaded.contact = contact
+        }
+        if let templateCode {
+            guard let (template, languages) = try InteractionLookups.template(connection, templateCode) else {
+                throw InteractionValidation.doesNotExist("Interaction Template", "Code", templateCode).storeError
+            }
+            loaded.template = template
+            loaded.languages = languages
+        }
+        return loaded
+    }
+
+    /// Checks, then writes: reference 3.3 R6 (guide checks), 3.5 R1 (line checks, e-mail), R2 (campaign
+    /// entry), R3 (attachment), R4 (entry and comments), R5 (delivery).
+    private static func finish(
+        _ connection: PGConnection,
+        _ built: InteractionDraft,
+        _ sources: LoadedSources,
+        _ request: InteractionRequest,
+        actor: InteractionActor,
+        today: String,
+        resumed: InteractionLogEntry?
+    ) throws -> LoggedInteraction {
+        var draft = built
+        try self.checkReferences(connection, draft)
+        let content = self.content(draft, sources, request, resumed: resumed)
+        if let problem = InteractionValidation.checkGuide(
+            draft,
+            wizardAction: sources.template?.wizardAction,
+            hasContent: content.exists
+        ) {
+            throw problem.storeError
+        }
+        guard actor.mayActFor(draft.salespersonCode) else {
+            throw InteractionAccessDenied(
+                "A salesperson may only create interactions for their own salesperson code "
+                    + "(\(actor.salespersonCode ?? "none")), not for \(draft.salespersonCode ?? "(blank)")."
+            )
+        }
+        if let code = draft.salespersonCode, try InteractionLookups.salespersonBlocked(connection, code) == true {
+            throw StoreError.invalid("You cannot use salesperson \(code) because they are blocked.")
+        }
+        let contact = sources.contact!
+        let altAddress = try InteractionLookups.activeAltAddress(connection, contactNo: contact.no, date: draft.date!)
+        let postponed = request.postpone
+        var campaignEntryNo: Int64?
+        if !postponed {
+            if let problem = InteractionValidation.checkLine(draft) { throw problem.storeError }
+            do {
+                draft.correspondenceType = try InteractionValidation.emailCorrespondence(
+                    draft.correspondenceType,
+                    contactNo: contact.no,
+                    contactEmail: contact.email,
+                    altAddressEmail: altAddress?.email,
+                    deliver: request.deliver
+                )
+            } catch {
+                throw error.storeError
+            }
+            if let campaignNo = draft.campaignNo {
+                campaignEntryNo = try InteractionWriter.campaignEntry(
+                    connection,
+                    campaignNo: campaignNo,
+                    documentType: nil,
+                    date: draft.date!,
+                    userID: actor.userID,
+                    salespersonCode: draft.salespersonCode
+                )
+            }
+        }
+        let attachmentNo = try self.writeContent(connection, content, resumed: resumed, readOnly: !postponed)
+        let delivers = request.deliver && !postponed && draft.correspondenceType != nil
+        let extras = InteractionWriter.EntryExtras(
+            contactCompanyNo: contact.entryCompanyNo,
+            contactAltAddressCode: altAddress?.code,
+            attachmentNo: attachmentNo,
+            userID: actor.userID,
+            campaignEntryNo: campaignEntryNo,
+            postponed: postponed,
+            deliveryStatus: delivers ? .inProgress : nil
+        )
+        let entryNo: Int64
+        if let resumed {
+            entryNo = resumed.entryNo
+            try InteractionWriter.update(connection, entryNo: entryNo, draft, extras)
+            if let old = resumed.attachmentNo, old != attachmentNo {
+                try InteractionAttachments.deleteUnreferenced(connection, [old])
+            }
+        } else {
+            entryNo = try InteractionWriter.insert(connection, draft, extras)
+        }
+        if let comments = request.comments {
+            try InteractionWriter.replaceComments(connection, entryNo: entryNo, lines: comments, date: today)
+        }
+        if delivers { try InteractionWriter.enqueueDelivery(connection, entryNo: entryNo) }
+        return LoggedInteraction(
+            entryNo: entryNo,
+            draft: draft,
+            contactCompanyNo: contact.entryCompanyNo,
+            postponed: postponed,
+            campaignEntryNo: campaignEntryNo,
+            attachmentNo: attachmentNo,
+            deliveryStatus: extras.deliveryStatus
+        )
+    }
+
+    /// Entered codes must name existing records (BC refuses them as they are typed, before any other check).
+    private static func checkReferences(_ connection: PGConnection, _ draft: InteractionDraft) throws {
+        if let code = draft.salespersonCode, try InteractionLookups.salespersonBlocked(connection, code) == nil {
+            throw InteractionValidation.doesNotExist("Salesperson/Purchaser", "Code", code).storeError
+        }
+        if let no = draft.campaignNo, try !InteractionLookups.campaignExists(connection, no) {
+            throw InteractionValidation.doesNotExist("Campaign", "No.", no).storeError
+        }
+        if let code = draft.languageCode, try !InteractionLookups.languageExists(connection, code) {
+            throw InteractionValidation.doesNotExist("Language", "Code", code).storeError
+        }
+    }
+
+    /// Where the entry's content comes from.
+    enum Content {
+        case none
+        case upload(InteractionAttachment)
+        /// The resumed entry's own attachment, kept.
+        case kept(Int64)
+        /// The attachment of the template's language row, copied for the entry.
+        case template(Int64)
+
+        var exists: Bool {
+            if case .none = self { return false }
+            return true
+        }
+    }
+
+    /// An upload wins; a resumed entry keeps its attachment unless it is removed or its template or language
+    /// changed; otherwise the chosen language row's attachment (reference 3.2 R4, 3.3 R3 "load it").
+    private static func content(
+        _ draft: InteractionDraft,
+        _ sources: LoadedSources,
+        _ request: InteractionRequest,
+        resumed: InteractionLogEntry?
+    ) -> Content {
+        if let upload = request.attachment { return .upload(upload) }
+        if request.removeAttachment { return .none }
+        if let resumed, let kept = resumed.attachmentNo,
+            resumed.draft.templateCode == draft.templateCode, resumed.draft.languageCode == draft.languageCode
+        {
+            return .kept(kept)
+        }
+        let row = sources.languages.first { $0.languageCode == draft.languageCode }
+        return row?.attachmentNo.map(Content.template) ?? .none
+    }
+
+    private static func writeContent(
+        _ connection: PGConnection,
+        _ content: Content,
+        resumed: InteractionLogEntry?,
+        readOnly: Bool
+    ) throws -> Int64? {
+        switch content {
+        case .none:
+            return nil
+        case .kept(let no):
+            if readOnly { try InteractionAttachments.markReadOnly(connection, no) }
+            return no
+        case .template(let no):
+            return try InteractionAttachments.copy(connection, from: no, readOnly: readOnly)
+        case .upload(let upload):
+            if let resumed, let old = resumed.attachmentNo,
+                try InteractionAttachments.replace(connection, no: old, entryNo: resumed.entryNo, with: upload)
+            {
+                if readOnly { try InteractionAttachments.markReadOnly(connection, old) }
+                return old
+            }
+            return try InteractionAttachments.store(connection, upload, readOnly: readOnly)
+        }
+    }
+}
