@@ -10,6 +10,7 @@ struct Rapport: AsyncParsableCommand {
         usage: """
             rapport [options] VERB [ARGS...]
             rapport [options] shell
+            rapport [options] import-contacts FILE.csv
             """,
         discussion: """
             Each ARG of the form key=value (key: a letter, then letters, digits, _ . -) is sent as a named \
@@ -23,6 +24,10 @@ struct Rapport: AsyncParsableCommand {
             --json / --csv. The OK text is printed when there are no data lines (to standard output for a \
             table, to standard error with --json/--csv); ERR and BYE lines go to standard error. A downloaded \
             payload goes to --output, or to standard output (the table then goes to standard error).
+
+            `rapport import-contacts FILE` sends a CSV file of contacts (see HELP CONTACT-IMPORT) as \
+            CONTACT-IMPORT requests of whole rows of at most --part-size bytes, in order, with a progress bar; \
+            each part has an idempotency key derived from the file, so a failed import can simply be run again.
 
             `rapport shell` prints the greeting, logs in if a user is given, then sends each line as typed and \
             prints the reply; history is kept in ~/.rapport_history; `quit`, `exit` or Ctrl-D end the session. \
@@ -48,6 +53,9 @@ struct Rapport: AsyncParsableCommand {
     @Argument(help: "Arguments of the command: key=value or plain values.")
     var arguments: [String] = []
 
+    @Option(name: .customLong("part-size"), help: "import-contacts: bytes per request (default 8 MiB).")
+    var partSize: Int = 8 << 20
+
     func validate() throws {
         if self.output.json && self.output.csv { throw ValidationError("give at most one of --json and --csv") }
     }
@@ -61,6 +69,17 @@ struct Rapport: AsyncParsableCommand {
         if verb == "shell" {
             guard self.arguments.isEmpty else { throw ValidationError("`shell` takes no arguments") }
             status = await Shell(settings: settings, timeout: self.connection.timeoutDuration).run()
+        } else if verb == "import-contacts" {
+            guard self.arguments.count == 1, let path = self.arguments.first else {
+                throw ValidationError("`import-contacts` takes one CSV file")
+            }
+            guard self.partSize >= 1024 else { throw ValidationError("--part-size must be at least 1024") }
+            status = try await ImportContactsCommand(
+                settings: settings,
+                timeout: self.connection.timeoutDuration,
+                path: path,
+                partBytes: self.partSize
+            ).run()
         } else {
             let command = OneShotCommand(
                 settings: settings,

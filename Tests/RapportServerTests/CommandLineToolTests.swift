@@ -1,4 +1,5 @@
 import Foundation
+import LibPQ
 import RapportModel
 import RapportTestSupport
 import Testing
@@ -82,6 +83,38 @@ struct CommandLineToolTests {
         #expect(run.output.contains("ALICE"))
         #expect(run.output.contains("manager"))
         #expect(run.output.contains("Check that the server answers."))
+        try await server.stop()
+    }
+
+    @Test func importContactsSendsPartsWithAProgressAndCanBeRunAgain() async throws {
+        let server = try await TestServer.start()
+        try await server.createUser("MIA", role: .manager)
+        var csv = "no,type,name,email\n"
+        for index in 1...300 { csv += "K\(index),company,\"Company, number \(index)\",k\(index)@example.com\n" }
+        let path = TestPostgres.rootDirectory + "/contacts-\(server.port).csv"
+        try csv.write(toFile: path, atomically: true, encoding: .utf8)
+        let environment = ["RAPPORT_PASSWORD": TestServer.defaultPassword, "RAPPORT_USER": "mia", "RAPPORT_PORT": String(server.port)]
+
+        let run = try self.rapport(["--part-size", "2048", "import-contacts", path], environment: environment)
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.output.contains("300 contacts imported in"))
+        let database = server.database
+        let count = try await TestPostgres.blocking {
+            let connection = try database.connect()
+            defer { connection.close() }
+            return try connection.query("SELECT count(*) FROM contacts WHERE no LIKE 'K%'")[0].decode(Int.self, at: 0)
+        }
+        #expect(count == 300)
+
+        // The same file again: every part replays its first reply, nothing is imported twice.
+        let again = try self.rapport(["--part-size", "2048", "import-contacts", path], environment: environment)
+        #expect(again.status == 0, "\(again.errors)")
+        let after = try await TestPostgres.blocking {
+            let connection = try database.connect()
+            defer { connection.close() }
+            return try connection.query("SELECT count(*) FROM contacts")[0].decode(Int.self, at: 0)
+        }
+        #expect(after == 300)
         try await server.stop()
     }
 }
