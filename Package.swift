@@ -103,6 +103,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // QUALITY.md P3: Log Segment of 100,000 lines beside the bare INSERT … SELECT (BENCHMARKS.md).
+        .executableTarget(
+            name: "rapport-bench",
+            dependencies: [
+                "LibPQ", "PostgresLauncher", "RapportStore", "RapportServer", "RapportClient", "RapportProtocol",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // 7. The async client library (pipelining) that the CLI, the tests and the benchmarks use.
         .target(
             name: "RapportClient",

@@ -46,7 +46,7 @@ public final class RapportServer: Sendable {
         let table = NIOLockedValueBox<CommandTable?>(nil)
         let commands =
             SessionCommands.make(context, table: { table.withLockedValue { $0! } }) + UserCommands.make(context)
-            + MasterDataCommands.make(context) + InteractionCommands.make(context)
+            + MasterDataCommands.make(context) + InteractionCommands.make(context) + SegmentCommands.make(context)
         self.dispatcher = Dispatcher(commands: commands, metrics: metrics, isDraining: { context.isDraining })
         table.withLockedValue { $0 = self.dispatcher.table }
     }

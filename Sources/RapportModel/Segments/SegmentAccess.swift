@@ -1,0 +1,28 @@
+/// Who may change a segment or a logged segment (ARCHITECTURE.md, roles): a salesperson manages their
+/// own, a manager anyone's.
+public enum SegmentAccess {
+    /// A segment is a salesperson's own when they created it or it carries their salesperson code.
+    public static func mayManage(
+        role: UserRole,
+        userID: String,
+        ownSalesperson: String?,
+        createdBy: String?,
+        segmentSalesperson: String?
+    ) -> Bool {
+        if role >= .manager { return true }
+        if createdBy == userID { return true }
+        if let own = ownSalesperson, segmentSalesperson == own { return true }
+        return false
+    }
+
+    /// A logged segment is a salesperson's own when they logged it.
+    public static func mayManageLogged(role: UserRole, userID: String, loggedBy: String) -> Bool {
+        role >= .manager || loggedBy == userID
+    }
+
+    /// A salesperson may only put their own salesperson code on a segment or line (blank keeps the contact's).
+    public static func mayAssign(role: UserRole, ownSalesperson: String?, salesperson: String?) -> Bool {
+        guard role < .manager, let salesperson else { return true }
+        return salesperson == ownSalesperson
+    }
+}

@@ -1,0 +1,244 @@
+import LibPQ
+import RapportModel
+
+/// The delivery queue (reference 3.9, 3.14 R3, docs/SCHEMA.md 0008): logging marks entries In Progress and
+/// queues them; workers claim batches with `FOR UPDATE SKIP LOCKED` under a lease and report each item
+/// delivered (status blank) or failed (Error).
+public enum DeliveryStore {
+    /// Claims up to `limit` open items (pending, or claimed with an expired lease) for `worker`.
+    public static func claim(_ connection: PGConnection, worker: String, limit: Int, leaseSeconds: Int) throws
+        -> [DeliveryItem]
+    {
+        try connection.query(
+            """
+            WITH picked AS (
+                SELECT id FROM delivery_outbox
+                WHERE status = 'pending' OR (status = 'claimed' AND claimed_until < now())
+                ORDER BY id
+                LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED),
+            claimed AS (
+                UPDATE delivery_outbox o
+                SET status = 'claimed', claimed_by = \(worker), attempts = o.attempts + 1,
+                    claimed_until = now() + make_interval(secs => \(leaseSeconds))
+                FROM picked WHERE o.id = picked.id
+                RETURNING o.id, o.entry_no, o.attempts, o.claimed_until)
+            SELECT k.id, k.entry_no, k.attempts, to_char(k.claimed_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                   e.contact_no, c.name, coalesce(nullif(a.email, ''), c.email), e.correspondence_type::text,
+                   e.attachment_no, e.subject, e.interaction_language_code, e.word_template_code,
+                   e.send_word_docs_as_attmt, sp.email
+            FROM claimed k
+            JOIN interaction_log_entries e ON e.entry_no = k.entry_no
+            LEFT JOIN contacts c ON c.no = e.contact_no
+            LEFT JOIN contact_alt_addresses a ON a.contact_no = e.contact_no AND a.code = e.contact_alt_address_code
+            LEFT JOIN salespeople sp ON sp.code = e.salesperson_code
+            ORDER BY k.id
+            """
+        ).map { row in
+            DeliveryItem(
+                id: try row.decode(Int64.self, at: 0),
+                entryNo: try row.decode(Int64.self, at: 1),
+                attempts: try row.decode(Int.self, at: 2),
+                claimedUntil: try row.decode(String.self, at: 3),
+                contactNo: try row.decode(String?.self, at: 4),
+                contactName: try row.decode(String?.self, at: 5),
+                email: try row.decode(String?.self, at: 6),
+                correspondenceType: try row.decode(String?.self, at: 7),
+                attachmentNo: try row.decode(Int64?.self, at: 8),
+                subject: try row.decode(String?.self, at: 9),
+                languageCode: try row.decode(String?.self, at: 10),
+                wordTemplateCode: try row.decode(String?.self, at: 11),
+                sendWordDocsAsAttmt: try row.decode(Bool.self, at: 12),
+                salespersonEmail: try row.decode(String?.self, at: 13)
+            )
+        }
+    }
+
+    /// Completes the item `worker` holds for `entryNo`: delivered (the entry's status becomes blank) or failed
+    /// (Error, with the reason kept on the outbox row).
+    public static func complete(
+        _ connection: PGConnection,
+        worker: String,
+        entryNo: Int64,
+        failure: String?
+    ) throws {
+        let updated = try connection.execute(
+            """
+            UPDATE delivery_outbox
+            SET status = \(failure == nil ? "delivered" : "failed"), last_error = \(failure),
+                claimed_until = NULL
+            WHERE entry_no = \(entryNo) AND status = 'claimed' AND claimed_by = \(worker)
+            """
+        )
+        guard updated > 0 else {
+            if try connection.query("SELECT 1 FROM delivery_outbox WHERE entry_no = \(entryNo)").isEmpty {
+                throw StoreError.notFound("Entry \(entryNo) is not in the delivery queue.")
+            }
+            throw StoreError.conflict("Entry \(entryNo) is not claimed by worker \(worker).")
+        }
+        try connection.execute(
+            """
+            UPDATE interaction_log_entries SET delivery_status = \(failure == nil ? nil : DeliveryStatus.error.rawValue)
+            WHERE entry_no = \(entryNo)
+            """
+        )
+    }
+
+    /// Resend options (reference 3.9 R2). Fax is obsolete and not offered.
+    public struct ResendOptions: Sendable, Equatable {
+        /// nil = "Same as Entry".
+        public var correspondenceType: CorrespondenceType?
+        public var updateMergeFields: Bool
+
+        public init(correspondenceType: CorrespondenceType? = nil, updateMergeFields: Bool = false) {
+            self.correspondenceType = correspondenceType
+            self.updateMergeFields = updateMergeFields
+        }
+    }
+
+    /// Resend (3.9 R2): the entries of one logged segment, or the given entries (which must all belong to one
+    /// logged segment). Only non-postponed entries with an attachment qualify. Without Update Merge Fields the
+    /// same entries are queued again; with it, a copy of each ("Resend: …", today, now) is logged and queued.
+    /// Returns the queued entry numbers.
+    public static func resend(
+        _ connection: PGConnection,
+        actor: SegmentActor,
+        loggedSegmentEntryNo: Int64?,
+        entryNos: [Int64]?,
+        options: ResendOptions
+    ) throws -> [Int64] {
+        let selection = try Self.selection(connection, loggedSegmentEntryNo: loggedSegmentEntryNo, entryNos: entryNos)
+        if actor.role < .manager {
+            let foreign = try connection.query(
+                """
+                SELECT entry_no FROM interaction_log_entries
+                WHERE entry_no = ANY(\(PGInt64Array(selection)))
+                  AND salesperson_code IS DISTINCT FROM \(actor.salespersonCode)
+                ORDER BY entry_no LIMIT 1
+                """
+            )
+            if let row = foreign.first {
+                throw SegmentAccessDenied("entry \(try row.decode(Int64.self, at: 0)) belongs to another salesperson")
+            }
+        }
+        let qualifying = try connection.query(
+            """
+            SELECT entry_no, correspondence_type IS NOT NULL FROM interaction_log_entries
+            WHERE entry_no = ANY(\(PGInt64Array(selection))) AND NOT postponed AND attachment_no IS NOT NULL
+            ORDER BY entry_no
+            """
+        )
+        guard !qualifying.isEmpty else { throw StoreError.invalid(SegmentMessages.nothingToResend) }
+        if options.correspondenceType == nil {
+            for row in qualifying where try !row.decode(Bool.self, at: 1) {
+                throw StoreError.invalid(
+                    SegmentMessages.entryCorrespondenceTypeMissing(try row.decode(Int64.self, at: 0))
+                )
+            }
+        }
+        let entries = PGInt64Array(try qualifying.map { try $0.decode(Int64.self, at: 0) })
+        let type = options.correspondenceType?.rawValue
+        let queued: [Int64]
+        if options.updateMergeFields {
+            queued = try Self.copies(connection, entries, type: type, user: actor.userID)
+        } else {
+            queued = try connection.query(
+                """
+                UPDATE interaction_log_entries
+                SET correspondence_type = coalesce(\(type), correspondence_type), delivery_status = 'in_progress',
+                    email_logged = false
+                WHERE entry_no = ANY(\(entries))
+                RETURNING entry_no
+                """
+            ).map { try $0.decode(Int64.self, at: 0) }.sorted()
+        }
+        // One open outbox row per entry: an item still waiting or claimed is not queued twice.
+        try connection.execute(
+            """
+            INSERT INTO delivery_outbox (entry_no)
+            SELECT q.entry_no FROM unnest(\(PGInt64Array(queued))) AS q(entry_no)
+            WHERE NOT EXISTS (SELECT 1 FROM delivery_outbox o
+                              WHERE o.entry_no = q.entry_no AND o.status IN ('pending', 'claimed'))
+            ORDER BY q.entry_no
+            """
+        )
+        return queued
+    }
+
+    /// The entries a resend looks at; refuses a mix of logged segments (3.9 R2).
+    private static func selection(_ connection: PGConnection, loggedSegmentEntryNo: Int64?, entryNos: [Int64]?) throws
+        -> [Int64]
+    {
+        if let loggedSegmentEntryNo {
+            guard
+                try !connection.query("SELECT 1 FROM logged_segments WHERE entry_no = \(loggedSegmentEntryNo)").isEmpty
+            else { throw StoreError.notFound("Logged Segment \(loggedSegmentEntryNo) does not exist.") }
+            return try connection.query(
+                """
+                SELECT entry_no FROM interaction_log_entries
+                WHERE logged_segment_entry_no = \(loggedSegmentEntryNo) ORDER BY entry_no
+                """
+            ).map { try $0.decode(Int64.self, at: 0) }
+        }
+        guard let entryNos, !entryNos.isEmpty else { throw StoreError.invalid(SegmentMessages.loggedSegmentRequired) }
+        let rows = try connection.query(
+            """
+            SELECT entry_no, logged_segment_entry_no FROM interaction_log_entries
+            WHERE entry_no = ANY(\(PGInt64Array(entryNos))) ORDER BY entry_no
+            """
+        )
+        let found = try Set(rows.map { try $0.decode(Int64.self, at: 0) })
+        if let missing = entryNos.first(where: { !found.contains($0) }) {
+            throw StoreError.notFound("Interaction Log Entry \(missing) does not exist.")
+        }
+        let segments = try Set(rows.map { try $0.decode(Int64?.self, at: 1) })
+        guard segments.count <= 1 else { throw StoreError.invalid(SegmentMessages.sameLoggedSegment) }
+        return entryNos
+    }
+
+    /// Update Merge Fields: a new entry per original, with its comments, linked to the same logged segment.
+    private static func copies(_ connection: PGConnection, _ entries: PGInt64Array, type: String?, user: String) throws
+        -> [Int64]
+    {
+        let pairs = try connection.query(
+            """
+            WITH src AS (SELECT * FROM interaction_log_entries WHERE entry_no = ANY(\(entries))),
+            ins AS (
+                INSERT INTO interaction_log_entries (
+                    contact_no, contact_company_no, date, description, information_flow, initiated_by, attachment_no,
+                    cost, duration, user_id, interaction_group_code, interaction_template_code, campaign_no,
+                    campaign_entry_no, campaign_response, campaign_target, segment_no, evaluation,
+                    time_of_interaction, attempt_failed, task_no, salesperson_code, delivery_status,
+                    correspondence_type, contact_alt_address_code, logged_segment_entry_no, document_type,
+                    document_no, version_no, doc_no_occurrence, contact_via, send_word_docs_as_attmt,
+                    interaction_language_code, email_logged, subject, opportunity_no, word_template_code, merged)
+                SELECT contact_no, contact_company_no, CURRENT_DATE,
+                       CASE WHEN description LIKE 'Resend:%' THEN description
+                            ELSE left('Resend:' || coalesce(description, ''), 100) END,
+                       information_flow, initiated_by, attachment_no, cost, duration, \(user), interaction_group_code,
+                       interaction_template_code, campaign_no, campaign_entry_no, campaign_response, campaign_target,
+                       segment_no, evaluation, LOCALTIME(0), attempt_failed, task_no,
+                       salesperson_code, 'in_progress', coalesce(\(type), correspondence_type),
+                       contact_alt_address_code, logged_segment_entry_no, document_type, document_no, version_no,
+                       doc_no_occurrence, contact_via, send_word_docs_as_attmt, interaction_language_code, false,
+                       subject, opportunity_no, word_template_code, merged
+                FROM src ORDER BY entry_no
+                RETURNING entry_no, contact_no, created_at)
+            SELECT s.entry_no, i.entry_no
+            FROM (SELECT entry_no, row_number() OVER (ORDER BY entry_no) AS n FROM src) s
+            JOIN (SELECT entry_no, row_number() OVER (ORDER BY entry_no) AS n FROM ins) i ON i.n = s.n
+            """
+        )
+        let originals = try pairs.map { try $0.decode(Int64.self, at: 0) }
+        let created = try pairs.map { try $0.decode(Int64.self, at: 1) }
+        try connection.execute(
+            """
+            INSERT INTO interaction_log_entry_comments (entry_no, line_no, date, code, comment, last_date_modified)
+            SELECT m.new_no, k.line_no, k.date, k.code, k.comment, k.last_date_modified
+            FROM unnest(\(PGInt64Array(originals)), \(PGInt64Array(created))) AS m(old_no, new_no)
+            JOIN interaction_log_entry_comments k ON k.entry_no = m.old_no
+            """
+        )
+        return created.sorted()
+    }
+}
