@@ -28,6 +28,8 @@ enum ErrorMapping {
             case .conflict(let text): return (.error(.conflict, text), false)
             case .invalid(let text): return (.error(.invalid, text), false)
             }
+        case let error as AccessDenied:
+            return (.error(.denied, error.message), false)
         case let error as Code.Problem:
             return (.error(.badArguments, error.description), false)
         case let error as PGError:

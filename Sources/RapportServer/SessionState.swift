@@ -15,4 +15,10 @@ struct SessionState: Sendable {
         case .administrator: return .administrator
         }
     }
+
+    /// The logged-in user as the store sees them (only for commands that need a login).
+    var actingUser: ActingUser {
+        let user = self.user!
+        return ActingUser(userID: user.userID, role: user.role, salespersonCode: user.salespersonCode)
+    }
 }

@@ -39,11 +39,9 @@ enum CreateInteractionCommands {
                 SessionCommands.spec("INTERACTION-CREATE"),
                 reply: { invocation, session in
                     let request = try InteractionArguments.request(invocation.arguments)
-                    let actor = session.interactionActor
+                    let actor = session.actingUser
                     return try await context.write(invocation, user: actor.userID) { connection in
-                        let logged = try mappingDenied {
-                            try InteractionStore.create(connection, request, actor: actor)
-                        }
+                        let logged = try InteractionStore.create(connection, request, actor: actor)
                         return .ok(Self.outcome(logged), [InteractionReplies.logged(logged)])
                     }
                 }

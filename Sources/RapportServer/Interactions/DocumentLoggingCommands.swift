@@ -87,7 +87,7 @@ enum DocumentLoggingCommands {
                 SessionCommands.spec("DOCUMENT-LOG"),
                 reply: { invocation, session in
                     let request = try self.request(invocation.arguments)
-                    let actor = session.interactionActor
+                    let actor = session.actingUser
                     return try await context.write(invocation, user: actor.userID) { connection in
                         switch try DocumentLogStore.log(connection, request, actor: actor) {
                         case .logged(let logged):

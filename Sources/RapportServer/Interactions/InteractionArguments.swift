@@ -275,20 +275,3 @@ enum InteractionArguments {
         arguments.integer("limit") ?? Self.defaultPageSize
     }
 }
-
-extension SessionState {
-    /// The logged-in user as the interaction store sees them.
-    var interactionActor: InteractionActor {
-        let user = self.user!
-        return InteractionActor(userID: user.userID, role: user.role, salespersonCode: user.salespersonCode)
-    }
-}
-
-/// Turns the store's "not on this data" refusal into `ERR DENIED`.
-func mappingDenied<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let denied as InteractionAccessDenied {
-        throw CommandError(.denied, denied.message)
-    }
-}

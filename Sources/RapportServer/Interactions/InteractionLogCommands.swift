@@ -218,7 +218,7 @@ enum InteractionLogCommands {
                 SessionCommands.spec("LOG-SHOW"),
                 reply: { invocation, session in
                     let entryNo = Int64(invocation.arguments.integer("entry")!)
-                    let actor = session.interactionActor
+                    let actor = session.actingUser
                     let (entry, comments) = try await context.store.pool.withConnection { connection in
                         try InteractionLogStore.show(connection, entryNo, actor: actor)
                     }
@@ -230,7 +230,7 @@ enum InteractionLogCommands {
                 SessionCommands.spec("LOG-ATTACHMENT"),
                 reply: { invocation, session in
                     let entryNo = Int64(invocation.arguments.integer("entry")!)
-                    let actor = session.interactionActor
+                    let actor = session.actingUser
                     let file = try await context.store.pool.withConnection { connection in
                         try InteractionLogStore.attachment(connection, entryNo, actor: actor)
                     }
@@ -246,11 +246,14 @@ enum InteractionLogCommands {
                 reply: { invocation, session in
                     let entries = try InteractionArguments.entries(invocation.arguments)
                     let remove = invocation.arguments.bool("remove-attachments") ?? false
-                    let actor = session.interactionActor
+                    let actor = session.actingUser
                     return try await context.write(invocation, user: actor.userID) { connection in
-                        let result = try mappingDenied {
-                            try InteractionLogStore.cancel(connection, entries, removeAttachments: remove, actor: actor)
-                        }
+                        let result = try InteractionLogStore.cancel(
+                            connection,
+                            entries,
+                            removeAttachments: remove,
+                            actor: actor
+                        )
                         return .ok(
                             "\(InteractionReplies.entries(result.canceled)) canceled",
                             [
@@ -267,11 +270,9 @@ enum InteractionLogCommands {
                 SessionCommands.spec("LOG-UNCANCEL"),
                 reply: { invocation, session in
                     let entries = try InteractionArguments.entries(invocation.arguments)
-                    let actor = session.interactionActor
+                    let actor = session.actingUser
                     return try await context.write(invocation, user: actor.userID) { connection in
-                        let count = try mappingDenied {
-                            try InteractionLogStore.uncancel(connection, entries, actor: actor)
-                        }
+                        let count = try InteractionLogStore.uncancel(connection, entries, actor: actor)
                         return .ok(
                             "\(InteractionReplies.entries(count)) uncanceled",
                             [.named(["uncanceled": String(count)])]
@@ -284,11 +285,14 @@ enum InteractionLogCommands {
                 reply: { invocation, session in
                     let entries = try InteractionArguments.entries(invocation.arguments)
                     let evaluation = Evaluation(rawValue: invocation.arguments.enumeration("evaluation")!)!
-                    let actor = session.interactionActor
+                    let actor = session.actingUser
                     return try await context.write(invocation, user: actor.userID) { connection in
-                        let count = try mappingDenied {
-                            try InteractionLogStore.evaluate(connection, entries, evaluation: evaluation, actor: actor)
-                        }
+                        let count = try InteractionLogStore.evaluate(
+                            connection,
+                            entries,
+                            evaluation: evaluation,
+                            actor: actor
+                        )
                         return .ok("\(InteractionReplies.entries(count)) evaluated")
                     }
                 }
@@ -304,18 +308,16 @@ enum InteractionLogCommands {
                     }
                     let code = arguments.code("code")
                     let date = arguments.date("date")?.description
-                    let actor = session.interactionActor
+                    let actor = session.actingUser
                     return try await context.write(invocation, user: actor.userID) { connection in
-                        let line = try mappingDenied {
-                            try InteractionLogStore.addComment(
-                                connection,
-                                entryNo: entryNo,
-                                comment: comment,
-                                code: code,
-                                date: date,
-                                actor: actor
-                            )
-                        }
+                        let line = try InteractionLogStore.addComment(
+                            connection,
+                            entryNo: entryNo,
+                            comment: comment,
+                            code: code,
+                            date: date,
+                            actor: actor
+                        )
                         return .ok(
                             "comment line \(line.lineNo) added",
                             [InteractionReplies.comment(entryNo: entryNo, line)]
@@ -327,7 +329,7 @@ enum InteractionLogCommands {
                 SessionCommands.spec("LOG-COMMENT-LIST"),
                 reply: { invocation, session in
                     let entryNo = Int64(invocation.arguments.integer("entry")!)
-                    let actor = session.interactionActor
+                    let actor = session.actingUser
                     let comments = try await context.store.pool.withConnection { connection in
                         try InteractionLogStore.comments(connection, entryNo, actor: actor)
                     }
@@ -385,7 +387,7 @@ enum InteractionLogCommands {
         filter.salespersonCode = arguments.code("salesperson")
         let dryRun = arguments.bool("dry-run") ?? false
         let chosen = filter
-        return try await context.write(invocation, user: session.interactionActor.userID) { connection in
+        return try await context.write(invocation, user: session.actingUser.userID) { connection in
             let count = try InteractionLogStore.deleteCanceled(connection, chosen, dryRun: dryRun)
             if dryRun {
                 return .ok(

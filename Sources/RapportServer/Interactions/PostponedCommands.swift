@@ -82,17 +82,15 @@ enum PostponedCommands {
                     )
                     let cursor = try InteractionArguments.cursor(arguments)
                     let limit = InteractionArguments.limit(arguments)
-                    let actor = session.interactionActor
+                    let actor = session.actingUser
                     let page = try await context.store.pool.withConnection { connection in
-                        try mappingDenied {
-                            try PostponedInteractionStore.list(
-                                connection,
-                                filter,
-                                after: cursor,
-                                limit: limit,
-                                actor: actor
-                            )
-                        }
+                        try PostponedInteractionStore.list(
+                            connection,
+                            filter,
+                            after: cursor,
+                            limit: limit,
+                            actor: actor
+                        )
                     }
                     return .ok(InteractionReplies.pageText(page), page.entries.map(InteractionReplies.listed))
                 }
@@ -104,11 +102,14 @@ enum PostponedCommands {
                     var request = try InteractionArguments.request(invocation.arguments)
                     request.removeAttachment = invocation.arguments.bool("remove-attachment") ?? false
                     let finalRequest = request
-                    let actor = session.interactionActor
+                    let actor = session.actingUser
                     return try await context.write(invocation, user: actor.userID) { connection in
-                        let logged = try mappingDenied {
-                            try InteractionStore.resume(connection, entryNo: entryNo, finalRequest, actor: actor)
-                        }
+                        let logged = try InteractionStore.resume(
+                            connection,
+                            entryNo: entryNo,
+                            finalRequest,
+                            actor: actor
+                        )
                         return .ok(CreateInteractionCommands.outcome(logged), [InteractionReplies.logged(logged)])
                     }
                 }
@@ -117,11 +118,9 @@ enum PostponedCommands {
                 SessionCommands.spec("POSTPONED-DELETE"),
                 reply: { invocation, session in
                     let entries = try InteractionArguments.entries(invocation.arguments)
-                    let actor = session.interactionActor
+                    let actor = session.actingUser
                     return try await context.write(invocation, user: actor.userID) { connection in
-                        let deleted = try mappingDenied {
-                            try PostponedInteractionStore.delete(connection, entries, actor: actor)
-                        }
+                        let deleted = try PostponedInteractionStore.delete(connection, entries, actor: actor)
                         return .ok("\(InteractionReplies.entries(deleted)) deleted")
                     }
                 }

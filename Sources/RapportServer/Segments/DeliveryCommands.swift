@@ -131,7 +131,7 @@ enum DeliveryCommands {
                     let worker = try Self.workerName(arguments)
                     let limit = arguments.integer("limit") ?? 20
                     let lease = arguments.integer("lease") ?? 300
-                    return try await context.write(invocation, user: session.segmentActor.userID) { connection in
+                    return try await context.write(invocation, user: session.actingUser.userID) { connection in
                         let items = try DeliveryStore.claim(
                             connection,
                             worker: worker,
@@ -158,17 +158,15 @@ enum DeliveryCommands {
                         correspondenceType: type,
                         updateMergeFields: arguments.bool("update-merge-fields") ?? false
                     )
-                    let actor = session.segmentActor
+                    let actor = session.actingUser
                     return try await context.write(invocation, user: actor.userID) { connection in
-                        let queued = try segmentAccess {
-                            try DeliveryStore.resend(
-                                connection,
-                                actor: actor,
-                                loggedSegmentEntryNo: logged,
-                                entryNos: entries,
-                                options: options
-                            )
-                        }
+                        let queued = try DeliveryStore.resend(
+                            connection,
+                            actor: actor,
+                            loggedSegmentEntryNo: logged,
+                            entryNos: entries,
+                            options: options
+                        )
                         return .ok(
                             "\(SegmentReplies.count(queued.count, "interaction")) queued",
                             [
@@ -201,7 +199,7 @@ enum DeliveryCommands {
                 let entryNo = Int64(arguments.integer("entry")!)
                 let worker = try Self.workerName(arguments)
                 let reason = failed ? arguments.text("reason") ?? "" : nil
-                return try await context.write(invocation, user: session.segmentActor.userID) { connection in
+                return try await context.write(invocation, user: session.actingUser.userID) { connection in
                     try DeliveryStore.complete(connection, worker: worker, entryNo: entryNo, failure: reason)
                     return .ok("entry \(entryNo) \(failed ? "failed" : "delivered")")
                 }

@@ -62,19 +62,15 @@ enum LogSegmentCommands {
                         send: arguments.bool("send"),
                         followUp: arguments.bool("follow-up") ?? false
                     )
-                    let actor = session.segmentActor
+                    let actor = session.actingUser
                     if arguments.bool("dry-run") ?? false {
                         let result = try await context.store.pool.withConnection { connection in
-                            try segmentAccess {
-                                try LogSegmentStore.dryRun(connection, actor: actor, segmentNo: no, options: options)
-                            }
+                            try LogSegmentStore.dryRun(connection, actor: actor, segmentNo: no, options: options)
                         }
                         return Self.dryRunReply(result)
                     }
                     return try await context.write(invocation, user: actor.userID) { connection in
-                        let result = try segmentAccess {
-                            try LogSegmentStore.log(connection, actor: actor, segmentNo: no, options: options)
-                        }
+                        let result = try LogSegmentStore.log(connection, actor: actor, segmentNo: no, options: options)
                         return .ok(SegmentMessages.logged(no), [Self.summary(result, dryRun: false)])
                     }
                 }

@@ -171,7 +171,7 @@ enum LoggedSegmentCommands {
                     let numbers = try SegmentArguments.numbers(arguments, "logged-segments")
                     let segment = arguments.code("segment")
                     let dryRun = arguments.bool("dry-run") ?? false
-                    return try await context.write(invocation, user: session.segmentActor.userID) { connection in
+                    return try await context.write(invocation, user: session.actingUser.userID) { connection in
                         let (count, unlinked) = try LoggedSegmentStore.deleteCanceled(
                             connection,
                             entryNos: numbers,
@@ -203,16 +203,14 @@ enum LoggedSegmentCommands {
             SessionCommands.spec(name),
             reply: { invocation, session in
                 let numbers = try SegmentArguments.numbers(invocation.arguments, "logged-segments") ?? []
-                let actor = session.segmentActor
+                let actor = session.actingUser
                 return try await context.write(invocation, user: actor.userID) { connection in
-                    let result = try segmentAccess {
-                        try LoggedSegmentStore.setCanceled(
-                            connection,
-                            actor: actor,
-                            entryNos: numbers,
-                            canceled: canceled
-                        )
-                    }
+                    let result = try LoggedSegmentStore.setCanceled(
+                        connection,
+                        actor: actor,
+                        entryNos: numbers,
+                        canceled: canceled
+                    )
                     return .ok(
                         "\(SegmentReplies.count(numbers.count, "logged segment")) \(canceled ? "canceled" : "uncanceled")",
                         [

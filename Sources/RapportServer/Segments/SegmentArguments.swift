@@ -322,20 +322,3 @@ enum SegmentArguments {
         return numbers
     }
 }
-
-extension SessionState {
-    /// The logged-in user as the segment store sees them.
-    var segmentActor: SegmentActor {
-        let user = self.user!
-        return SegmentActor(userID: user.userID, role: user.role, salespersonCode: user.salespersonCode)
-    }
-}
-
-/// Turns the store's "not on this segment" refusal into `ERR DENIED`.
-func segmentAccess<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let denied as SegmentAccessDenied {
-        throw CommandError(.denied, denied.message)
-    }
-}

@@ -231,11 +231,9 @@ enum SegmentCriteriaCommands {
                 SessionCommands.spec("SEGMENT-GO-BACK"),
                 reply: { invocation, session in
                     let no = invocation.arguments.code("segment")!
-                    let actor = session.segmentActor
+                    let actor = session.actingUser
                     return try await context.write(invocation, user: actor.userID) { connection in
-                        let result = try segmentAccess {
-                            try SegmentCriteriaStore.goBack(connection, actor: actor, segmentNo: no)
-                        }
+                        let result = try SegmentCriteriaStore.goBack(connection, actor: actor, segmentNo: no)
                         return .ok("criteria action \(result.actionNo + 1) undone", [SegmentReplies.step(no, result)])
                     }
                 }
@@ -261,7 +259,7 @@ enum SegmentCriteriaCommands {
                     let code = arguments.code("code")!
                     let description = arguments.text("description").flatMap { $0.isEmpty ? nil : $0 }
                     let replace = arguments.bool("replace") ?? false
-                    return try await context.write(invocation, user: session.segmentActor.userID) { connection in
+                    return try await context.write(invocation, user: session.actingUser.userID) { connection in
                         let saved = try SegmentCriteriaStore.save(
                             connection,
                             segmentNo: no,
@@ -279,17 +277,15 @@ enum SegmentCriteriaCommands {
                     let no = invocation.arguments.code("segment")!
                     let code = invocation.arguments.code("code")!
                     let confirm = invocation.arguments.bool("confirm") ?? false
-                    let actor = session.segmentActor
+                    let actor = session.actingUser
                     return try await context.write(invocation, user: actor.userID) { connection in
-                        let result = try segmentAccess {
-                            try SegmentCriteriaStore.reuse(
-                                connection,
-                                actor: actor,
-                                segmentNo: no,
-                                code: code,
-                                confirm: confirm
-                            )
-                        }
+                        let result = try SegmentCriteriaStore.reuse(
+                            connection,
+                            actor: actor,
+                            segmentNo: no,
+                            code: code,
+                            confirm: confirm
+                        )
                         return .ok("criteria \(code) reused", [SegmentReplies.step(no, result)])
                     }
                 }
@@ -307,7 +303,7 @@ enum SegmentCriteriaCommands {
                 SessionCommands.spec("CRITERIA-DELETE"),
                 reply: { invocation, session in
                     let code = invocation.arguments.code("code")!
-                    return try await context.write(invocation, user: session.segmentActor.userID) { connection in
+                    return try await context.write(invocation, user: session.actingUser.userID) { connection in
                         try SegmentCriteriaStore.deleteSaved(connection, code: code)
                         return .ok("criteria \(code) deleted")
                     }
@@ -319,17 +315,15 @@ enum SegmentCriteriaCommands {
                     let no = invocation.arguments.code("segment")!
                     let logged = Int64(invocation.arguments.integer("logged-segment")!)
                     let confirm = invocation.arguments.bool("confirm") ?? false
-                    let actor = session.segmentActor
+                    let actor = session.actingUser
                     return try await context.write(invocation, user: actor.userID) { connection in
-                        let result = try segmentAccess {
-                            try SegmentCriteriaStore.reuseLogged(
-                                connection,
-                                actor: actor,
-                                segmentNo: no,
-                                loggedSegmentEntryNo: logged,
-                                confirm: confirm
-                            )
-                        }
+                        let result = try SegmentCriteriaStore.reuseLogged(
+                            connection,
+                            actor: actor,
+                            segmentNo: no,
+                            loggedSegmentEntryNo: logged,
+                            confirm: confirm
+                        )
                         return .ok(
                             "\(SegmentReplies.count(result.added, "line")) added",
                             [SegmentReplies.step(no, result)]
@@ -358,11 +352,9 @@ enum SegmentCriteriaCommands {
                     options: options,
                     filters: try SegmentArguments.filters(arguments)
                 )
-                let actor = session.segmentActor
+                let actor = session.actingUser
                 return try await context.write(invocation, user: actor.userID) { connection in
-                    let result = try segmentAccess {
-                        try SegmentCriteriaStore.run(connection, actor: actor, segmentNo: no, step)
-                    }
+                    let result = try SegmentCriteriaStore.run(connection, actor: actor, segmentNo: no, step)
                     let text =
                         action == .add
                         ? "\(SegmentReplies.count(result.added, "line")) added"

@@ -106,11 +106,9 @@ enum SegmentHeaderCommands {
                 reply: { invocation, session in
                     let changes = try SegmentArguments.headerChanges(invocation.arguments)
                     let no = invocation.arguments.code("no")
-                    let actor = session.segmentActor
+                    let actor = session.actingUser
                     return try await context.write(invocation, user: actor.userID) { connection in
-                        let header = try segmentAccess {
-                            try SegmentStore.create(connection, actor: actor, no: no, changes: changes)
-                        }
+                        let header = try SegmentStore.create(connection, actor: actor, no: no, changes: changes)
                         return .ok("segment \(header.no) created", [SegmentReplies.header(header)])
                     }
                 }
@@ -120,11 +118,9 @@ enum SegmentHeaderCommands {
                 reply: { invocation, session in
                     let changes = try SegmentArguments.headerChanges(invocation.arguments)
                     let no = invocation.arguments.code("segment")!
-                    let actor = session.segmentActor
+                    let actor = session.actingUser
                     return try await context.write(invocation, user: actor.userID) { connection in
-                        let (header, updated) = try segmentAccess {
-                            try SegmentStore.set(connection, actor: actor, no: no, changes)
-                        }
+                        let (header, updated) = try SegmentStore.set(connection, actor: actor, no: no, changes)
                         return .ok(
                             "segment \(no) changed, \(SegmentReplies.count(updated, "line")) updated",
                             [SegmentReplies.header(header)]
@@ -151,7 +147,7 @@ enum SegmentHeaderCommands {
                 SessionCommands.spec("SEGMENT-LIST"),
                 reply: { invocation, session in
                     let mine = invocation.arguments.bool("mine") ?? false
-                    let actor = session.segmentActor
+                    let actor = session.actingUser
                     let headers = try await context.store.pool.withConnection { connection in
                         try SegmentStore.list(connection, actor: actor, mine: mine)
                     }
@@ -162,9 +158,9 @@ enum SegmentHeaderCommands {
                 SessionCommands.spec("SEGMENT-DELETE"),
                 reply: { invocation, session in
                     let no = invocation.arguments.code("segment")!
-                    let actor = session.segmentActor
+                    let actor = session.actingUser
                     return try await context.write(invocation, user: actor.userID) { connection in
-                        let lines = try segmentAccess { try SegmentStore.delete(connection, actor: actor, no: no) }
+                        let lines = try SegmentStore.delete(connection, actor: actor, no: no)
                         return .ok("segment \(no) deleted with \(SegmentReplies.count(lines, "line"))")
                     }
                 }

@@ -104,17 +104,15 @@ enum SegmentLineCommands {
                     let contact = changes.contactNo!
                     changes.contactNo = nil
                     let chosen = changes
-                    let actor = session.segmentActor
+                    let actor = session.actingUser
                     return try await context.write(invocation, user: actor.userID) { connection in
-                        let line = try segmentAccess {
-                            try SegmentLineStore.add(
-                                connection,
-                                actor: actor,
-                                segmentNo: no,
-                                contactNo: contact,
-                                changes: chosen
-                            )
-                        }
+                        let line = try SegmentLineStore.add(
+                            connection,
+                            actor: actor,
+                            segmentNo: no,
+                            contactNo: contact,
+                            changes: chosen
+                        )
                         return .ok("line \(line.lineNo) added", [SegmentReplies.line(no, line)])
                     }
                 }
@@ -125,17 +123,15 @@ enum SegmentLineCommands {
                     let no = invocation.arguments.code("segment")!
                     let lineNo = invocation.arguments.integer("line")!
                     let changes = try SegmentArguments.lineChanges(invocation.arguments)
-                    let actor = session.segmentActor
+                    let actor = session.actingUser
                     return try await context.write(invocation, user: actor.userID) { connection in
-                        let line = try segmentAccess {
-                            try SegmentLineStore.set(
-                                connection,
-                                actor: actor,
-                                segmentNo: no,
-                                lineNo: lineNo,
-                                changes: changes
-                            )
-                        }
+                        let line = try SegmentLineStore.set(
+                            connection,
+                            actor: actor,
+                            segmentNo: no,
+                            lineNo: lineNo,
+                            changes: changes
+                        )
                         return .ok("line \(lineNo) changed", [SegmentReplies.line(no, line)])
                     }
                 }
@@ -146,17 +142,15 @@ enum SegmentLineCommands {
                     let no = invocation.arguments.code("segment")!
                     let lineNo = invocation.arguments.integer("line")!
                     let reset = invocation.arguments.bool("reset-criteria") ?? false
-                    let actor = session.segmentActor
+                    let actor = session.actingUser
                     return try await context.write(invocation, user: actor.userID) { connection in
-                        let (left, didReset) = try segmentAccess {
-                            try SegmentLineStore.remove(
-                                connection,
-                                actor: actor,
-                                segmentNo: no,
-                                lineNo: lineNo,
-                                resetCriteria: reset
-                            )
-                        }
+                        let (left, didReset) = try SegmentLineStore.remove(
+                            connection,
+                            actor: actor,
+                            segmentNo: no,
+                            lineNo: lineNo,
+                            resetCriteria: reset
+                        )
                         return .ok(
                             "line \(lineNo) removed" + (didReset ? ", criteria reset" : ""),
                             [.named(["segment": no, "lines": String(left)])]

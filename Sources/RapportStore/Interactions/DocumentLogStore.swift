@@ -6,7 +6,7 @@ import RapportModel
 public enum DocumentLogStore {
     /// Logs the document's interaction, or nothing (without error) when the setup has no template for the
     /// document type or no contact can be found for the account.
-    public static func log(_ connection: PGConnection, _ request: DocumentLogRequest, actor: InteractionActor)
+    public static func log(_ connection: PGConnection, _ request: DocumentLogRequest, actor: ActingUser)
         throws -> DocumentLogOutcome
     {
         let type = request.document.type

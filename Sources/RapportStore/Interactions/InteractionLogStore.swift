@@ -35,7 +35,7 @@ public enum InteractionLogStore {
     }
 
     /// One entry with its comment lines. A postponed entry is shown only to its salesperson or a manager.
-    public static func show(_ connection: PGConnection, _ entryNo: Int64, actor: InteractionActor) throws
+    public static func show(_ connection: PGConnection, _ entryNo: Int64, actor: ActingUser) throws
         -> (InteractionLogEntry, [InteractionLogComment])
     {
         guard let entry = try InteractionLogReader.entry(connection, entryNo),
@@ -45,7 +45,7 @@ public enum InteractionLogStore {
     }
 
     /// An entry's attachment: file name, content type and content (reference 3.11 R7, Show Attachments).
-    public static func attachment(_ connection: PGConnection, _ entryNo: Int64, actor: InteractionActor) throws
+    public static func attachment(_ connection: PGConnection, _ entryNo: Int64, actor: ActingUser) throws
         -> (no: Int64, fileName: String?, contentType: String?, content: [UInt8])
     {
         let (entry, _) = try self.show(connection, entryNo, actor: actor)
@@ -60,7 +60,7 @@ public enum InteractionLogStore {
         )
     }
 
-    public static func comments(_ connection: PGConnection, _ entryNo: Int64, actor: InteractionActor) throws
+    public static func comments(_ connection: PGConnection, _ entryNo: Int64, actor: ActingUser) throws
         -> [InteractionLogComment]
     {
         try self.show(connection, entryNo, actor: actor).1
@@ -73,7 +73,7 @@ public enum InteractionLogStore {
         comment: String,
         code: String?,
         date: String?,
-        actor: InteractionActor
+        actor: ActingUser
     ) throws -> InteractionLogComment {
         _ = try self.selection(connection, [entryNo], actor: actor)
         let row = try connection.query(
@@ -109,7 +109,7 @@ public enum InteractionLogStore {
         _ connection: PGConnection,
         _ entryNos: [Int64],
         removeAttachments: Bool,
-        actor: InteractionActor
+        actor: ActingUser
     ) throws -> CancelResult {
         _ = try self.selection(connection, entryNos, actor: actor)
         let list = PGInt64Array(entryNos)
@@ -139,7 +139,7 @@ public enum InteractionLogStore {
 
     /// Un-cancels the selected entries, refused while an entry's logged segment or campaign entry is canceled
     /// (reference 3.11 R2). Returns how many were canceled before.
-    public static func uncancel(_ connection: PGConnection, _ entryNos: [Int64], actor: InteractionActor) throws
+    public static func uncancel(_ connection: PGConnection, _ entryNos: [Int64], actor: ActingUser) throws
         -> Int
     {
         _ = try self.selection(connection, entryNos, actor: actor)
@@ -175,7 +175,7 @@ public enum InteractionLogStore {
         _ connection: PGConnection,
         _ entryNos: [Int64],
         evaluation: Evaluation,
-        actor: InteractionActor
+        actor: ActingUser
     ) throws -> Int {
         _ = try self.selection(connection, entryNos, actor: actor)
         return try connection.execute(
@@ -216,7 +216,7 @@ public enum InteractionLogStore {
 
     /// Locks the selected log entries and checks the actor may change them: each must exist, not be
     /// postponed, and (for a salesperson) be of their own salesperson code.
-    static func selection(_ connection: PGConnection, _ entryNos: [Int64], actor: InteractionActor) throws
+    static func selection(_ connection: PGConnection, _ entryNos: [Int64], actor: ActingUser) throws
         -> [(entryNo: Int64, salesperson: String?, postponed: Bool)]
     {
         guard !entryNos.isEmpty else { throw StoreError.invalid("Select at least one interaction log entry.") }
@@ -241,7 +241,7 @@ public enum InteractionLogStore {
                 )
             }
             if !actor.mayActFor(row.salesperson) {
-                throw InteractionAccessDenied(
+                throw AccessDenied(
                     "Interaction log entry \(row.entryNo) belongs to salesperson \(row.salesperson ?? "(blank)"); "
                         + "a salesperson may only change their own entries."
                 )

@@ -1,31 +1,11 @@
 import RapportModel
 
-/// Who runs an interaction operation: the logged-in user, their role and own salesperson.
-public struct InteractionActor: Sendable, Equatable {
-    public var userID: String
-    public var role: UserRole
-    public var salespersonCode: String?
-
-    public init(userID: String, role: UserRole, salespersonCode: String?) {
-        self.userID = userID
-        self.role = role
-        self.salespersonCode = salespersonCode
-    }
-
+/// Whose interactions the acting user may change.
+extension ActingUser {
     /// Managers act for anyone; a salesperson only for their own salesperson code.
     func mayActFor(_ salesperson: String?) -> Bool {
         LogEntryRules.mayChange(role: self.role, own: self.salespersonCode, entrySalesperson: salesperson)
     }
-}
-
-/// The role allows the operation in general, but not on this data (a salesperson acting on another
-/// salesperson's entries). The server answers `ERR DENIED`.
-public struct InteractionAccessDenied: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
-
-    public init(_ message: String) { self.message = message }
-
-    public var description: String { self.message }
 }
 
 /// A file sent with an interaction.

@@ -5,7 +5,7 @@ import RapportModel
 /// resuming a postponed one (3.4). Each function runs in the caller's transaction.
 public enum InteractionStore {
     /// Logs (or, with `postpone`, saves for later) a new interaction.
-    public static func create(_ connection: PGConnection, _ request: InteractionRequest, actor: InteractionActor)
+    public static func create(_ connection: PGConnection, _ request: InteractionRequest, actor: ActingUser)
         throws -> LoggedInteraction
     {
         let clock = try InteractionLookups.clock(connection)
@@ -29,7 +29,7 @@ public enum InteractionStore {
         _ connection: PGConnection,
         entryNo: Int64,
         _ request: InteractionRequest,
-        actor: InteractionActor
+        actor: ActingUser
     ) throws -> LoggedInteraction {
         guard let entry = try InteractionLogReader.entry(connection, entryNo, lock: true) else {
             throw StoreError.notFound("Postponed interaction \(entryNo) does not exist.")
@@ -38,7 +38,7 @@ public enum InteractionStore {
             throw StoreError.conflict("Interaction log entry \(entryNo) is not postponed.")
         }
         guard actor.mayActFor(entry.draft.salespersonCode) else {
-            throw InteractionAccessDenied(
+            throw AccessDenied(
                 "Postponed interaction \(entryNo) belongs to salesperson \(entry.draft.salespersonCode ?? "(blank)")."
             )
         }
@@ -95,7 +95,7 @@ public enum InteractionStore {
         _ built: InteractionDraft,
         _ sources: LoadedSources,
         _ request: InteractionRequest,
-        actor: InteractionActor,
+        actor: ActingUser,
         today: String,
         resumed: InteractionLogEntry?
     ) throws -> LoggedInteraction {
@@ -110,7 +110,7 @@ public enum InteractionStore {
             throw problem.storeError
         }
         guard actor.mayActFor(draft.salespersonCode) else {
-            throw InteractionAccessDenied(
+            throw AccessDenied(
                 "A salesperson may only create interactions for their own salesperson code "
                     + "(\(actor.salespersonCode ?? "none")), not for \(draft.salespersonCode ?? "(blank)")."
             )

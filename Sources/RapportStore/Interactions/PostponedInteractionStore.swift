@@ -23,12 +23,12 @@ public enum PostponedInteractionStore {
         _ filter: Filter,
         after cursor: LogCursor?,
         limit: Int,
-        actor: InteractionActor
+        actor: ActingUser
     ) throws -> InteractionLogPage {
         var filter = filter
         if actor.role < .manager {
             if let asked = filter.salespersonCode, asked != actor.salespersonCode {
-                throw InteractionAccessDenied("A salesperson may only list their own postponed interactions.")
+                throw AccessDenied("A salesperson may only list their own postponed interactions.")
             }
             filter.salespersonCode = actor.salespersonCode ?? ""
         }
@@ -43,7 +43,7 @@ public enum PostponedInteractionStore {
     }
 
     /// Deletes postponed entries with their comments and unique attachments (reference 3.4 R1).
-    public static func delete(_ connection: PGConnection, _ entryNos: [Int64], actor: InteractionActor) throws -> Int {
+    public static func delete(_ connection: PGConnection, _ entryNos: [Int64], actor: ActingUser) throws -> Int {
         guard !entryNos.isEmpty else { throw StoreError.invalid("Select at least one postponed interaction.") }
         let list = PGInt64Array(entryNos)
         let rows = try connection.query(
@@ -60,7 +60,7 @@ public enum PostponedInteractionStore {
                 throw StoreError.invalid("Interaction log entry \(entryNo) is not postponed.")
             }
             guard actor.mayActFor(salesperson) else {
-                throw InteractionAccessDenied(
+                throw AccessDenied(
                     "Postponed interaction \(entryNo) belongs to salesperson \(salesperson ?? "(blank)")."
                 )
             }

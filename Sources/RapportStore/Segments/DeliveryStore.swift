@@ -102,7 +102,7 @@ public enum DeliveryStore {
     /// Returns the queued entry numbers.
     public static func resend(
         _ connection: PGConnection,
-        actor: SegmentActor,
+        actor: ActingUser,
         loggedSegmentEntryNo: Int64?,
         entryNos: [Int64]?,
         options: ResendOptions
@@ -118,7 +118,7 @@ public enum DeliveryStore {
                 """
             )
             if let row = foreign.first {
-                throw SegmentAccessDenied("entry \(try row.decode(Int64.self, at: 0)) belongs to another salesperson")
+                throw AccessDenied("entry \(try row.decode(Int64.self, at: 0)) belongs to another salesperson")
             }
         }
         let qualifying = try connection.query(

@@ -20,7 +20,7 @@ public enum LogSegmentStore {
     /// How many refusals a dry run lists at most (it also counts all failing lines).
     public static let maximumReportedErrors = 100
 
-    public static func log(_ connection: PGConnection, actor: SegmentActor, segmentNo: String, options: Options) throws
+    public static func log(_ connection: PGConnection, actor: ActingUser, segmentNo: String, options: Options) throws
         -> SegmentLogResult
     {
         // R1 + 3.14 R3: the row lock makes a concurrent logging of the same segment wait for this one; it then
@@ -30,7 +30,7 @@ public enum LogSegmentStore {
             throw StoreError.notFound("Segment \(segmentNo) does not exist.")
         }
         guard actor.mayManage(createdBy: header.createdBy, salesperson: header.salespersonCode) else {
-            throw SegmentAccessDenied("segment \(segmentNo) belongs to another salesperson")
+            throw AccessDenied("segment \(segmentNo) belongs to another salesperson")
         }
         try SegmentStore.refuseLoggedNumber(connection, segmentNo)
         guard let description = header.description, !description.isEmpty else {
@@ -95,7 +95,7 @@ public enum LogSegmentStore {
     }
 
     /// The same checks without writing anything: line count, total cost and duration, and every refusal.
-    public static func dryRun(_ connection: PGConnection, actor: SegmentActor, segmentNo: String, options: Options)
+    public static func dryRun(_ connection: PGConnection, actor: ActingUser, segmentNo: String, options: Options)
         throws
         -> SegmentLogResult
     {
@@ -105,7 +105,7 @@ public enum LogSegmentStore {
             throw StoreError.notFound("Segment \(segmentNo) does not exist.")
         }
         guard actor.mayManage(createdBy: header.createdBy, salesperson: header.salespersonCode) else {
-            throw SegmentAccessDenied("segment \(segmentNo) belongs to another salesperson")
+            throw AccessDenied("segment \(segmentNo) belongs to another salesperson")
         }
         if try !connection.query("SELECT 1 FROM logged_segments WHERE segment_no = \(segmentNo)").isEmpty {
             errors.append(SegmentMessages.alreadyLogged(segmentNo))
@@ -343,7 +343,7 @@ public enum LogSegmentStore {
 
     /// R8: a new segment (number from Segment Nos., description "Follow-up on segment X", the old campaign,
     /// today, the user's salesperson) filled by Reuse Segment from the new logged segment.
-    private static func followUp(_ connection: PGConnection, actor: SegmentActor, old: LockedSegment, loggedNo: Int64)
+    private static func followUp(_ connection: PGConnection, actor: ActingUser, old: LockedSegment, loggedNo: Int64)
         throws -> String
     {
         let series = try connection.query("SELECT segment_nos FROM marketing_setup").first?.decode(String?.self, at: 0)

@@ -87,7 +87,7 @@ public enum LoggedSegmentStore {
 
     /// Sets Canceled on the logged segments, all their campaign entries and all their log entries (3.10 R2,
     /// bulk). Un-canceling clears it on every entry, also on entries canceled one by one before (BC, 6.1).
-    public static func setCanceled(_ connection: PGConnection, actor: SegmentActor, entryNos: [Int64], canceled: Bool)
+    public static func setCanceled(_ connection: PGConnection, actor: ActingUser, entryNos: [Int64], canceled: Bool)
         throws -> CancelResult
     {
         let list = PGInt64Array(entryNos)
@@ -101,7 +101,7 @@ public enum LoggedSegmentStore {
         for row in owners {
             let user = try row.decode(String.self, at: 1)
             guard SegmentAccess.mayManageLogged(role: actor.role, userID: actor.userID, loggedBy: user) else {
-                throw SegmentAccessDenied(
+                throw AccessDenied(
                     "logged segment \(try row.decode(Int64.self, at: 0)) was logged by another user"
                 )
             }

@@ -14,7 +14,7 @@ public enum SegmentCriteriaStore {
     }
 
     /// Add, reduce or refine as one recorded step.
-    public static func run(_ connection: PGConnection, actor: SegmentActor, segmentNo: String, _ step: CriteriaStep)
+    public static func run(_ connection: PGConnection, actor: ActingUser, segmentNo: String, _ step: CriteriaStep)
         throws -> StepResult
     {
         try SegmentStore.owned(connection, actor: actor, no: segmentNo)
@@ -141,7 +141,7 @@ public enum SegmentCriteriaStore {
     /// Go Back (reference 3.7 R3): undoes the last criteria action exactly as BC does — an insertion is undone
     /// by deleting every line of that contact, a deletion by appending a line re-initialised from the header
     /// (per-line overrides made before are lost, [quirk] 6.12, kept).
-    public static func goBack(_ connection: PGConnection, actor: SegmentActor, segmentNo: String) throws -> StepResult {
+    public static func goBack(_ connection: PGConnection, actor: ActingUser, segmentNo: String) throws -> StepResult {
         try SegmentStore.owned(connection, actor: actor, no: segmentNo)
         let lines = try CriteriaLineRows.read(
             connection,
@@ -269,7 +269,7 @@ public enum SegmentCriteriaStore {
     /// step keeps its Entire Companies option, so the replay gives the lines the steps gave.
     public static func reuse(
         _ connection: PGConnection,
-        actor: SegmentActor,
+        actor: ActingUser,
         segmentNo: String,
         code: String,
         confirm: Bool
@@ -314,7 +314,7 @@ public enum SegmentCriteriaStore {
     /// Like BC, excluded and blocked contacts are not filtered out ([quirk] 6.11, kept).
     public static func reuseLogged(
         _ connection: PGConnection,
-        actor: SegmentActor,
+        actor: ActingUser,
         segmentNo: String,
         loggedSegmentEntryNo: Int64,
         confirm: Bool

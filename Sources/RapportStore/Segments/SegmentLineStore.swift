@@ -8,7 +8,7 @@ public enum SegmentLineStore {
     /// initialised from the header, then applies `changes` as overrides.
     public static func add(
         _ connection: PGConnection,
-        actor: SegmentActor,
+        actor: ActingUser,
         segmentNo: String,
         contactNo: String,
         changes: SegmentLineChanges
@@ -24,7 +24,7 @@ public enum SegmentLineStore {
     /// the old contact and an addition of the new one, keeping the line number).
     public static func set(
         _ connection: PGConnection,
-        actor: SegmentActor,
+        actor: ActingUser,
         segmentNo: String,
         lineNo: Int,
         changes: SegmentLineChanges
@@ -47,7 +47,7 @@ public enum SegmentLineStore {
     /// actions?" (yes deletes criteria and history). Returns the lines left and whether criteria were reset.
     public static func remove(
         _ connection: PGConnection,
-        actor: SegmentActor,
+        actor: ActingUser,
         segmentNo: String,
         lineNo: Int,
         resetCriteria: Bool
@@ -123,7 +123,7 @@ public enum SegmentLineStore {
 
     private static func apply(
         _ connection: PGConnection,
-        actor: SegmentActor,
+        actor: ActingUser,
         segmentNo: String,
         lineNo: Int,
         _ changes: SegmentLineChanges

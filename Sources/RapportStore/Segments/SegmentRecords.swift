@@ -1,18 +1,8 @@
 import LibPQ
 import RapportModel
 
-/// Who runs a segment operation; decides ownership refusals.
-public struct SegmentActor: Sendable, Equatable {
-    public var userID: String
-    public var role: UserRole
-    public var salespersonCode: String?
-
-    public init(userID: String, role: UserRole, salespersonCode: String?) {
-        self.userID = userID
-        self.role = role
-        self.salespersonCode = salespersonCode
-    }
-
+/// Whose segments the acting user may manage.
+extension ActingUser {
     func mayManage(createdBy: String?, salesperson: String?) -> Bool {
         SegmentAccess.mayManage(
             role: self.role,
@@ -26,17 +16,9 @@ public struct SegmentActor: Sendable, Equatable {
     func checkAssign(_ salesperson: String?) throws {
         guard SegmentAccess.mayAssign(role: self.role, ownSalesperson: self.salespersonCode, salesperson: salesperson)
         else {
-            throw SegmentAccessDenied("a salesperson may only assign their own salesperson code")
+            throw AccessDenied("a salesperson may only assign their own salesperson code")
         }
     }
-}
-
-/// The role allows the command, but not on this segment (another salesperson's). The server answers
-/// `ERR DENIED`.
-public struct SegmentAccessDenied: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { self.message }
 }
 
 /// A segment header with its computed fields (reference 1.8).

@@ -8,7 +8,7 @@ public enum SegmentStore {
     /// manual numbers; Date := today, salesperson := the user's; then `changes` as SEGMENT-SET applies them.
     public static func create(
         _ connection: PGConnection,
-        actor: SegmentActor,
+        actor: ActingUser,
         no typed: String?,
         changes: SegmentHeaderChanges
     ) throws -> SegmentHeaderRecord {
@@ -59,7 +59,7 @@ public enum SegmentStore {
     }
 
     /// Changes header fields (3.6 R2–R6). Returns the header and how many lines were updated.
-    public static func set(_ connection: PGConnection, actor: SegmentActor, no: String, _ changes: SegmentHeaderChanges)
+    public static func set(_ connection: PGConnection, actor: ActingUser, no: String, _ changes: SegmentHeaderChanges)
         throws -> (header: SegmentHeaderRecord, linesUpdated: Int)
     {
         _ = try Self.owned(connection, actor: actor, no: no)
@@ -70,17 +70,17 @@ public enum SegmentStore {
 
     /// Locks the header and checks the actor may change it.
     @discardableResult
-    static func owned(_ connection: PGConnection, actor: SegmentActor, no: String) throws -> LockedSegment {
+    static func owned(_ connection: PGConnection, actor: ActingUser, no: String) throws -> LockedSegment {
         guard let header = try SegmentReader.lock(connection, no) else {
             throw StoreError.notFound("Segment \(no) does not exist.")
         }
         guard actor.mayManage(createdBy: header.createdBy, salesperson: header.salespersonCode) else {
-            throw SegmentAccessDenied("segment \(no) belongs to another salesperson")
+            throw AccessDenied("segment \(no) belongs to another salesperson")
         }
         return header
     }
 
-    static func checkSalesperson(_ connection: PGConnection, _ actor: SegmentActor, _ code: String?) throws {
+    static func checkSalesperson(_ connection: PGConnection, _ actor: ActingUser, _ code: String?) throws {
         try actor.checkAssign(code)
         guard let code else { return }
         guard
@@ -92,7 +92,7 @@ public enum SegmentStore {
 
     private static func apply(
         _ connection: PGConnection,
-        actor: SegmentActor,
+        actor: ActingUser,
         no: String,
         _ changes: SegmentHeaderChanges
     )
@@ -244,8 +244,7 @@ public enum SegmentStore {
     }
 
     /// Every segment, or only the actor's own.
-    public static func list(_ connection: PGConnection, actor: SegmentActor, mine: Bool) throws -> [SegmentHeaderRecord]
-    {
+    public static func list(_ connection: PGConnection, actor: ActingUser, mine: Bool) throws -> [SegmentHeaderRecord] {
         try SegmentReader.headers(
             connection,
             createdBy: mine ? actor.userID : nil,
@@ -254,7 +253,7 @@ public enum SegmentStore {
     }
 
     /// Deletes a segment with its lines, criteria, history and content (1.8; cascades and triggers).
-    public static func delete(_ connection: PGConnection, actor: SegmentActor, no: String) throws -> Int {
+    public static func delete(_ connection: PGConnection, actor: ActingUser, no: String) throws -> Int {
         try Self.owned(connection, actor: actor, no: no)
         let lines = try SegmentCriteriaStore.lineCount(connection, no)
         try connection.execute("DELETE FROM segment_headers WHERE no = \(no)")
