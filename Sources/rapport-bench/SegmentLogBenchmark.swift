@@ -14,8 +14,6 @@ struct SegmentLogBenchmark {
     var contacts: Int
     var rounds: Int
 
-    static let password = "bench password"
-
     func run() async throws {
         let cluster = try BenchCluster()
         defer { cluster.stop() }
@@ -29,46 +27,19 @@ struct SegmentLogBenchmark {
         try self.loadFixtures(cluster)
         print("fixtures loaded in \(Self.format((ContinuousClock.now - loadStarted).seconds))")
 
-        var logger = Logger(label: "rapport-bench.server")
-        logger.logLevel = .warning
-        let pool = PGPool(configuration: .init(connection: cluster.configuration(), size: 4), logger: logger)
-        let store = Store(pool: pool, logger: logger)
-        let hasher = PasswordHasher(parameters: .init(logRounds: 4))
-        let hash = try await hasher.hash(Self.password)
-        try await pool.withConnection { connection in
-            try connection.execute(
-                """
-                INSERT INTO users (user_id, role, password_hash, salesperson_code)
-                VALUES ('BENCH', 'manager', \(hash), 'AH')
-                """
-            )
-        }
-        var configuration = ServerConfiguration()
-        configuration.port = 0
-        configuration.drainDelay = .zero
-        let server = RapportServer(configuration: configuration, store: store, hasher: hasher, logger: logger)
-        let (bound, continuation) = AsyncStream<Int>.makeStream()
-        let serving = Task {
-            defer { continuation.finish() }
-            try await server.run { address in continuation.yield(address.port ?? 0) }
-        }
-        var ports = bound.makeAsyncIterator()
-        guard let port = await ports.next() else { throw BenchError("the server did not start") }
-
+        let server = try await BenchServer.start(cluster, poolSize: 4)
+        let port = server.port
         let client = try await RapportConnection.connect(host: "127.0.0.1", port: port)
-        try await client.login(user: "BENCH", secret: Self.password)
+        try await client.login(user: BenchServer.user, secret: BenchServer.password)
         do {
             try await self.measure(client, cluster)
         } catch {
             await client.close()
-            await server.shutdown()
+            try? await server.stop()
             throw error
         }
         await client.close()
-        await server.shutdown()
-        try await serving.value
-        await pool.shutdown()
-        await hasher.shutdown()
+        try await server.stop()
     }
 
     private func measure(_ client: RapportConnection, _ cluster: BenchCluster) async throws {
