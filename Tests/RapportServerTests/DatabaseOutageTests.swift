@@ -60,7 +60,7 @@ struct DatabaseOutageTests {
         let health = try await client.send("HEALTH")
         #expect(health.dataLines.first?.tokens.contains(.named("database", "down")) == true)
 
-        try await TestPostgres.blocking { try cluster.start() }
+        _ = try await TestPostgres.blocking { try cluster.start() }
         var recovered = false
         for _ in 0..<50 where !recovered {
             recovered = try await client.send("USER-LIST").final == .ok("1 user")

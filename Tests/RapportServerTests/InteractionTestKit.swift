@@ -95,12 +95,7 @@ struct InteractionKit {
     // MARK: SQL
 
     static func sql(_ server: TestServer, _ script: String) async throws {
-        let database = server.database
-        try await TestPostgres.blocking {
-            let connection = try database.connect()
-            defer { connection.close() }
-            try connection.executeScript(script)
-        }
+        try await server.script(script)
     }
 
     func sql(_ script: String) async throws {
@@ -109,15 +104,7 @@ struct InteractionKit {
 
     /// Rows of a query, every column as text (NULL = nil).
     func rows(_ query: String) async throws -> [[String?]] {
-        let database = self.server.database
-        return try await TestPostgres.blocking {
-            let connection = try database.connect()
-            defer { connection.close() }
-            let rows = try connection.query(PGQuery(sql: query))
-            return try rows.map { row in
-                try (0..<row.columnCount).map { try row.decode(String?.self, at: $0) }
-            }
-        }
+        try await self.server.rows(query)
     }
 
     /// The single text value of a query.

@@ -106,22 +106,11 @@ struct SegmentKit {
     /// Runs SQL on the test database; every column must be text-like (cast it).
     @discardableResult
     func sql(_ statement: String) async throws -> [[String?]] {
-        let database = self.server.database
-        return try await TestPostgres.blocking {
-            let connection = try database.connect()
-            defer { connection.close() }
-            let rows = try connection.query(PGQuery(sql: statement))
-            return try rows.map { row in try (0..<row.columnCount).map { try row.decode(String?.self, at: $0) } }
-        }
+        try await self.server.rows(statement)
     }
 
     func script(_ statements: String) async throws {
-        let database = self.server.database
-        try await TestPostgres.blocking {
-            let connection = try database.connect()
-            defer { connection.close() }
-            try connection.executeScript(statements)
-        }
+        try await self.server.script(statements)
     }
 
     /// The single value of a one-row, one-column query.

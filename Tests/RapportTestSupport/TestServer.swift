@@ -89,6 +89,27 @@ public final class TestServer: Sendable {
         )
     }
 
+    /// Runs trusted SQL statements (test fixtures) on the test database.
+    public func script(_ statements: String) async throws {
+        let database = self.database
+        try await TestPostgres.blocking {
+            let connection = try database.connect()
+            defer { connection.close() }
+            try connection.executeScript(statements)
+        }
+    }
+
+    /// The rows of a query, every column as text (cast it in SQL; NULL = nil).
+    public func rows(_ query: String) async throws -> [[String?]] {
+        let database = self.database
+        return try await TestPostgres.blocking {
+            let connection = try database.connect()
+            defer { connection.close() }
+            let rows = try connection.query(PGQuery(sql: query))
+            return try rows.map { row in try (0..<row.columnCount).map { try row.decode(String?.self, at: $0) } }
+        }
+    }
+
     /// SIGTERM's path: drain, close the listener, end the sessions; returns when the server has stopped.
     public func stop() async throws {
         await self.server.shutdown()
