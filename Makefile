@@ -6,13 +6,17 @@ TEST_PACKAGES := libpq-dev libedit-dev pkg-config postgresql postgresql-contrib 
 # New sql/ migrations are embedded by a build plugin; SwiftPM only re-plans plugins without the cache.
 SWIFT_FLAGS   := --disable-build-manifest-caching
 
-.PHONY: run test build docs format lint system-packages-run system-packages-test clean
+.PHONY: run test test-faults fuzz build docs format lint system-packages-run system-packages-test clean
 
 run: system-packages-run
 	swift run $(SWIFT_FLAGS) rapportd $(ARGS)
 
 test: system-packages-test
-	./scripts/run-tests.sh $(TEST_ARGS)
+	./scripts/run-tests.sh --skip FaultTests $(TEST_ARGS)
+
+# The longer fault suite (Tests/FaultTests): kill -9 under load, database restarts, floods, storms.
+test-faults: system-packages-test
+	./scripts/run-tests.sh --filter FaultTests $(TEST_ARGS)
 
 build: system-packages-run
 	swift build $(SWIFT_FLAGS)

@@ -16,6 +16,8 @@ let package = Package(
         .executable(name: "rapportd", targets: ["rapportd"]),
         .executable(name: "rapport", targets: ["rapport"]),
         .library(name: "LibPQ", targets: ["LibPQ"]),
+        // For the libFuzzer package in Fuzz/, which builds the pure wire format alone.
+        .library(name: "RapportProtocol", targets: ["RapportProtocol"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -187,6 +189,17 @@ let package = Package(
         // The deployment on loopback: PostgreSQL, rapportd processes, HAProxy; backups; DBA roles.
         .testTarget(
             name: "DeploymentTests",
+            dependencies: [
+                "RapportTestSupport", "LibPQ", "RapportProtocol", "RapportClient", "PostgresLauncher",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Faults that take longer (`make test-faults`): kill -9 under load, database restarts, slow and
+        // flooding clients, login storms, descriptor exhaustion. `make test` skips this target.
+        .testTarget(
+            name: "FaultTests",
             dependencies: [
                 "RapportTestSupport", "LibPQ", "RapportProtocol", "RapportClient", "PostgresLauncher",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -8,8 +8,9 @@ import RapportProtocol
 ///   else a PROXY header closes the connection.
 /// - Frames go up one by one; `inFlight` counts frames not yet answered (one outbound write is one
 ///   complete reply), so the handler knows when a session is idle.
-/// - Deadlines: login (no LOGIN yet), idle (no request in flight), and partial request (bytes of an
-///   unfinished line or payload pending too long: a slow drip is cut even though bytes keep coming).
+/// - Deadlines: login (no LOGIN yet), idle (no request in flight), and partial request (one line or
+///   payload taking too long to arrive while nothing is in flight: a slow drip is cut even though
+///   bytes keep coming, but a busy pipelining client whose buffer often ends mid-line is not).
 /// - On shutdown or a deadline, an idle session gets `BYE reason` at once; a busy one right after
 ///   its current reply.
 final class SessionChannelHandler: ChannelDuplexHandler {
@@ -93,15 +94,41 @@ final class SessionChannelHandler: ChannelDuplexHandler {
         if self.proxyState != .done, !self.handleProxyHeader(context) { return }
 
         var framesArrived = false
+        var linesCompleted = false
         while let frame = self.framer.nextFrame(from: &self.buffer) {
+            linesCompleted = true
             if case .line(let text, nil) = frame, text.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
             framesArrived = true
             self.inFlight += 1
             context.fireChannelRead(self.wrapInboundOut(frame))
+            if case .invalid(.payloadTooLarge) = frame {
+                // The sender is about to send the refused bytes: answer, then close rather than read them all.
+                self.goodbye = self.goodbye ?? "literal too large"
+                break
+            }
         }
-        self.buffer.discardReadBytes()
+        self.releaseGrownBuffer()
         if framesArrived { self.resetIdleTimer(context) }
+        if linesCompleted {
+            // The deadline bounds how long one line takes to arrive: a completed line starts it anew.
+            self.partialTimer?.cancel()
+            self.partialTimer = nil
+        }
         self.updatePartialTimer(context)
+    }
+
+    /// A 16 MiB literal grows the buffer to 16 MiB; keep that memory only while it is needed.
+    private func releaseGrownBuffer() {
+        let retained = 64 * 1024
+        if self.buffer.readableBytes == 0 {
+            if self.buffer.capacity > retained { self.buffer = ByteBuffer() } else { self.buffer.clear() }
+        } else if self.buffer.capacity > retained, self.buffer.readableBytes <= self.buffer.capacity / 4 {
+            var smaller = ByteBuffer()
+            smaller.writeImmutableBuffer(self.buffer)
+            self.buffer = smaller
+        } else {
+            self.buffer.discardReadBytes()
+        }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -134,6 +161,7 @@ final class SessionChannelHandler: ChannelDuplexHandler {
         context.write(data, promise: promise)
         self.inFlight = max(0, self.inFlight - 1)
         self.resetIdleTimer(context)
+        if self.proxyState == .done { self.updatePartialTimer(context) }
     }
 
     func flush(context: ChannelHandlerContext) {
@@ -201,9 +229,11 @@ final class SessionChannelHandler: ChannelDuplexHandler {
         }
     }
 
+    /// Runs only while the server waits on the client: with requests in flight the server is the slow
+    /// side (and reads nothing more under backpressure), so pipelined bytes behind them are not late.
     private func updatePartialTimer(_ context: ChannelHandlerContext) {
         let partial = self.framer.hasPartialInput(self.buffer)
-        if !partial {
+        if !partial || self.inFlight > 0 {
             self.partialTimer?.cancel()
             self.partialTimer = nil
         } else if self.partialTimer == nil {

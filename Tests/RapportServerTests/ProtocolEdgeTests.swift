@@ -116,6 +116,37 @@ struct ProtocolEdgeTests {
         try await server.stop()
     }
 
+    @Test func aPipeliningClientWhoseWritesEndMidLineIsNeverCut() async throws {
+        let server = try await TestServer.start { $0.partialRequestTimeout = .milliseconds(300) }
+        let answered = try await RawConnection.with(port: server.port) { connection in
+            _ = try await connection.reply()
+            // Every write completes the previous line and starts the next one, for five deadlines' time.
+            try await connection.send("PING\nPI")
+            var answered = 0
+            for _ in 0..<30 {
+                guard let reply = try await connection.reply(), reply.response.final == .ok("PONG") else { break }
+                answered += 1
+                try await Task.sleep(for: .milliseconds(50))
+                try await connection.send("NG\nPI")
+            }
+            return answered
+        }
+        #expect(answered == 30)
+        try await server.stop()
+    }
+
+    @Test func aLiteralOverTheLimitIsAnsweredAtOnceAndTheConnectionClosed() async throws {
+        let server = try await TestServer.start { $0.partialRequestTimeout = .seconds(30) }
+        let text = try await RawConnection.with(port: server.port) { connection in
+            // 1 GiB declared: the server must not wait for (or read) the bytes it will refuse.
+            try await connection.send("PING {1073741824}\nxxxx")
+            return try await connection.readToEnd()
+        }
+        #expect(text.hasPrefix("OK rapportd ready proto=1\r\nERR "))
+        #expect(text.hasSuffix("BYE literal too large\r\n"))
+        try await server.stop()
+    }
+
     @Test func proxyHeaderFromTrustedBalancerNamesTheClient() async throws {
         let server = try await TestServer.start { $0.trustedProxies = ["127.0.0.1"] }
         try await server.createUser("ALICE", role: .salesperson)
