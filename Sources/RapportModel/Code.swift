@@ -21,12 +21,19 @@ public enum Code {
     /// Trims and upper-cases `text`, refusing blank or over-long values.
     public static func required(_ text: String, field: String, maximum: Int) throws(Problem) -> String {
         guard let code = Self.normalize(text) else { throw .empty(field: field) }
-        guard code.count <= maximum else { throw .tooLong(field: field, maximum: maximum) }
+        // Code points, as the database's length() counts them.
+        guard code.unicodeScalars.count <= maximum else { throw .tooLong(field: field, maximum: maximum) }
         return code
     }
 }
 
 extension String {
+    /// The first `maximum` code points: a cut that fits a database column of `maximum` characters
+    /// (PostgreSQL counts code points, Swift's `prefix` counts grapheme clusters).
+    public func prefix(codePoints maximum: Int) -> String {
+        String(String.UnicodeScalarView(self.unicodeScalars.prefix(maximum)))
+    }
+
     func trimmingWhitespace() -> String {
         var scalars = Substring(self)
         while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }

@@ -60,10 +60,32 @@ enum ErrorMapping {
                 false
             )
         case "23514", "23502", "22001", "22P02", "22003", "22007", "22008":
-            return (.error(.invalid, error.message), false)
+            // The server's own checks should have caught it: logged as unexpected, answered in the
+            // product's words (PostgreSQL's text names relations and constraints).
+            return (.error(.invalid, Self.databaseRefusal(error)), true)
         default:
             return (.error(.internal, "internal error"), true)
         }
+    }
+
+    /// `name is too long`, `email is not allowed`, …: the field as an argument name when the
+    /// database says which column (or its constraint is the column's own `table_column_check`).
+    static func databaseRefusal(_ error: PGError) -> String {
+        let what =
+            switch error.sqlState {
+            case "23502": "must have a value"
+            case "22001": "is too long"
+            case "23514": "is not allowed"
+            default: "is not a valid value"
+            }
+        var column = error.column
+        if column == nil, let constraint = error.constraint, let table = error.table,
+            constraint.hasPrefix(table + "_"), constraint.hasSuffix("_check")
+        {
+            column = String(constraint.dropFirst(table.count + 1).dropLast("_check".count))
+        }
+        guard let column, !column.isEmpty else { return "a value \(what)" }
+        return String(column.map { $0 == "_" ? "-" : $0 }) + " " + what
     }
 
     private static func naming(_ error: PGError) -> String {

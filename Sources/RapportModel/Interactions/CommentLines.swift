@@ -9,7 +9,8 @@ public enum CommentLines {
         // "\r\n" is one Character in Swift, so both separators are named.
         for raw in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             let line = String(raw)
-            guard line.count <= Self.maximumLength else {
+            // Code points, as the database's length() counts them.
+            guard line.unicodeScalars.count <= Self.maximumLength else {
                 throw InteractionProblem(
                     .invalid,
                     "comment line \(lines.count + 1) is longer than \(Self.maximumLength) characters"

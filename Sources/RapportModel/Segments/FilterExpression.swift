@@ -93,10 +93,12 @@ public struct FilterExpression: Sendable, Equatable, CustomStringConvertible {
         guard !text.isEmpty else { throw FilterError("filter \(field) has an empty value") }
         switch kind {
         case .code(let maximum), .searchText(let maximum):
-            guard text.count <= maximum else {
+            let value = text.uppercased()
+            // Code points, as the database's length() counts them.
+            guard value.unicodeScalars.count <= maximum else {
                 throw FilterError("filter \(field): \"\(text)\" is longer than \(maximum) characters")
             }
-            return text.uppercased()
+            return value
         case .enumeration(let allowed):
             let lowered = text.lowercased()
             guard allowed.contains(lowered) else {

@@ -68,6 +68,6 @@ public enum FollowUpSegment {
     /// BC cuts "Follow-up on segment <no.>" to 50 characters ([quirk] 6.10). A segment number has at most 20
     /// characters, so the text has at most 41 and the cut never bites; the field limit (100) is applied.
     public static func description(for segmentNo: String) -> String {
-        String(("Follow-up on segment " + segmentNo).prefix(100))
+        ("Follow-up on segment " + segmentNo).prefix(codePoints: 100)
     }
 }

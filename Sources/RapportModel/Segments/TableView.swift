@@ -11,7 +11,7 @@ public enum TableView {
             filter.field.caption + "=FILTER(" + Self.escape(filter.expression.description) + ")"
         }
         let text = "WHERE(" + parts.joined(separator: ",") + ")"
-        guard text.count <= Self.maximumLength else {
+        guard text.unicodeScalars.count <= Self.maximumLength else {
             throw FilterError("the filters are longer than \(Self.maximumLength) characters once stored")
         }
         return text

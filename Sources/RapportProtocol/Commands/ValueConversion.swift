@@ -7,13 +7,15 @@ enum ValueConversion {
         let name = spec.name
         switch spec.valueType {
         case .text(let maxLength):
-            guard raw.count <= maxLength else {
+            // Counted in code points, as PostgreSQL's length() and varchar(n) count: a name with
+            // combining marks or ZWJ emoji must not pass here and fail in the database.
+            guard raw.unicodeScalars.count <= maxLength else {
                 throw ArgumentError("argument \(name) must be at most \(maxLength) characters")
             }
             return .text(raw)
         case .code(let maxLength):
             let code = Self.trimmed(raw).uppercased()
-            guard (1...maxLength).contains(code.count) else {
+            guard (1...maxLength).contains(code.unicodeScalars.count) else {
                 throw ArgumentError("argument \(name) must be a code of 1 to \(maxLength) characters")
             }
             return .code(code)

@@ -51,7 +51,7 @@ enum TemplateSetupCommands {
                 let event = TemplateSetupEvent(rawValue: invocation.arguments.enumeration("event")!)!
                 let raw = invocation.arguments.text("template")!
                 let template = Code.normalize(raw)
-                if let template, template.count > 10 {
+                if let template, template.unicodeScalars.count > 10 {
                     throw CommandError(.badArguments, "argument template must be a code of 1 to 10 characters")
                 }
                 try TemplateSetupStore.set(connection, event: event, template: template)

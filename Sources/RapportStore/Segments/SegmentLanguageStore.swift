@@ -72,7 +72,7 @@ enum SegmentLanguageStore {
         try connection.execute(
             """
             INSERT INTO segment_interaction_languages (segment_no, segment_line_no, language_code, description)
-            VALUES (\(segmentNo), 0, \(language), \(String(description.prefix(100))))
+            VALUES (\(segmentNo), 0, \(language), \(description.prefix(codePoints: 100)))
             """
         )
     }
