@@ -215,6 +215,43 @@ struct SegmentCriteriaTests {
         try await kit.stop()
     }
 
+    @Test func savedCriteriaBelongToWhoSavedThem() async throws {
+        let kit = try await SegmentKit.start()
+        let ann = try await kit.session("ANN", role: .salesperson, salesperson: "AH")
+        let bob = try await kit.session("BOB", role: .salesperson, salesperson: "BO")
+        let annSegment = SegmentKit.value(try await ann.send("SEGMENT-CREATE", []), "segment") ?? ""
+        _ = try await ann.send("SEGMENT-ADD-CONTACTS", [.positional(annSegment), .named("post-code", "1000..1999")])
+        let saved = try await ann.send("CRITERIA-SAVE", [.positional(annSegment), .named("code", "north")])
+        #expect(SegmentKit.value(saved, "created-by") == "ANN")
+
+        // Bob may list and reuse Ann's criteria, not overwrite or delete them.
+        let listed = try await bob.send("CRITERIA-LIST", [])
+        #expect(SegmentKit.values(listed, "created-by") == ["ANN"])
+        let overwrite = try await bob.send(
+            "CRITERIA-SAVE",
+            [.positional(annSegment), .named("code", "NORTH"), .named("replace", "true")]
+        )
+        #expect(SegmentKit.error(overwrite, .denied)?.contains("belong to ANN") == true)
+        let delete = try await bob.send("CRITERIA-DELETE", [.positional("NORTH")])
+        #expect(SegmentKit.error(delete, .denied) != nil)
+        #expect(try await kit.scalar("SELECT created_by FROM saved_segment_criteria WHERE code = 'NORTH'") == "ANN")
+
+        // The owner replaces and deletes; a manager may do both for anyone.
+        _ = try await ann.send(
+            "CRITERIA-SAVE",
+            [.positional(annSegment), .named("code", "NORTH"), .named("replace", "true")]
+        )
+        try await kit.ok(
+            "CRITERIA-SAVE",
+            [.positional(annSegment), .named("code", "NORTH"), .named("replace", "true")]
+        )
+        #expect(try await kit.scalar("SELECT created_by FROM saved_segment_criteria WHERE code = 'NORTH'") == "MANAGER")
+        let annDelete = try await ann.send("CRITERIA-DELETE", [.positional("NORTH")])
+        #expect(SegmentKit.error(annDelete, .denied) != nil)
+        try await kit.ok("CRITERIA-DELETE", [.positional("NORTH")])
+        try await kit.stop()
+    }
+
     @Test func manualLinesAndOverridesAreRecordedAndKept() async throws {
         let kit = try await SegmentKit.start()
         let seg = try await kit.segment([.named("template", "BUSLETTER"), .named("description", "Letter")])

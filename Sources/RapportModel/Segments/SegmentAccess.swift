@@ -20,6 +20,12 @@ public enum SegmentAccess {
         role >= .manager || loggedBy == userID
     }
 
+    /// Saved criteria are the saver's own; sets without an owner (saved before owners were kept) are
+    /// changed by managers only. Everyone may list and reuse every set.
+    public static func mayManageSavedCriteria(role: UserRole, userID: String, savedBy: String?) -> Bool {
+        role >= .manager || (savedBy != nil && savedBy == userID)
+    }
+
     /// A salesperson may only put their own salesperson code on a segment or line (blank keeps the contact's).
     public static func mayAssign(role: UserRole, ownSalesperson: String?, salesperson: String?) -> Bool {
         guard role < .manager, let salesperson else { return true }

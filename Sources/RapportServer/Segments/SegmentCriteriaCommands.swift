@@ -131,13 +131,17 @@ enum SegmentCriteriaCommands {
                     "replace",
                     kind: .named,
                     valueType: .bool,
-                    help: "Overwrite saved criteria with that code."
+                    help: "Overwrite saved criteria with that code (your own; a manager's may overwrite any)."
                 ),
             ],
             requiredRole: .salesperson,
+            help: """
+                Saved criteria belong to the user who saved them: only they or a manager may replace or delete \
+                them. Every salesperson may list and reuse every saved set.
+                """,
             example: [
                 "CRITERIA-SAVE SEG00001 code=NORTH description=\"Northern persons\" idem=s-10",
-                "* code=NORTH description=\"Northern persons\" criteria-actions=2",
+                "* code=NORTH description=\"Northern persons\" criteria-actions=2 created-by=ALICE",
                 "OK criteria NORTH saved",
             ]
         ).idempotent(),
@@ -169,13 +173,13 @@ enum SegmentCriteriaCommands {
             requiredRole: .salesperson,
             example: [
                 "CRITERIA-LIST",
-                "* code=NORTH description=\"Northern persons\" criteria-actions=2",
+                "* code=NORTH description=\"Northern persons\" criteria-actions=2 created-by=ALICE",
                 "OK 1 saved criteria",
             ]
         ),
         CommandSpec(
             name: "CRITERIA-DELETE",
-            summary: "Delete saved criteria.",
+            summary: "Delete saved criteria: your own, or any as a manager.",
             arguments: [
                 ArgumentSpec(
                     "code",
@@ -185,7 +189,7 @@ enum SegmentCriteriaCommands {
                     help: "Saved criteria code."
                 )
             ],
-            requiredRole: .manager,
+            requiredRole: .salesperson,
             example: ["CRITERIA-DELETE NORTH idem=s-12", "OK criteria NORTH deleted"]
         ).idempotent(),
         CommandSpec(
@@ -259,9 +263,11 @@ enum SegmentCriteriaCommands {
                     let code = arguments.code("code")!
                     let description = arguments.text("description").flatMap { $0.isEmpty ? nil : $0 }
                     let replace = arguments.bool("replace") ?? false
-                    return try await context.write(invocation, user: session.actingUser.userID) { connection in
+                    let actor = session.actingUser
+                    return try await context.write(invocation, user: actor.userID) { connection in
                         let saved = try SegmentCriteriaStore.save(
                             connection,
+                            actor: actor,
                             segmentNo: no,
                             code: code,
                             description: description,
@@ -303,8 +309,9 @@ enum SegmentCriteriaCommands {
                 SessionCommands.spec("CRITERIA-DELETE"),
                 reply: { invocation, session in
                     let code = invocation.arguments.code("code")!
-                    return try await context.write(invocation, user: session.actingUser.userID) { connection in
-                        try SegmentCriteriaStore.deleteSaved(connection, code: code)
+                    let actor = session.actingUser
+                    return try await context.write(invocation, user: actor.userID) { connection in
+                        try SegmentCriteriaStore.deleteSaved(connection, actor: actor, code: code)
                         return .ok("criteria \(code) deleted")
                     }
                 }
@@ -370,6 +377,7 @@ enum SegmentCriteriaCommands {
             "code": record.code,
             "description": record.description,
             "criteria-actions": String(record.noOfActions),
+            "created-by": record.createdBy,
         ])
     }
 }

@@ -207,6 +207,7 @@ public enum SegmentCriteriaStore {
     /// Save Criteria (reference 3.7 R4): copies the segment's criteria lines under `code`.
     public static func save(
         _ connection: PGConnection,
+        actor: ActingUser,
         segmentNo: String,
         code: String,
         description: String?,
@@ -225,11 +226,13 @@ public enum SegmentCriteriaStore {
             throw StoreError.invalid(SegmentMessages.noCriteriaActions(segmentNo))
         }
         if replace {
+            try Self.checkOwner(connection, actor: actor, code: code, verb: "replace")
             try connection.execute("DELETE FROM saved_segment_criteria WHERE code = \(code)")
         }
         let inserted = try connection.execute(
             """
-            INSERT INTO saved_segment_criteria (code, description) VALUES (\(code), \(description))
+            INSERT INTO saved_segment_criteria (code, description, created_by)
+            VALUES (\(code), \(description), \(actor.userID))
             ON CONFLICT (code) DO NOTHING
             """
         )
@@ -239,7 +242,27 @@ public enum SegmentCriteriaStore {
             )
         }
         try CriteriaLineRows.insert(connection, table: "saved_segment_criteria_lines", key: "code", owner: code, lines)
-        return SavedCriteriaRecord(code: code, description: description, noOfActions: lines.filter(\.isAction).count)
+        return SavedCriteriaRecord(
+            code: code,
+            description: description,
+            noOfActions: lines.filter(\.isAction).count,
+            createdBy: actor.userID
+        )
+    }
+
+    /// Refuses to change saved criteria of another user (locks the row while the command runs).
+    private static func checkOwner(_ connection: PGConnection, actor: ActingUser, code: String, verb: String) throws {
+        guard
+            let row = try connection.query(
+                "SELECT created_by FROM saved_segment_criteria WHERE code = \(code) FOR UPDATE"
+            ).first
+        else { return }
+        let savedBy = try row.decode(String?.self, at: 0)
+        guard SegmentAccess.mayManageSavedCriteria(role: actor.role, userID: actor.userID, savedBy: savedBy) else {
+            throw AccessDenied(
+                "Saved Segment Criteria \(code) belong to \(savedBy ?? "a manager"); only they or a manager may \(verb) them"
+            )
+        }
     }
 
     /// The saved criteria sets.
@@ -247,19 +270,22 @@ public enum SegmentCriteriaStore {
         try connection.query(
             """
             SELECT s.code, s.description,
-                   (SELECT count(*) FROM saved_segment_criteria_lines l WHERE l.code = s.code AND l.type = 'action')
+                   (SELECT count(*) FROM saved_segment_criteria_lines l WHERE l.code = s.code AND l.type = 'action'),
+                   s.created_by
             FROM saved_segment_criteria s ORDER BY s.code
             """
         ).map {
             SavedCriteriaRecord(
                 code: try $0.decode(String.self, at: 0),
                 description: try $0.decode(String?.self, at: 1),
-                noOfActions: try $0.decode(Int.self, at: 2)
+                noOfActions: try $0.decode(Int.self, at: 2),
+                createdBy: try $0.decode(String?.self, at: 3)
             )
         }
     }
 
-    public static func deleteSaved(_ connection: PGConnection, code: String) throws {
+    public static func deleteSaved(_ connection: PGConnection, actor: ActingUser, code: String) throws {
+        try Self.checkOwner(connection, actor: actor, code: code, verb: "delete")
         guard try connection.execute("DELETE FROM saved_segment_criteria WHERE code = \(code)") == 1 else {
             throw StoreError.notFound("Saved Segment Criteria \(code) does not exist.")
         }

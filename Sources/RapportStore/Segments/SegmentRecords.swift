@@ -109,6 +109,8 @@ public struct SavedCriteriaRecord: Sendable, Equatable {
     public var code: String
     public var description: String?
     public var noOfActions: Int
+    /// The user who saved it (nil for sets saved before owners were kept).
+    public var createdBy: String?
 }
 
 /// A logged segment with its computed counts (reference 1.14, 3.10 R1).
