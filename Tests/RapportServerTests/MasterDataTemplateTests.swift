@@ -196,7 +196,7 @@ struct MasterDataTemplateServerTests {
             payload: [1, 2, 3]
         )
         #expect(
-            upload.errorText(.invalid) == "You cannot change the attachment when a Word template has been specified."
+            upload.errorText(.invalid) == "You cannot use an attachment when a Word template has been specified."
         )
         try await kit.stop()
     }

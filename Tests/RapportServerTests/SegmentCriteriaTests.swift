@@ -252,6 +252,32 @@ struct SegmentCriteriaTests {
         try await kit.stop()
     }
 
+    @Test func aTemplateReplacesATypedLineDescriptionOnlyWhenTheLineHadAnotherTemplate() async throws {
+        let kit = try await SegmentKit.start()
+        let seg = try await kit.segment([.named("description", "Mixed")])
+        try await kit.ok(
+            "SEGMENT-LINE-ADD",
+            [.positional(seg), .named("contact", "P11"), .named("description", "Typed note")]
+        )
+        func description() async throws -> String? {
+            try await kit.scalar("SELECT description FROM segment_lines WHERE segment_no = '\(seg)'")
+        }
+        #expect(try await kit.scalar("SELECT interaction_template_code FROM segment_lines") == nil)
+        // No template before: the typed description stays.
+        try await kit.ok("SEGMENT-LINE-SET", [.positional(seg), .positional("10000"), .named("template", "CALL")])
+        #expect(try await description() == "Typed note")
+        // The same template again: it stays too.
+        try await kit.ok("SEGMENT-LINE-SET", [.positional(seg), .positional("10000"), .named("template", "CALL")])
+        #expect(try await description() == "Typed note")
+        // Another template replaces it with the template's.
+        try await kit.ok(
+            "SEGMENT-LINE-SET",
+            [.positional(seg), .positional("10000"), .named("template", "BUSLETTER")]
+        )
+        #expect(try await description() == "Business letter")
+        try await kit.stop()
+    }
+
     @Test func manualLinesAndOverridesAreRecordedAndKept() async throws {
         let kit = try await SegmentKit.start()
         let seg = try await kit.segment([.named("template", "BUSLETTER"), .named("description", "Letter")])

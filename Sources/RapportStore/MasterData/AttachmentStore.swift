@@ -64,7 +64,7 @@ public enum AttachmentStore {
     ) throws -> AttachmentInfo {
         let row = try Self.lockRow(connection, template: template, language: language)
         if row.wordTemplate {
-            throw StoreError.invalid("You cannot change the attachment when a Word template has been specified.")
+            throw StoreError.invalid("You cannot use an attachment when a Word template has been specified.")
         }
         let limit = try MarketingSetupStore.get(connection).maxAttachmentBytes
         if upload.content.count > limit {

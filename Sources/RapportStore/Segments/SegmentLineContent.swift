@@ -23,7 +23,9 @@ enum SegmentLineContent {
             UPDATE segment_lines l SET
                 interaction_template_code = t.code,
                 interaction_group_code = t.interaction_group_code,
-                description = CASE WHEN l.description IS NULL OR l.interaction_template_code IS DISTINCT FROM t.code
+                -- A typed description stays unless the line had another (non-blank) template before.
+                description = CASE WHEN coalesce(l.description, '') = ''
+                                        OR l.interaction_template_code <> t.code
                                    THEN t.description ELSE l.description END,
                 cost = coalesce(t.unit_cost, 0),
                 duration = coalesce(t.unit_duration, 0),
