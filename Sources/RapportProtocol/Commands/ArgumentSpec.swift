@@ -42,14 +42,26 @@ public struct ArgumentSpec: Sendable, Equatable {
     public var valueType: ValueType
     /// One sentence for HELP and the documentation.
     public var help: String
+    /// Whether an empty value blanks the field (the fields of changing commands); it then binds to
+    /// ``BoundValue/blank`` whatever the type.
+    public var blankable: Bool
 
     /// Creates an argument declaration.
-    public init(_ name: String, kind: Kind, required: Bool = false, valueType: ValueType, help: String) {
+    public init(
+        _ name: String,
+        kind: Kind,
+        required: Bool = false,
+        valueType: ValueType,
+        blankable: Bool = false,
+        help: String
+    ) {
         precondition(CharacterClasses.isValidKey(name), "invalid argument name \(name)")
+        precondition(!(required && blankable), "a required argument cannot be blanked: \(name)")
         self.name = name.lowercased()
         self.kind = kind
         self.required = required
         self.valueType = valueType
+        self.blankable = blankable
         self.help = help
     }
 }

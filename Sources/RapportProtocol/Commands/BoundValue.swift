@@ -11,4 +11,6 @@ public enum BoundValue: Sendable, Equatable {
     /// The matching word, spelled as in the declaration.
     case enumeration(String)
     case list([String])
+    /// An empty value for a blankable argument: blank the field.
+    case blank
 }

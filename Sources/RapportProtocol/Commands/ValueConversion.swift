@@ -5,6 +5,7 @@ enum ValueConversion {
 
     static func convert(_ raw: String, for spec: ArgumentSpec) throws(ArgumentError) -> BoundValue {
         let name = spec.name
+        if spec.blankable, raw.isEmpty { return .blank }
         switch spec.valueType {
         case .text(let maxLength):
             // Counted in code points, as PostgreSQL's length() and varchar(n) count: a name with
