@@ -61,6 +61,25 @@ extension Store {
         try await self.pool.withTransaction { try Self.createUser($0, user, passwordHash: passwordHash) }
     }
 
+    /// Creates a user and, when the user's salesperson code names none yet, that salesperson (named
+    /// after the user): the first-run path, so that a new user can log interactions at once.
+    /// Returns the user and whether the salesperson was created.
+    public func createUserWithSalesperson(_ user: NewUser, passwordHash: String) async throws
+        -> (user: UserRecord, salespersonCreated: Bool)
+    {
+        try await self.pool.withTransaction { connection in
+            var created = false
+            if let code = user.salespersonCode {
+                let name = (user.fullName ?? user.userID).prefix(codePoints: 50)
+                created =
+                    try connection.execute(
+                        "INSERT INTO salespeople (code, name) VALUES (\(code), \(name)) ON CONFLICT (code) DO NOTHING"
+                    ) == 1
+            }
+            return (try Self.createUser(connection, user, passwordHash: passwordHash), created)
+        }
+    }
+
     /// Creates a user inside the caller's transaction.
     public static func createUser(_ connection: PGConnection, _ user: NewUser, passwordHash: String) throws
         -> UserRecord

@@ -23,7 +23,8 @@ struct UserCommand: AsyncParsableCommand {
         @Option(help: "salesperson, manager or administrator.") var role: String = "salesperson"
         @Option(name: .customLong("full-name"), help: "Full name.") var fullName: String?
         @Option(help: "E-mail address.") var email: String?
-        @Option(help: "The user's own salesperson code.") var salesperson: String?
+        @Option(help: "The user's own salesperson code; the salesperson is created when it does not exist.")
+        var salesperson: String?
 
         func run() async throws {
             guard let role = UserRole(rawValue: self.role.lowercased()) else {
@@ -39,8 +40,10 @@ struct UserCommand: AsyncParsableCommand {
             )
             try await withStore(self.database) { store, hasher in
                 let (password, generated) = try newPassword()
-                _ = try await store.createUser(new, passwordHash: try await hasher.hash(password))
+                let hash = try await hasher.hash(password)
+                let (_, salespersonCreated) = try await store.createUserWithSalesperson(new, passwordHash: hash)
                 print("user \(userID) created with role \(role.rawValue)")
+                if salespersonCreated, let code = new.salespersonCode { print("salesperson \(code) created") }
                 if generated { print("password: \(password)") }
             }
         }

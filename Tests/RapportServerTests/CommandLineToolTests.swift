@@ -15,7 +15,9 @@ struct CommandLineToolTests {
 
     /// Runs the `rapport` binary built beside this test bundle.
     func rapport(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Run {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rapport")
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "rapport"
+        )
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -34,7 +36,11 @@ struct CommandLineToolTests {
         let out = output.fileHandleForReading.readDataToEndOfFile()
         let err = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self), errors: String(decoding: err, as: UTF8.self))
+        return Run(
+            status: process.terminationStatus,
+            output: String(decoding: out, as: UTF8.self),
+            errors: String(decoding: err, as: UTF8.self)
+        )
     }
 
     @Test func oneShotCommandsExitCodesAndFormats() async throws {
@@ -51,12 +57,18 @@ struct CommandLineToolTests {
         #expect(unknown.status == 2)
         #expect(unknown.errors.contains("BAD_COMMAND"))
 
-        let denied = try self.rapport(["--port", port, "--user", "alice", "user-list"], environment: ["RAPPORT_PASSWORD": TestServer.defaultPassword])
+        let denied = try self.rapport(
+            ["--port", port, "--user", "alice", "user-list"],
+            environment: ["RAPPORT_PASSWORD": TestServer.defaultPassword]
+        )
         #expect(denied.status == 3)
         #expect(denied.errors.contains("DENIED"))
 
         let root = ["RAPPORT_PASSWORD": TestServer.defaultPassword, "RAPPORT_USER": "root", "RAPPORT_PORT": port]
-        let added = try self.rapport(["user-add", "bob", "role=manager", "full-name=Bob \"the\" Builder", "password=long enough"], environment: root)
+        let added = try self.rapport(
+            ["user-add", "bob", "role=manager", "full-name=Bob \"the\" Builder", "password=long enough"],
+            environment: root
+        )
         #expect(added.status == 0, "\(added.errors)")
         let json = try self.rapport(["--json", "user-list"], environment: root)
         #expect(json.status == 0)
@@ -93,7 +105,9 @@ struct CommandLineToolTests {
         for index in 1...300 { csv += "K\(index),company,\"Company, number \(index)\",k\(index)@example.com\n" }
         let path = TestPostgres.rootDirectory + "/contacts-\(server.port).csv"
         try csv.write(toFile: path, atomically: true, encoding: .utf8)
-        let environment = ["RAPPORT_PASSWORD": TestServer.defaultPassword, "RAPPORT_USER": "mia", "RAPPORT_PORT": String(server.port)]
+        let environment = [
+            "RAPPORT_PASSWORD": TestServer.defaultPassword, "RAPPORT_USER": "mia", "RAPPORT_PORT": String(server.port),
+        ]
 
         let run = try self.rapport(["--part-size", "2048", "import-contacts", path], environment: environment)
         #expect(run.status == 0, "\(run.errors)")

@@ -22,7 +22,9 @@ struct DatabaseOutageTests {
         )
         try await TestPostgres.blocking {
             try cluster.start()
-            let admin = try PGConnection.connect(ConnectionConfiguration(parameters: cluster.connectionParameters(database: "postgres")))
+            let admin = try PGConnection.connect(
+                ConnectionConfiguration(parameters: cluster.connectionParameters(database: "postgres"))
+            )
             defer { admin.close() }
             try admin.execute("CREATE DATABASE outage")
         }

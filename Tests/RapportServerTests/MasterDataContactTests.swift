@@ -28,6 +28,10 @@ struct MasterDataContactServerTests {
 
     @Test func numbersComeFromTheContactSeriesWithSetupDefaults() async throws {
         let kit = try await MasterDataKit.start()
+        // A new installation numbers contacts from its starter series at once.
+        let starter = try await kit.ok("CONTACT-ADD", [.named("name", "Starter")])
+        #expect(starter.value("no") == "CT000001")
+        try await kit.script("DELETE FROM contacts; UPDATE marketing_setup SET contact_nos = NULL")
         let missing = try await kit.send("CONTACT-ADD", [.named("name", "Acme Ltd")])
         #expect(missing.errorText(.invalid) == "Contact Nos. must have a value in Marketing Setup")
 
@@ -274,7 +278,7 @@ struct MasterDataContactServerTests {
         #expect(again == reply)
         #expect(reply.value("no") == "CT02")
         #expect(try await kit.scalar("SELECT count(*)::text FROM contacts WHERE name = 'Brick Co'") == "1")
-        #expect(try await kit.scalar("SELECT last_no_used::text FROM number_series") == "CT02")
+        #expect(try await kit.scalar("SELECT last_no_used::text FROM number_series WHERE code = 'CONT'") == "CT02")
         try await kit.stop()
     }
 }

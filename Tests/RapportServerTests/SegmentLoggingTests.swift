@@ -176,7 +176,7 @@ struct SegmentLoggingTests {
                 """
                 SELECT (SELECT count(*) FROM logged_segments)::text, (SELECT count(*) FROM interaction_log_entries)::text,
                        (SELECT count(*) FROM campaign_entries)::text, (SELECT count(*) FROM delivery_outbox)::text,
-                       (SELECT count(*) FROM segment_headers)::text, (SELECT last_no_used FROM number_series)
+                       (SELECT count(*) FROM segment_headers)::text, (SELECT last_no_used FROM number_series WHERE code = 'SEG')
                 """
             ) == [["0", "0", "0", "0", "1", seg]]
         )
