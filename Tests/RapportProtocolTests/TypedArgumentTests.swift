@@ -56,3 +56,27 @@ import Testing
         #expect(Self.note.spec.blankable && !Self.contact.spec.blankable)
     }
 }
+
+/// Data lines built from declared result columns: every key, in order, blanks as `key=`.
+@Suite struct ResultColumnTests {
+    static let columns = [ResultColumn("no", .code), ResultColumn("name", .text), ResultColumn("cost", .decimal)]
+
+    @Test func everyColumnInOrderWithBlanks() {
+        let line = DataLine.shaped(Self.columns, ["cost": "1.50", "no": "CT1", "name": nil])
+        #expect(line.tokens == [.named("no", "CT1"), .named("name", ""), .named("cost", "1.50")])
+        #expect(
+            DataLine.shaped(Self.columns, [:]).tokens == [.named("no", ""), .named("name", ""), .named("cost", "")]
+        )
+    }
+
+    @Test func helpServesTheColumns() {
+        let spec = CommandSpec(name: "X-SHOW", summary: "Show.", requiredRole: .salesperson, results: Self.columns)
+        let results = HelpRenderer.helpText(for: spec).filter { $0.tokens.first == .positional("result") }
+        #expect(
+            results == [
+                DataLine("result", "no", "code"), DataLine("result", "name", "text"),
+                DataLine("result", "cost", "decimal"),
+            ]
+        )
+    }
+}

@@ -14,6 +14,9 @@ public struct CommandSpec: Sendable, Equatable {
     public var help: String
     /// Example request lines.
     public var example: [String]
+    /// The keys of the command's data lines, in order (empty: the command sends none, or has not
+    /// declared them).
+    public var results: [ResultColumn]
 
     /// Creates a command declaration; without a `synopsis`, one is derived from the arguments.
     public init(
@@ -23,7 +26,8 @@ public struct CommandSpec: Sendable, Equatable {
         arguments: [ArgumentSpec] = [],
         requiredRole: AccessLevel,
         help: String = "",
-        example: [String] = []
+        example: [String] = [],
+        results: [ResultColumn] = []
     ) {
         self.name = name.uppercased()
         self.summary = summary
@@ -31,6 +35,7 @@ public struct CommandSpec: Sendable, Equatable {
         self.requiredRole = requiredRole
         self.help = help
         self.example = example
+        self.results = results
         self.synopsis = synopsis ?? Self.derivedSynopsis(name: self.name, arguments: arguments)
     }
 

@@ -14,6 +14,7 @@ public enum HelpRenderer {
     ///     * summary "Log an interaction."
     ///     * role salesperson
     ///     * argument template required "code, at most 10 characters" "The interaction template."
+    ///     * result no code      (one line per key of the data lines, in order)
     ///     * help "…"            (one line per line of the help text)
     ///     * example "LOG CALL C0001"
     public static func helpText(for spec: CommandSpec) -> [DataLine] {
@@ -26,6 +27,7 @@ public enum HelpRenderer {
             let necessity = argument.required ? "required" : "optional"
             lines.append(DataLine("argument", argument.name, necessity, argument.valueType.summary, argument.help))
         }
+        for column in spec.results { lines.append(DataLine("result", column.name, column.type.rawValue)) }
         for line in Self.lines(of: spec.help) { lines.append(DataLine("help", line)) }
         for example in spec.example { lines.append(DataLine("example", example)) }
         return lines
