@@ -46,6 +46,8 @@ enum Paging {
         case code(maxLength: Int)
         case integer
         case date
+        /// One of these words.
+        case oneOf([String])
         /// A code or NULL (written as an empty component).
         case optionalCode(maxLength: Int)
     }
@@ -151,6 +153,8 @@ enum Paging {
             return !component.isEmpty && component.count <= maxLength && Code.normalize(component) == component
         case .optionalCode(let maxLength):
             return component.isEmpty || (component.count <= maxLength && Code.normalize(component) == component)
+        case .oneOf(let words):
+            return words.contains(component)
         case .integer:
             return Int64(component) != nil && component.allSatisfy(\.isASCII)
         case .date:
