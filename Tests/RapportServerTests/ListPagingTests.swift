@@ -90,7 +90,9 @@ import Testing
             """
         )
         try await kit.server.createUser("U1", role: .salesperson)
-        try await kit.server.createUser("U2", role: .salesperson)
+        try await kit.server.createUser("ADMIN", role: .administrator)
+        let admin = try await SegmentKit.connect(kit.server)
+        try await admin.login(user: "admin", secret: TestServer.defaultPassword)
         var segments: [String] = []
         for _ in 0..<3 { segments.append(try await kit.segment([.named("description", "Paging")])) }
         let segment = segments[0]
@@ -108,7 +110,8 @@ import Testing
             ("CRITERIA-LIST", [], 0),
         ]
         for (verb, arguments, header) in lists {
-            let whole = try await kit.ok(verb, arguments + [.named("limit", "1000")])
+            let connection = verb == "USER-LIST" ? admin : kit.manager
+            let whole = try await connection.send(verb, arguments + [.named("limit", "1000")])
             let all = Array(whole.dataLines.dropFirst(header))
             #expect(all.count >= 3, "\(verb) needs more than one page of 2")
             #expect(Self.next(whole) == nil, "\(verb): one page holds all")
@@ -118,7 +121,7 @@ import Testing
             repeat {
                 var page = arguments + [.named("limit", "2")]
                 if let cursor { page.append(.named("next", cursor)) }
-                let reply = try await kit.ok(verb, page)
+                let reply = try await connection.send(verb, page)
                 let rows = Array(reply.dataLines.dropFirst(header))
                 seen += rows
                 cursor = Self.next(reply)
@@ -128,12 +131,13 @@ import Testing
             #expect(seen == all, "\(verb): every row once, in order")
             #expect(pages == (all.count + 1) / 2, "\(verb): the last page has no next=")
         }
+        await admin.close()
         try await kit.stop()
     }
 
     @Test func limitAndNextAreChecked() async throws {
         let kit = try await SegmentKit.start()
-        for verb in ["LANGUAGE-LIST", "SEGMENT-LIST", "LOG-LIST", "USER-LIST"] {
+        for verb in ["LANGUAGE-LIST", "SEGMENT-LIST", "LOG-LIST", "CRITERIA-LIST"] {
             for limit in ["1001", "0"] {
                 let refused = try await kit.send(verb, [.named("limit", limit)])
                 #expect(SegmentKit.error(refused, .invalid)?.contains("limit") == true, "\(verb) limit=\(limit)")
@@ -157,7 +161,7 @@ import Testing
             _ = try await connection.reply()
             try await connection.send(
                 "#1 LOGIN manager \"\(TestServer.defaultPassword)\"\r\n#2 LANGUAGE-LIST limit=1000\r\n#3 PING\r\n"
-                    + "#4 LANGUAGE-LIST limit=1000 next=L1000\r\n"
+                    + "#4 LANGUAGE-LIST limit=1000 next=L0998\r\n"
             )
             var replies: [TaggedResponse] = []
             for _ in 0..<4 { replies.append(try #require(try await connection.reply())) }
@@ -165,7 +169,8 @@ import Testing
         }
         #expect(replies.map(\.tag) == ["#1", "#2", "#3", "#4"])
         #expect(replies[1].response.dataLines.count == 1000)
-        #expect(replies[1].response.final == .ok("1000 languages next=L1000"))
+        // DEU, ENU, then L0001…: the 1000th is L0998.
+        #expect(replies[1].response.final == .ok("1000 languages next=L0998"))
         #expect(replies[2].response.final == .ok("PONG"))
         #expect(replies[3].response.dataLines.count == 202)
         #expect(replies[3].response.final == .ok("202 languages"))

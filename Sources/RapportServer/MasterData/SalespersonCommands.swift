@@ -90,7 +90,14 @@ enum SalespersonCommands {
             },
             MasterDataCommand.list(context, specs[2], keys: [.code(maxLength: 20)]) { _, _, connection, page in
                 let rows = try SalespersonStore.list(connection, after: page.code(0), limit: page.fetch)
-                return Paging.reply(rows, page, noun: "salesperson", plural: "salespeople", key: { [$0.code] }, line: line)
+                return Paging.reply(
+                    rows,
+                    page,
+                    noun: "salesperson",
+                    plural: "salespeople",
+                    key: { [$0.code] },
+                    line: line
+                )
             },
             MasterDataCommand.write(context, specs[3]) { invocation, _, connection in
                 let code = invocation.arguments.code("code")!

@@ -155,7 +155,13 @@ enum SegmentHeaderCommands {
                     let actor = session.actingUser
                     // One bounded query; the connection is back in the pool before the page is streamed.
                     let headers = try await context.store.pool.withConnection { connection in
-                        try SegmentStore.list(connection, actor: actor, mine: mine, after: page.code(0), limit: page.fetch)
+                        try SegmentStore.list(
+                            connection,
+                            actor: actor,
+                            mine: mine,
+                            after: page.code(0),
+                            limit: page.fetch
+                        )
                     }
                     return Paging.reply(headers, page, noun: "segment", key: { [$0.no] }, line: SegmentReplies.header)
                 }

@@ -81,7 +81,9 @@ public enum NumberSeriesStore {
     }
 
     /// Number series in code order: a keyset page after `after` of at most `limit` (nil: all).
-    public static func list(_ connection: PGConnection, after: String? = nil, limit: Int? = nil) throws -> [NumberSeries] {
+    public static func list(_ connection: PGConnection, after: String? = nil, limit: Int? = nil) throws
+        -> [NumberSeries]
+    {
         try connection.query(
             """
             SELECT \(unescaped: Self.columns) FROM number_series

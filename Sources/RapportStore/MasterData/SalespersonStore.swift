@@ -90,7 +90,8 @@ public enum SalespersonStore {
     }
 
     /// Salespeople in code order: a keyset page after `after` of at most `limit` (nil: all).
-    public static func list(_ connection: PGConnection, after: String? = nil, limit: Int? = nil) throws -> [Salesperson] {
+    public static func list(_ connection: PGConnection, after: String? = nil, limit: Int? = nil) throws -> [Salesperson]
+    {
         try connection.query(
             """
             SELECT \(unescaped: Self.columns) FROM salespeople
