@@ -21,19 +21,29 @@ enum AfterReply: Sendable {
 /// One protocol command: its declaration (arguments, role, help) and what it does.
 struct Command: Sendable {
     typealias Handler = @Sendable (Invocation, inout SessionState) async throws -> (Response, AfterReply)
+    typealias ReplyHandler = @Sendable (Invocation, inout SessionState) async throws -> (Reply, AfterReply)
 
     var spec: CommandSpec
-    var handler: Handler
+    var handler: ReplyHandler
 
     init(_ spec: CommandSpec, _ handler: @escaping Handler) {
         self.spec = spec
-        self.handler = handler
+        self.handler = { invocation, session in
+            let (response, after) = try await handler(invocation, &session)
+            return (.whole(response), after)
+        }
+    }
+
+    /// A list command: its reply is a page streamed to the socket (`Paging`).
+    init(_ spec: CommandSpec, list: @escaping @Sendable (Invocation, SessionState) async throws -> Reply) {
+        self.spec = spec
+        self.handler = { invocation, session in (try await list(invocation, session), .proceed) }
     }
 
     /// A handler that does not change the session or the connection.
     init(_ spec: CommandSpec, reply: @escaping @Sendable (Invocation, SessionState) async throws -> Response) {
         self.spec = spec
-        self.handler = { invocation, session in (try await reply(invocation, session), .proceed) }
+        self.handler = { invocation, session in (.whole(try await reply(invocation, session)), .proceed) }
     }
 }
 

@@ -141,6 +141,7 @@ enum CommandSpecs {
         CommandSpec(
             name: "USER-LIST",
             summary: "List the users.",
+            arguments: Paging.arguments("users"),
             requiredRole: .administrator,
             example: [
                 "USER-LIST", "* user=ALICE role=administrator full-name=\"Alice Hart\" blocked=false failed-logins=0",

@@ -18,39 +18,44 @@ struct Dispatcher: Sendable {
 
     /// The reply to `frame`, its tag, and what the session does next.
     func handle(_ frame: InboundFrame, session: inout SessionState, connection: ConnectionInfo, logger: Logger)
-        async -> (tag: String?, response: Response, after: AfterReply)
+        async -> (tag: String?, reply: Reply, after: AfterReply)
     {
         let started = ContinuousClock.now
         let request: Request
         switch frame {
         case .invalid(let error):
-            return (nil, Response(final: error.finalLine), .proceed)
+            return (nil, .whole(Response(final: error.finalLine)), .proceed)
         case .line(let text, let payload):
             do {
-                guard var parsed = try Tokenizer.parse(text) else { return (nil, .ok(), .proceed) }
+                guard var parsed = try Tokenizer.parse(text) else { return (nil, .whole(.ok()), .proceed) }
                 parsed.payload = payload
                 request = parsed
             } catch {
-                return (nil, Response(final: error.finalLine), .proceed)
+                return (nil, .whole(Response(final: error.finalLine)), .proceed)
             }
         }
 
         let verb = request.verb.uppercased()
-        let (response, after) = await self.run(
+        let (reply, after) = await self.run(
             request,
             verb: verb,
             session: &session,
             connection: connection,
             logger: logger
         )
+        // A streamed reply's page is already fetched: only writing it to the socket remains.
         let outcome: String =
-            switch response.final {
-            case .ok: "OK"
-            case .error(let code, _): code.rawValue
-            case .bye: "BYE"
+            switch reply {
+            case .streamed: "OK"
+            case .whole(let response):
+                switch response.final {
+                case .ok: "OK"
+                case .error(let code, _): code.rawValue
+                case .bye: "BYE"
+                }
             }
         self.metrics.command(verb: verb, outcome: outcome, duration: ContinuousClock.now - started)
-        return (request.tag, response, after)
+        return (request.tag, reply, after)
     }
 
     private func run(
@@ -59,25 +64,27 @@ struct Dispatcher: Sendable {
         session: inout SessionState,
         connection: ConnectionInfo,
         logger: Logger
-    ) async -> (Response, AfterReply) {
+    ) async -> (Reply, AfterReply) {
         guard let command = self.commands[verb] else {
             return (
-                Response(final: .error(.badCommand, "unknown command \(request.verb); HELP lists the commands")),
+                .whole(
+                    Response(final: .error(.badCommand, "unknown command \(request.verb); HELP lists the commands"))
+                ),
                 .proceed
             )
         }
         let required = command.spec.requiredRole
         if required > session.accessLevel {
             if session.user == nil {
-                return (Response(final: .error(.authenticationRequired, "LOGIN first")), .proceed)
+                return (.whole(Response(final: .error(.authenticationRequired, "LOGIN first"))), .proceed)
             }
-            return (Response(final: .error(.denied, "\(verb) needs the \(required.name) role")), .proceed)
+            return (.whole(Response(final: .error(.denied, "\(verb) needs the \(required.name) role"))), .proceed)
         }
         let arguments: BoundArguments
         do {
             arguments = try command.spec.bind(request)
         } catch {
-            return (Response(final: error.finalLine), .proceed)
+            return (.whole(Response(final: error.finalLine)), .proceed)
         }
         var commandLogger = logger
         commandLogger[metadataKey: "command"] = "\(verb)"
@@ -91,7 +98,7 @@ struct Dispatcher: Sendable {
             if unexpected {
                 commandLogger.error("command failed", metadata: ["error": "\(String(reflecting: error))"])
             }
-            return (Response(final: final), .proceed)
+            return (.whole(Response(final: final)), .proceed)
         }
     }
 }

@@ -84,7 +84,7 @@ public final class RapportServer: Sendable {
                     try child.pipeline.syncOperations.addHandler(
                         SessionChannelHandler(settings: connectionSettings, info: info)
                     )
-                    let asyncChannel = try NIOAsyncChannel<InboundFrame, ByteBuffer>(
+                    let asyncChannel = try NIOAsyncChannel<InboundFrame, ReplyPart>(
                         wrappingChannelSynchronously: child,
                         configuration: .init(isOutboundHalfClosureEnabled: true)
                     )
@@ -152,8 +152,33 @@ public final class RapportServer: Sendable {
         return (info, count > self.configuration.maximumConnections)
     }
 
+    /// Writes a streamed reply chunk by chunk; each write waits for the channel (backpressure), and
+    /// only the last one, with the final line, ends the reply. No database connection is held here.
+    private func stream(
+        _ stream: StreamedReply,
+        tag: String?,
+        to outbound: NIOAsyncChannelOutboundWriter<ReplyPart>,
+        logger: Logger
+    ) async throws {
+        let sink = ReplySink(tag: tag) { part in try await outbound.write(part) }
+        let final: FinalLine
+        do {
+            final = try await stream.produce(sink)
+        } catch {
+            // A failed write to the socket ends the session; anything else still ends the reply.
+            if error is CancellationError || error is ChannelError || error is IOError { throw error }
+            let (line, unexpected) = ErrorMapping.finalLine(for: error)
+            if unexpected {
+                logger.error("streamed reply failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            try await sink.fail(line)
+            return
+        }
+        try await sink.finish(final)
+    }
+
     /// One session: frames in, replies out, strictly in order.
-    private func serve(_ connection: NIOAsyncChannel<InboundFrame, ByteBuffer>, info: ConnectionInfo) async {
+    private func serve(_ connection: NIOAsyncChannel<InboundFrame, ReplyPart>, info: ConnectionInfo) async {
         var logger = self.logger
         logger[metadataKey: "session"] = "\(info.id)"
         logger[metadataKey: "peer"] = "\(info.peer)"
@@ -164,7 +189,7 @@ public final class RapportServer: Sendable {
                 var session = SessionState()
                 for try await frame in inbound {
                     logger[metadataKey: "client"] = "\(info.clientAddress)"
-                    let (tag, response, after) = await self.dispatcher.handle(
+                    let (tag, reply, after) = await self.dispatcher.handle(
                         frame,
                         session: &session,
                         connection: info,
@@ -173,8 +198,17 @@ public final class RapportServer: Sendable {
                     logger[metadataKey: "user"] = session.user.map { "\($0.userID)" }
                     logger[metadataKey: "salesperson"] = session.user?.salespersonCode.map { "\($0)" }
                     let statistics = self.context.store.pool.statistics
-                    self.context.metrics.pool(open: statistics.open, leased: statistics.leased, waiting: statistics.waiting)
-                    try await outbound.write(ByteBuffer(bytes: response.encode(tag: tag)))
+                    self.context.metrics.pool(
+                        open: statistics.open,
+                        leased: statistics.leased,
+                        waiting: statistics.waiting
+                    )
+                    switch reply {
+                    case .whole(let response):
+                        try await outbound.write(.final(ByteBuffer(bytes: response.encode(tag: tag))))
+                    case .streamed(let stream):
+                        try await self.stream(stream, tag: tag, to: outbound, logger: logger)
+                    }
                     switch after {
                     case .proceed: break
                     case .authenticated:

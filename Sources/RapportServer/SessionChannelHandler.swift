@@ -6,8 +6,9 @@ import RapportProtocol
 ///
 /// - A connection from a trusted balancer must start with a PROXY header (v1 or v2); from anyone
 ///   else a PROXY header closes the connection.
-/// - Frames go up one by one; `inFlight` counts frames not yet answered (one outbound write is one
-///   complete reply), so the handler knows when a session is idle.
+/// - Frames go up one by one; `inFlight` counts frames not yet answered, so the handler knows when a
+///   session is idle. A reply may come in several writes (a streamed list): only the `.final` write,
+///   which holds the final line, answers a frame.
 /// - Deadlines: login (no LOGIN yet), idle (no request in flight), and partial request (one line or
 ///   payload taking too long to arrive while nothing is in flight: a slow drip is cut even though
 ///   bytes keep coming, but a busy pipelining client whose buffer often ends mid-line is not).
@@ -16,7 +17,7 @@ import RapportProtocol
 final class SessionChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = InboundFrame
-    typealias OutboundIn = ByteBuffer
+    typealias OutboundIn = ReplyPart
     typealias OutboundOut = ByteBuffer
 
     struct Settings: Sendable {
@@ -158,7 +159,15 @@ final class SessionChannelHandler: ChannelDuplexHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        context.write(data, promise: promise)
+        switch self.unwrapOutboundIn(data) {
+        case .partial(let bytes):
+            // Part of a reply: the request is still in flight, so no deadline or goodbye applies yet.
+            context.write(self.wrapOutboundOut(bytes), promise: promise)
+            self.resetIdleTimer(context)
+            return
+        case .final(let bytes):
+            context.write(self.wrapOutboundOut(bytes), promise: promise)
+        }
         self.inFlight = max(0, self.inFlight - 1)
         self.resetIdleTimer(context)
         if self.proxyState == .done { self.updatePartialTimer(context) }

@@ -1,3 +1,4 @@
+import LibPQ
 import Logging
 import RapportModel
 import RapportProtocol
@@ -36,9 +37,13 @@ enum UserCommands {
             ),
             Command(
                 SessionCommands.spec("USER-LIST"),
-                reply: { _, _ in
-                    let users = try await context.store.listUsers()
-                    return .ok("\(users.count) user\(users.count == 1 ? "" : "s")", users.map(line))
+                list: { invocation, _ in
+                    let page = try Paging.request(invocation.arguments, keys: [.code(maxLength: 50)])
+                    // The page is fetched and the connection given back before the reply is streamed.
+                    let users = try await context.store.pool.withConnection { connection in
+                        try Store.listUsers(connection, after: page.code(0), limit: page.fetch)
+                    }
+                    return Paging.reply(users, page, noun: "user", key: { [$0.userID] }, line: line)
                 }
             ),
             Command(

@@ -122,11 +122,19 @@ extension Store {
     }
 
     public func listUsers() async throws -> [UserRecord] {
-        try await self.pool.withConnection { connection in
-            try connection.query("SELECT \(unescaped: Self.userColumns) FROM users ORDER BY user_id").map(
-                Self.decodeUser
-            )
-        }
+        try await self.pool.withConnection { connection in try Self.listUsers(connection) }
+    }
+
+    /// Users in ID order: a keyset page after `after` of at most `limit` (nil: all).
+    public static func listUsers(_ connection: PGConnection, after: String? = nil, limit: Int? = nil) throws
+        -> [UserRecord]
+    {
+        try connection.query(
+            """
+            SELECT \(unescaped: Self.userColumns) FROM users
+            WHERE \(after)::text IS NULL OR user_id > \(after) ORDER BY user_id LIMIT \(limit)
+            """
+        ).map(Self.decodeUser)
     }
 
     public func setPasswordHash(_ userID: String, _ passwordHash: String) async throws {

@@ -39,11 +39,11 @@ struct InteractionLogTests {
             var pages = 0
             repeat {
                 var arguments = filter + [.named("limit", "10")]
-                if let after { arguments.append(.named("after", after)) }
+                if let after { arguments.append(.named("next", after)) }
                 let page = try await kit.bob.expectOK("LOG-LIST", arguments)
                 seen += page.fields("entry")
-                after = page.replyText.split(separator: " ").first { $0.hasPrefix("after=") }.map {
-                    String($0.dropFirst("after=".count))
+                after = page.replyText.split(separator: " ").first { $0.hasPrefix("next=") }.map {
+                    String($0.dropFirst("next=".count))
                 }
                 pages += 1
             } while after != nil && pages < 20
@@ -51,7 +51,7 @@ struct InteractionLogTests {
             #expect(pages == 6, "55 entries in pages of 10, the last one without a cursor")
         }
         // A person's filter: only PE1's entries.
-        let person = try await kit.bob.expectOK("LOG-LIST", [.named("contact", "PE1"), .named("limit", "500")])
+        let person = try await kit.bob.expectOK("LOG-LIST", [.named("contact", "PE1"), .named("limit", "1000")])
         #expect(Set(person.fields("contact")) == ["PE1"])
         #expect(person.field("company-name") == "Lee & Co" && person.field("contact-name") == "Ann Lee")
         // Date range and canceled filters.
@@ -60,10 +60,10 @@ struct InteractionLogTests {
         #expect(canceled.fields("entry") == ["2", "1"])
         let day = try await kit.bob.expectOK(
             "LOG-LIST",
-            [.named("from", "2025-01-02"), .named("to", "2025-01-02"), .named("limit", "500")]
+            [.named("from", "2025-01-02"), .named("to", "2025-01-02"), .named("limit", "1000")]
         )
         #expect(Set(day.fields("date")) == ["2025-01-02"])
-        try await kit.bob.expectRefused(.badArguments, "LOG-LIST", [.named("after", "yesterday")])
+        try await kit.bob.expectRefused(.invalid, "LOG-LIST", [.named("next", "yesterday")])
         try await kit.stop()
     }
 

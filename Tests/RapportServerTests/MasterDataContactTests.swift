@@ -232,12 +232,13 @@ struct MasterDataContactServerTests {
         #expect(first.final == .ok("2 contacts next=P2"))
         let second = try await kit.ok(
             "CONTACT-LIST",
-            [.named("type", "person"), .named("limit", "2"), .named("after", "P2")]
+            [.named("type", "person"), .named("limit", "2"), .named("next", "P2")]
         )
         #expect([second.value("no", line: 0), second.value("no", line: 1)] == ["P3", "P4"])
+        #expect(second.final == .ok("2 contacts"), "the last page has no next=")
         let last = try await kit.ok(
             "CONTACT-LIST",
-            [.named("type", "person"), .named("limit", "2"), .named("after", "P4")]
+            [.named("type", "person"), .named("limit", "2"), .named("next", "P4")]
         )
         #expect(last.final == .ok("0 contacts"))
         let named = try await kit.ok("CONTACT-LIST", [.named("name", "an")])

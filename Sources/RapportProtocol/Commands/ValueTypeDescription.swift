@@ -19,7 +19,9 @@ extension ArgumentSpec.ValueType {
         switch self {
         case .text(let maxLength): return "text, at most \(maxLength) characters"
         case .code(let maxLength): return "code, at most \(maxLength) characters"
-        case .integer(let range): return "integer \(Self.describe(range))"
+        case .integer(let range):
+            let bounds = Self.describe(range)
+            return bounds.isEmpty ? "integer" : "integer \(bounds)"
         case .decimal: return "decimal number ≥ 0"
         case .signedDecimal: return "decimal number"
         case .bool: return "true or false"

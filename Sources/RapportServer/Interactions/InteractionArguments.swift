@@ -5,8 +5,6 @@ import RapportStore
 /// Argument declarations and parsing shared by the interaction commands.
 enum InteractionArguments {
     static let maximumSelection = 1000
-    static let defaultPageSize = 50
-    static let maximumPageSize = 500
 
     /// The inputs of the Create Interaction guide, shared by INTERACTION-CREATE and POSTPONED-RESUME. Codes
     /// that may be cleared are text: an empty value means blank (e.g. `campaign=` drops the template's).
@@ -147,20 +145,8 @@ enum InteractionArguments {
         ArgumentSpec("entries", kind: .positional, required: true, valueType: .list, help: help)
     }
 
-    static let pageArguments: [ArgumentSpec] = [
-        ArgumentSpec(
-            "after",
-            kind: .named,
-            valueType: .text(maxLength: 40),
-            help: "Cursor from the previous page's final line (after=YYYY-MM-DD/N)."
-        ),
-        ArgumentSpec(
-            "limit",
-            kind: .named,
-            valueType: .integer(1...Self.maximumPageSize),
-            help: "Entries per page, default \(Self.defaultPageSize)."
-        ),
-    ]
+    /// `limit` and `next` (Paging); the cursor of the log's pages is `YYYY-MM-DD/N`.
+    static let pageArguments: [ArgumentSpec] = Paging.arguments("entries")
 
     // MARK: Parsing
 
@@ -263,15 +249,10 @@ enum InteractionArguments {
         return numbers
     }
 
-    static func cursor(_ arguments: BoundArguments) throws -> LogCursor? {
-        guard let text = arguments.text("after") else { return nil }
-        guard let cursor = LogCursor(text) else {
-            throw CommandError(.badArguments, "argument after must be a cursor YYYY-MM-DD/N from a previous page")
-        }
-        return cursor
-    }
-
-    static func limit(_ arguments: BoundArguments) -> Int {
-        arguments.integer("limit") ?? Self.defaultPageSize
+    /// The page asked for: `limit`, and `next` read as a log cursor (date and entry No.).
+    static func logPage(_ arguments: BoundArguments) throws -> (limit: Int, cursor: LogCursor?) {
+        let page = try Paging.request(arguments, keys: [.date, .integer])
+        let cursor = page.after.map { LogCursor(date: $0[0], entryNo: Int64($0[1])!) }
+        return (page.limit, cursor)
     }
 }

@@ -50,8 +50,7 @@ enum InteractionLogCommands {
             arguments: Self.filterArguments + InteractionArguments.pageArguments,
             requiredRole: .salesperson,
             help: """
-                Ordered by date, then entry number, both descending. When more entries follow, the final line \
-                ends in after=YYYY-MM-DD/N: send the same request with that argument for the next page. \
+                Ordered by date, then entry number, both descending; the filters stay the same from page to page. \
                 Postponed interactions are never listed (POSTPONED-LIST). Everyone may read the whole log.
                 """,
             example: [
@@ -64,7 +63,7 @@ enum InteractionLogCommands {
                     + "company=CT000010 company-name=\"Lee & Co\" template=BUSLETTER group=LETTER "
                     + "description=\"Price list\" salesperson=AH cost=8.00 duration=30.00 canceled=false "
                     + "attempt-failed=false correspondence-type=hard_copy attachment=77 comment=false",
-                "OK 2 entries after=2025-03-02/1002",
+                "OK 2 entries next=2025-03-02/1002",
             ]
         ),
         CommandSpec(
@@ -171,7 +170,7 @@ enum InteractionLogCommands {
         CommandSpec(
             name: "LOG-COMMENT-LIST",
             summary: "List the comment lines of an entry.",
-            arguments: [InteractionArguments.entryArgument("Entry No.")],
+            arguments: [InteractionArguments.entryArgument("Entry No.")] + Paging.arguments("comment lines"),
             requiredRole: .salesperson,
             example: [
                 "LOG-COMMENT-LIST 1043",
@@ -212,7 +211,7 @@ enum InteractionLogCommands {
         [
             Command(
                 SessionCommands.spec("LOG-LIST"),
-                reply: { invocation, _ in try await self.list(invocation, context) }
+                list: { invocation, _ in try await self.list(invocation, context) }
             ),
             Command(
                 SessionCommands.spec("LOG-SHOW"),
@@ -327,15 +326,25 @@ enum InteractionLogCommands {
             ),
             Command(
                 SessionCommands.spec("LOG-COMMENT-LIST"),
-                reply: { invocation, session in
+                list: { invocation, session in
                     let entryNo = Int64(invocation.arguments.integer("entry")!)
+                    let page = try Paging.request(invocation.arguments, keys: [.integer])
                     let actor = session.actingUser
                     let comments = try await context.store.pool.withConnection { connection in
-                        try InteractionLogStore.comments(connection, entryNo, actor: actor)
+                        try InteractionLogStore.comments(
+                            connection,
+                            entryNo,
+                            actor: actor,
+                            afterLine: page.integer(0),
+                            limit: page.fetch
+                        )
                     }
-                    return .ok(
-                        Self.commentCount(comments.count),
-                        comments.map { InteractionReplies.comment(entryNo: entryNo, $0) }
+                    return Paging.reply(
+                        comments,
+                        page,
+                        noun: "comment line",
+                        key: { [String($0.lineNo)] },
+                        line: { InteractionReplies.comment(entryNo: entryNo, $0) }
                     )
                 }
             ),
@@ -346,7 +355,7 @@ enum InteractionLogCommands {
         ]
     }
 
-    private static func list(_ invocation: Invocation, _ context: ServerContext) async throws -> Response {
+    private static func list(_ invocation: Invocation, _ context: ServerContext) async throws -> Reply {
         let arguments = invocation.arguments
         var filter = InteractionLogFilter()
         filter.contactNo = arguments.code("contact")
@@ -363,13 +372,13 @@ enum InteractionLogCommands {
         filter.evaluation = arguments.enumeration("evaluation").flatMap(Evaluation.init(rawValue:))
         filter.documentType = arguments.enumeration("document-type").flatMap(DocumentType.init(rawValue:))
         filter.documentNo = arguments.code("document-no")
-        let cursor = try InteractionArguments.cursor(arguments)
-        let limit = InteractionArguments.limit(arguments)
+        let (limit, cursor) = try InteractionArguments.logPage(arguments)
         let chosen = filter
         let page = try await context.store.pool.withConnection { connection in
             try InteractionLogStore.list(connection, chosen, after: cursor, limit: limit)
         }
-        return .ok(InteractionReplies.pageText(page), page.entries.map(InteractionReplies.listed))
+        // The connection went back to the pool with the page; the page is streamed without it.
+        return InteractionReplies.pageReply(page)
     }
 
     private static func deleteCanceled(_ invocation: Invocation, _ session: SessionState, _ context: ServerContext)

@@ -72,9 +72,13 @@ enum InteractionReplies {
     }
 
     /// `N entries` and, when more follow, the cursor to paste into the next request.
-    static func pageText(_ page: InteractionLogPage) -> String {
-        let text = Self.entries(page.entries.count)
-        return page.next.map { text + " after=\($0)" } ?? text
+    /// A page of the log, streamed: `OK 2 entries next=2025-03-02/1002`.
+    static func pageReply(_ page: InteractionLogPage) -> Reply {
+        .page(
+            page.entries,
+            final: Paging.final(page.entries.count, "entry", plural: "entries", next: page.next?.description),
+            line: Self.listed
+        )
     }
 
     /// `1 entry`, `3 entries`.

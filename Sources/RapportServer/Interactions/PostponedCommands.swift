@@ -73,15 +73,14 @@ enum PostponedCommands {
         [
             Command(
                 SessionCommands.spec("POSTPONED-LIST"),
-                reply: { invocation, session in
+                list: { invocation, session in
                     let arguments = invocation.arguments
                     let filter = PostponedInteractionStore.Filter(
                         salespersonCode: arguments.code("salesperson"),
                         userID: arguments.code("user"),
                         contactNo: arguments.code("contact")
                     )
-                    let cursor = try InteractionArguments.cursor(arguments)
-                    let limit = InteractionArguments.limit(arguments)
+                    let (limit, cursor) = try InteractionArguments.logPage(arguments)
                     let actor = session.actingUser
                     let page = try await context.store.pool.withConnection { connection in
                         try PostponedInteractionStore.list(
@@ -92,7 +91,7 @@ enum PostponedCommands {
                             actor: actor
                         )
                     }
-                    return .ok(InteractionReplies.pageText(page), page.entries.map(InteractionReplies.listed))
+                    return InteractionReplies.pageReply(page)
                 }
             ),
             Command(

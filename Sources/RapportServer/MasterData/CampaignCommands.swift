@@ -57,7 +57,8 @@ enum CampaignCommands {
         CommandSpec(
             name: "CAMPAIGN-LIST",
             summary: "List the campaigns.",
-            arguments: [A.named("salesperson", .code(maxLength: 20), "Only the campaigns of this salesperson.")],
+            arguments: [A.named("salesperson", .code(maxLength: 20), "Only the campaigns of this salesperson.")]
+                + Paging.arguments("campaigns"),
             requiredRole: .salesperson,
             help: "Every logged-in user may list them.",
             example: [
@@ -100,9 +101,15 @@ enum CampaignCommands {
                 let updated = try CampaignStore.update(connection, input.arguments.code("no")!, Self.changes(input))
                 return .ok("campaign \(updated.no) changed", [line(updated)])
             },
-            MasterDataCommand.read(context, specs[2]) { invocation, _, connection in
-                let all = try CampaignStore.list(connection, salesperson: invocation.arguments.code("salesperson"))
-                return .ok(MasterDataCommand.count(all.count, "campaign"), all.map(line))
+            MasterDataCommand.list(context, specs[2], keys: [.code(maxLength: 20)]) { invocation, _, connection, page in
+                let salesperson = invocation.arguments.code("salesperson")
+                let rows = try CampaignStore.list(
+                    connection,
+                    salesperson: salesperson,
+                    after: page.code(0),
+                    limit: page.fetch
+                )
+                return Paging.reply(rows, page, noun: "campaign", key: { [$0.no] }, line: line)
             },
             MasterDataCommand.write(context, specs[3]) { invocation, _, connection in
                 let no = invocation.arguments.code("no")!

@@ -101,11 +101,9 @@ enum ContactCommands {
                 A.named("territory", .code(maxLength: 10), "Only this territory."),
                 A.named("exclude-from-segment", .bool, "Only contacts with this flag."),
                 A.named("privacy-blocked", .bool, "Only contacts with this flag."),
-                A.named("after", .code(maxLength: 20), "Next page: the contacts numbered after this one."),
-                A.named("limit", .integer(1...1000), "Page size (default 100)."),
-            ],
+            ] + Paging.arguments("contacts"),
             requiredRole: .salesperson,
-            help: "When the page is full, the final line ends with next=<no>: send it as after= for the next page.",
+            help: "In number order; the filters stay the same from page to page.",
             example: [
                 "CONTACT-LIST type=person company=CT000001 limit=2",
                 "* no=CT000002 type=person name=\"Ann Lee\" company=CT000001 exclude-from-segment=false "
@@ -156,7 +154,7 @@ enum ContactCommands {
                 }
                 return .ok("", [line(contact)])
             },
-            MasterDataCommand.read(context, specs[3]) { invocation, _, connection in
+            MasterDataCommand.list(context, specs[3], keys: [.code(maxLength: 20)]) { invocation, _, connection, page in
                 let arguments = invocation.arguments
                 var filter = ContactFilter()
                 filter.type = arguments.enumeration("type").flatMap(ContactType.init)
@@ -169,12 +167,10 @@ enum ContactCommands {
                 filter.territoryCode = arguments.code("territory")
                 filter.excludeFromSegment = arguments.bool("exclude-from-segment")
                 filter.privacyBlocked = arguments.bool("privacy-blocked")
-                filter.after = arguments.code("after")
-                filter.limit = arguments.integer("limit") ?? 100
+                filter.after = page.code(0)
+                filter.limit = page.fetch
                 let contacts = try ContactStore.list(connection, filter)
-                var text = MasterDataCommand.count(contacts.count, "contact")
-                if contacts.count == filter.limit, let last = contacts.last { text += " next=\(last.no)" }
-                return .ok(text, contacts.map(line))
+                return Paging.reply(contacts, page, noun: "contact", key: { [$0.no] }, line: line)
             },
             MasterDataCommand.write(context, specs[4]) { invocation, _, connection in
                 let no = invocation.arguments.code("no")!

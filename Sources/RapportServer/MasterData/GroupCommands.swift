@@ -33,6 +33,7 @@ enum GroupCommands {
         CommandSpec(
             name: "GROUP-LIST",
             summary: "List the interaction groups.",
+            arguments: Paging.arguments("groups"),
             requiredRole: .salesperson,
             help: "Statistics per group are served by the statistics command.",
             example: [
@@ -76,9 +77,9 @@ enum GroupCommands {
                 let group = try InteractionGroupStore.update(connection, code, description: description)
                 return .ok("group \(group.code) changed", [line(group)])
             },
-            MasterDataCommand.read(context, specs[2]) { _, _, connection in
-                let all = try InteractionGroupStore.list(connection)
-                return .ok(MasterDataCommand.count(all.count, "group"), all.map(line))
+            MasterDataCommand.list(context, specs[2], keys: [.code(maxLength: 10)]) { _, _, connection, page in
+                let rows = try InteractionGroupStore.list(connection, after: page.code(0), limit: page.fetch)
+                return Paging.reply(rows, page, noun: "group", key: { [$0.code] }, line: line)
             },
             MasterDataCommand.write(context, specs[3]) { invocation, _, connection in
                 let code = invocation.arguments.code("code")!

@@ -21,6 +21,7 @@ enum LanguageCommands {
         CommandSpec(
             name: "LANGUAGE-LIST",
             summary: "List the language codes.",
+            arguments: Paging.arguments("languages"),
             requiredRole: .salesperson,
             help: "Every logged-in user may list them.",
             example: [
@@ -49,9 +50,9 @@ enum LanguageCommands {
                 )
                 return .ok("language \(language.code) created", [line(language)])
             },
-            MasterDataCommand.read(context, specs[1]) { _, _, connection in
-                let all = try LanguageStore.list(connection)
-                return .ok(MasterDataCommand.count(all.count, "language"), all.map(line))
+            MasterDataCommand.list(context, specs[1], keys: [.code(maxLength: 10)]) { _, _, connection, page in
+                let rows = try LanguageStore.list(connection, after: page.code(0), limit: page.fetch)
+                return Paging.reply(rows, page, noun: "language", key: { [$0.code] }, line: line)
             },
             MasterDataCommand.write(context, specs[2]) { invocation, _, connection in
                 let code = invocation.arguments.code("code")!

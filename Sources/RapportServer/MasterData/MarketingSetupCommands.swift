@@ -46,6 +46,7 @@ enum MarketingSetupCommands {
         CommandSpec(
             name: "SERIES-LIST",
             summary: "List the number series with the last number used.",
+            arguments: Paging.arguments("series"),
             requiredRole: .salesperson,
             help: "last-no-used is blank until the first number is drawn.",
             example: [
@@ -99,9 +100,9 @@ enum MarketingSetupCommands {
                 )
                 return .ok("series \(series.code) created", [line(series)])
             },
-            MasterDataCommand.read(context, specs[1]) { _, _, connection in
-                let all = try NumberSeriesStore.list(connection)
-                return .ok(MasterDataCommand.count(all.count, "series", plural: "series"), all.map(line))
+            MasterDataCommand.list(context, specs[1], keys: [.code(maxLength: 20)]) { _, _, connection, page in
+                let rows = try NumberSeriesStore.list(connection, after: page.code(0), limit: page.fetch)
+                return Paging.reply(rows, page, noun: "series", plural: "series", key: { [$0.code] }, line: line)
             },
             Command(
                 specs[2],

@@ -111,6 +111,28 @@ enum MasterDataCommand {
         )
     }
 
+    typealias ListBody =
+        @Sendable (Invocation, SessionState, PGConnection, Paging.Request) throws -> Reply
+
+    /// A list command: `limit`/`next` are checked, the page is fetched on a pooled connection, and the
+    /// connection is given back before the page is streamed to the client (a slow reader never holds it).
+    static func list(
+        _ context: ServerContext,
+        _ spec: CommandSpec,
+        keys: [Paging.Key],
+        _ body: @escaping ListBody
+    ) -> Command {
+        Command(
+            spec,
+            list: { invocation, session in
+                let request = try Paging.request(invocation.arguments, keys: keys)
+                return try await context.store.pool.withConnection { connection in
+                    try body(invocation, session, connection, request)
+                }
+            }
+        )
+    }
+
     /// `N thing` / `N things`.
     static func count(_ n: Int, _ noun: String, plural: String? = nil) -> String {
         "\(n) \(n == 1 ? noun : (plural ?? noun + "s"))"

@@ -40,6 +40,7 @@ enum SalespersonCommands {
         CommandSpec(
             name: "SALESPERSON-LIST",
             summary: "List the salespeople.",
+            arguments: Paging.arguments("salespeople"),
             requiredRole: .salesperson,
             help: "Every logged-in user may list them, blocked ones included.",
             example: [
@@ -87,9 +88,16 @@ enum SalespersonCommands {
                 )
                 return .ok("salesperson \(salesperson.code) changed", [line(salesperson)])
             },
-            MasterDataCommand.read(context, specs[2]) { _, _, connection in
-                let all = try SalespersonStore.list(connection)
-                return .ok(MasterDataCommand.count(all.count, "salesperson", plural: "salespeople"), all.map(line))
+            MasterDataCommand.list(context, specs[2], keys: [.code(maxLength: 20)]) { _, _, connection, page in
+                let rows = try SalespersonStore.list(connection, after: page.code(0), limit: page.fetch)
+                return Paging.reply(
+                    rows,
+                    page,
+                    noun: "salesperson",
+                    plural: "salespeople",
+                    key: { [$0.code] },
+                    line: line
+                )
             },
             MasterDataCommand.write(context, specs[3]) { invocation, _, connection in
                 let code = invocation.arguments.code("code")!

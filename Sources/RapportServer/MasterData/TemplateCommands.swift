@@ -96,7 +96,8 @@ enum TemplateCommands {
         CommandSpec(
             name: "TEMPLATE-LIST",
             summary: "List the interaction templates.",
-            arguments: [A.named("group", .code(maxLength: 10), "Only the templates of this group.")],
+            arguments: [A.named("group", .code(maxLength: 10), "Only the templates of this group.")]
+                + Paging.arguments("templates"),
             requiredRole: .salesperson,
             help: "Every logged-in user may list them.",
             example: [
@@ -141,9 +142,10 @@ enum TemplateCommands {
             MasterDataCommand.read(context, specs[2]) { invocation, _, connection in
                 .ok("", [line(try TemplateStore.require(connection, invocation.arguments.code("code")!))])
             },
-            MasterDataCommand.read(context, specs[3]) { invocation, _, connection in
-                let all = try TemplateStore.list(connection, group: invocation.arguments.code("group"))
-                return .ok(MasterDataCommand.count(all.count, "template"), all.map(line))
+            MasterDataCommand.list(context, specs[3], keys: [.code(maxLength: 10)]) { invocation, _, connection, page in
+                let group = invocation.arguments.code("group")
+                let rows = try TemplateStore.list(connection, group: group, after: page.code(0), limit: page.fetch)
+                return Paging.reply(rows, page, noun: "template", key: { [$0.code] }, line: line)
             },
             MasterDataCommand.write(context, specs[4]) { invocation, _, connection in
                 let code = invocation.arguments.code("code")!

@@ -42,7 +42,7 @@ enum TemplateLanguageCommands {
         CommandSpec(
             name: "TEMPLATE-LANGUAGE-LIST",
             summary: "List the language variants of a template with their attachments.",
-            arguments: [template],
+            arguments: [template] + Paging.arguments("template languages"),
             requiredRole: .salesperson,
             help: "The blank (no language) row comes first; attachment fields are shown when the row has one.",
             example: [
@@ -76,9 +76,19 @@ enum TemplateLanguageCommands {
                 try TemplateLanguageStore.delete(connection, template: template, language: language)
                 return .ok("template language \(Self.name(template, language)) deleted")
             },
-            MasterDataCommand.read(context, specs[2]) { invocation, _, connection in
-                let rows = try TemplateLanguageStore.list(connection, template: invocation.arguments.code("template")!)
-                return .ok(MasterDataCommand.count(rows.count, "template language"), rows.map(line))
+            MasterDataCommand.list(context, specs[2], keys: [.optionalCode(maxLength: 10)]) {
+                invocation,
+                _,
+                connection,
+                page in
+                let template = invocation.arguments.code("template")!
+                let rows = try TemplateLanguageStore.list(
+                    connection,
+                    template: template,
+                    after: page.optionalCode(0),
+                    limit: page.fetch
+                )
+                return Paging.reply(rows, page, noun: "template language", key: { [$0.languageCode ?? ""] }, line: line)
             },
         ]
     }

@@ -34,6 +34,7 @@ enum TemplateSetupCommands {
         CommandSpec(
             name: "SETUP-LIST",
             summary: "List every event of the interaction template setup with its template (blank: not logged).",
+            arguments: Paging.arguments("events"),
             requiredRole: .salesperson,
             help:
                 "Events in the order of the reference: the document types, then email, email_draft, "
@@ -59,10 +60,23 @@ enum TemplateSetupCommands {
                     template.map { "\(event.rawValue) logs template \($0)" } ?? "\(event.rawValue) is not logged"
                 )
             },
-            MasterDataCommand.read(context, specs[1]) { _, _, connection in
-                let setup = try TemplateSetupStore.list(connection)
-                let lines = setup.map { DataLine.named(["event": $0.event.rawValue, "template": $0.template]) }
-                return .ok(MasterDataCommand.count(lines.count, "event"), lines)
+            MasterDataCommand.list(context, specs[1], keys: [.oneOf(TemplateSetupEvent.allCases.map(\.rawValue))]) {
+                _,
+                _,
+                connection,
+                page in
+                // A fixed list of events in the reference's order: the page is cut from it after the cursor's event.
+                var setup = try TemplateSetupStore.list(connection)
+                if let after = page.code(0), let index = setup.firstIndex(where: { $0.event.rawValue == after }) {
+                    setup.removeFirst(index + 1)
+                }
+                return Paging.reply(
+                    Array(setup.prefix(page.fetch)),
+                    page,
+                    noun: "event",
+                    key: { [$0.event.rawValue] },
+                    line: { DataLine.named(["event": $0.event.rawValue, "template": $0.template]) }
+                )
             },
         ]
     }

@@ -34,24 +34,17 @@ enum LoggedSegmentCommands {
                 ),
                 ArgumentSpec("segment", kind: .named, valueType: .code(maxLength: 20), help: "Segment No."),
                 ArgumentSpec("user", kind: .named, valueType: .code(maxLength: 50), help: "Logged by this user."),
-                ArgumentSpec("before", kind: .named, valueType: .integer(1...Int.max), help: "Entries below this No."),
-                ArgumentSpec(
-                    "limit",
-                    kind: .named,
-                    valueType: .integer(1...1000),
-                    help: "At most this many (default 50)."
-                ),
-            ],
+            ] + Paging.arguments("logged segments"),
             requiredRole: .salesperson,
             help: """
                 Counts follow BC: interactions and campaign entries whose Canceled equals the logged segment's. \
-                When more follow, the final line ends in before=N for the next page.
+                Newest first (descending entry No.).
                 """,
             example: [
                 "LOGGED-SEGMENT-LIST limit=1",
                 "* logged-segment=17 segment=SEG00001 description=\"Spring mailing\" creation-date=2025-03-14 "
                     + "user=ALICE canceled=false interactions=104 campaign-entries=1",
-                "OK 1 logged segment before=17",
+                "OK 1 logged segment next=17",
             ]
         ),
         CommandSpec(
@@ -126,13 +119,14 @@ enum LoggedSegmentCommands {
         [
             Command(
                 SessionCommands.spec("LOGGED-SEGMENT-LIST"),
-                reply: { invocation, _ in
+                list: { invocation, _ in
                     let arguments = invocation.arguments
-                    let limit = arguments.integer("limit") ?? 50
+                    let page = try Paging.request(arguments, keys: [.integer])
                     let canceled = arguments.bool("canceled")
                     let segment = arguments.code("segment")
                     let user = arguments.code("user")
-                    let before = arguments.integer("before").map(Int64.init)
+                    // Newest first: the next page holds the entries numbered below the cursor.
+                    let before = page.integer(0)
                     let records = try await context.store.pool.withConnection { connection in
                         try LoggedSegmentStore.list(
                             connection,
@@ -140,13 +134,16 @@ enum LoggedSegmentCommands {
                             segmentNo: segment,
                             userID: user,
                             before: before,
-                            limit: limit + 1
+                            limit: page.fetch
                         )
                     }
-                    let page = Array(records.prefix(limit))
-                    var text = SegmentReplies.count(page.count, "logged segment")
-                    if records.count > limit, let last = page.last { text += " before=\(last.entryNo)" }
-                    return .ok(text, page.map(SegmentReplies.logged))
+                    return Paging.reply(
+                        records,
+                        page,
+                        noun: "logged segment",
+                        key: { [String($0.entryNo)] },
+                        line: SegmentReplies.logged
+                    )
                 }
             ),
             Command(

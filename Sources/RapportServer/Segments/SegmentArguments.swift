@@ -13,18 +13,6 @@ enum SegmentArguments {
         help: "Segment No."
     )
 
-    static let maximumPageSize = 1000
-
-    static let page: [ArgumentSpec] = [
-        ArgumentSpec("after", kind: .named, valueType: .integer(0...Int(Int32.max)), help: "Lines after this line no."),
-        ArgumentSpec(
-            "limit",
-            kind: .named,
-            valueType: .integer(1...Self.maximumPageSize),
-            help: "At most this many lines (default 200)."
-        ),
-    ]
-
     static let headerFields: [ArgumentSpec] = [
         ArgumentSpec(
             "description",

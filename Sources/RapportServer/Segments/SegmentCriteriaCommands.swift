@@ -102,7 +102,7 @@ enum SegmentCriteriaCommands {
         CommandSpec(
             name: "SEGMENT-CRITERIA",
             summary: "List a segment's criteria: its actions with their options and filters, readable.",
-            arguments: [SegmentArguments.segment],
+            arguments: [SegmentArguments.segment] + Paging.arguments("criteria lines"),
             requiredRole: .salesperson,
             example: [
                 "SEGMENT-CRITERIA SEG00001",
@@ -170,6 +170,7 @@ enum SegmentCriteriaCommands {
         CommandSpec(
             name: "CRITERIA-LIST",
             summary: "List the saved criteria.",
+            arguments: Paging.arguments("saved criteria"),
             requiredRole: .salesperson,
             example: [
                 "CRITERIA-LIST",
@@ -244,14 +245,23 @@ enum SegmentCriteriaCommands {
             ),
             Command(
                 SessionCommands.spec("SEGMENT-CRITERIA"),
-                reply: { invocation, _ in
+                list: { invocation, _ in
                     let no = invocation.arguments.code("segment")!
+                    let page = try Paging.request(invocation.arguments, keys: [.integer])
                     let lines = try await context.store.pool.withConnection { connection in
-                        try SegmentCriteriaStore.criteria(connection, segmentNo: no)
+                        try SegmentCriteriaStore.criteria(
+                            connection,
+                            segmentNo: no,
+                            afterLine: page.integer(0),
+                            limit: page.fetch
+                        )
                     }
-                    return .ok(
-                        SegmentReplies.count(lines.count, "criteria line"),
-                        lines.map { SegmentReplies.criteria(no, $0) }
+                    return Paging.reply(
+                        lines,
+                        page,
+                        noun: "criteria line",
+                        key: { [String($0.line.lineNo)] },
+                        line: { SegmentReplies.criteria(no, $0) }
                     )
                 }
             ),
@@ -298,11 +308,19 @@ enum SegmentCriteriaCommands {
             ),
             Command(
                 SessionCommands.spec("CRITERIA-LIST"),
-                reply: { _, _ in
+                list: { invocation, _ in
+                    let page = try Paging.request(invocation.arguments, keys: [.code(maxLength: 10)])
                     let saved = try await context.store.pool.withConnection { connection in
-                        try SegmentCriteriaStore.saved(connection)
+                        try SegmentCriteriaStore.saved(connection, after: page.code(0), limit: page.fetch)
                     }
-                    return .ok("\(saved.count) saved criteria", saved.map(Self.saved))
+                    return Paging.reply(
+                        saved,
+                        page,
+                        noun: "saved criteria",
+                        plural: "saved criteria",
+                        key: { [$0.code] },
+                        line: Self.saved
+                    )
                 }
             ),
             Command(

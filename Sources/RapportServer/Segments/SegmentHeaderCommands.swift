@@ -57,9 +57,9 @@ enum SegmentHeaderCommands {
         CommandSpec(
             name: "SEGMENT-SHOW",
             summary: "Show a segment header and a page of its lines.",
-            arguments: [SegmentArguments.segment] + SegmentArguments.page,
+            arguments: [SegmentArguments.segment] + Paging.arguments("lines"),
             requiredRole: .salesperson,
-            help: "Lines in line order; when more follow, the final line ends in after=N for the next page.",
+            help: "The header line, then a page of lines in line order; the count is of lines.",
             example: [
                 "SEGMENT-SHOW SEG00001 limit=1",
                 "* segment=SEG00001 description=\"Spring mailing\" salesperson=AH template=BUSLETTER group=LETTER "
@@ -71,7 +71,7 @@ enum SegmentHeaderCommands {
                     + "description=\"Spring mailing\" date=2025-03-14 correspondence-type=hard_copy cost=8.00 "
                     + "duration=30.00 campaign-target=false campaign-response=false attempt-failed=false "
                     + "send-word-docs=false",
-                "OK 1 line after=10000",
+                "OK 1 line next=10000",
             ]
         ),
         CommandSpec(
@@ -79,7 +79,7 @@ enum SegmentHeaderCommands {
             summary: "List the segments (not yet logged) with their line counts and totals.",
             arguments: [
                 ArgumentSpec("mine", kind: .named, valueType: .bool, help: "Only your own segments.")
-            ],
+            ] + Paging.arguments("segments"),
             requiredRole: .salesperson,
             example: [
                 "SEGMENT-LIST mine=true",
@@ -130,28 +130,40 @@ enum SegmentHeaderCommands {
             ),
             Command(
                 SessionCommands.spec("SEGMENT-SHOW"),
-                reply: { invocation, _ in
+                list: { invocation, _ in
                     let no = invocation.arguments.code("segment")!
-                    let after = invocation.arguments.integer("after") ?? 0
-                    let limit = invocation.arguments.integer("limit") ?? 200
+                    let page = try Paging.request(invocation.arguments, keys: [.integer])
+                    let after = Int(clamping: page.integer(0) ?? 0)
                     let (header, lines) = try await context.store.pool.withConnection { connection in
-                        try SegmentStore.show(connection, no: no, afterLine: after, limit: limit + 1)
+                        try SegmentStore.show(connection, no: no, afterLine: after, limit: page.fetch)
                     }
-                    let page = Array(lines.prefix(limit))
-                    var text = SegmentReplies.count(page.count, "line")
-                    if lines.count > limit, let last = page.last { text += " after=\(last.lineNo)" }
-                    return .ok(text, [SegmentReplies.header(header)] + page.map { SegmentReplies.line(no, $0) })
+                    return Paging.reply(
+                        lines,
+                        page,
+                        noun: "line",
+                        header: [SegmentReplies.header(header)],
+                        key: { [String($0.lineNo)] },
+                        line: { SegmentReplies.line(no, $0) }
+                    )
                 }
             ),
             Command(
                 SessionCommands.spec("SEGMENT-LIST"),
-                reply: { invocation, session in
+                list: { invocation, session in
                     let mine = invocation.arguments.bool("mine") ?? false
+                    let page = try Paging.request(invocation.arguments, keys: [.code(maxLength: 20)])
                     let actor = session.actingUser
+                    // One bounded query; the connection is back in the pool before the page is streamed.
                     let headers = try await context.store.pool.withConnection { connection in
-                        try SegmentStore.list(connection, actor: actor, mine: mine)
+                        try SegmentStore.list(
+                            connection,
+                            actor: actor,
+                            mine: mine,
+                            after: page.code(0),
+                            limit: page.fetch
+                        )
                     }
-                    return .ok(SegmentReplies.count(headers.count, "segment"), headers.map(SegmentReplies.header))
+                    return Paging.reply(headers, page, noun: "segment", key: { [$0.no] }, line: SegmentReplies.header)
                 }
             ),
             Command(

@@ -81,11 +81,16 @@ enum InteractionLogReader {
         return try rows.first.map(Self.decode)
     }
 
-    static func comments(_ connection: PGConnection, _ entryNo: Int64) throws -> [InteractionLogComment] {
+    /// Comment lines in line order: a keyset page after `afterLine` of at most `limit` (nil: all).
+    static func comments(_ connection: PGConnection, _ entryNo: Int64, afterLine: Int64? = nil, limit: Int? = nil)
+        throws -> [InteractionLogComment]
+    {
         try connection.query(
             """
             SELECT line_no, date::text, code, comment, last_date_modified::text
-            FROM interaction_log_entry_comments WHERE entry_no = \(entryNo) ORDER BY line_no
+            FROM interaction_log_entry_comments
+            WHERE entry_no = \(entryNo) AND (\(afterLine)::bigint IS NULL OR line_no > \(afterLine))
+            ORDER BY line_no LIMIT \(limit)
             """
         ).map { row in
             InteractionLogComment(

@@ -60,10 +60,18 @@ public enum InteractionLogStore {
         )
     }
 
-    public static func comments(_ connection: PGConnection, _ entryNo: Int64, actor: ActingUser) throws
-        -> [InteractionLogComment]
-    {
-        try self.show(connection, entryNo, actor: actor).1
+    /// A keyset page of an entry's comment lines after `afterLine`, at most `limit` (nil: all).
+    public static func comments(
+        _ connection: PGConnection,
+        _ entryNo: Int64,
+        actor: ActingUser,
+        afterLine: Int64? = nil,
+        limit: Int? = nil
+    ) throws -> [InteractionLogComment] {
+        guard let entry = try InteractionLogReader.entry(connection, entryNo),
+            !entry.postponed || actor.mayActFor(entry.draft.salespersonCode)
+        else { throw Self.missing(entryNo) }
+        return try InteractionLogReader.comments(connection, entryNo, afterLine: afterLine, limit: limit)
     }
 
     /// Adds a comment line after the last one (reference 1.7), dated `date` or today.

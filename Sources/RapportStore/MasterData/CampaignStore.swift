@@ -106,12 +106,19 @@ public enum CampaignStore {
     }
 
     /// Campaigns in number order, optionally only those of one salesperson.
-    public static func list(_ connection: PGConnection, salesperson: String? = nil) throws -> [Campaign] {
+    /// A keyset page after `after` of at most `limit` (nil: all).
+    public static func list(
+        _ connection: PGConnection,
+        salesperson: String? = nil,
+        after: String? = nil,
+        limit: Int? = nil
+    ) throws -> [Campaign] {
         try connection.query(
             """
             SELECT \(unescaped: Self.columns) FROM campaigns
-            WHERE \(salesperson)::text IS NULL OR salesperson_code = \(salesperson)
-            ORDER BY no
+            WHERE (\(salesperson)::text IS NULL OR salesperson_code = \(salesperson))
+              AND (\(after)::text IS NULL OR no > \(after))
+            ORDER BY no LIMIT \(limit)
             """
         ).map(Self.decode)
     }

@@ -33,8 +33,16 @@ public enum InteractionGroupStore {
         return InteractionGroup(code: code, description: description)
     }
 
-    public static func list(_ connection: PGConnection) throws -> [InteractionGroup] {
-        try connection.query("SELECT code, description FROM interaction_groups ORDER BY code").map {
+    /// Groups in code order: a keyset page after `after` of at most `limit` (nil: all).
+    public static func list(_ connection: PGConnection, after: String? = nil, limit: Int? = nil) throws
+        -> [InteractionGroup]
+    {
+        try connection.query(
+            """
+            SELECT code, description FROM interaction_groups
+            WHERE \(after)::text IS NULL OR code > \(after) ORDER BY code LIMIT \(limit)
+            """
+        ).map {
             InteractionGroup(code: try $0.decode(String.self, at: 0), description: try $0.decode(String?.self, at: 1))
         }
     }

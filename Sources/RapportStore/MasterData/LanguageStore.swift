@@ -20,8 +20,14 @@ public enum LanguageStore {
         return language
     }
 
-    public static func list(_ connection: PGConnection) throws -> [Language] {
-        try connection.query("SELECT code, name FROM languages ORDER BY code").map {
+    /// Languages in code order: a keyset page after `after` of at most `limit` (nil: all).
+    public static func list(_ connection: PGConnection, after: String? = nil, limit: Int? = nil) throws -> [Language] {
+        try connection.query(
+            """
+            SELECT code, name FROM languages
+            WHERE \(after)::text IS NULL OR code > \(after) ORDER BY code LIMIT \(limit)
+            """
+        ).map {
             Language(code: try $0.decode(String.self, at: 0), name: try $0.decode(String?.self, at: 1))
         }
     }

@@ -80,8 +80,16 @@ public enum NumberSeriesStore {
         }
     }
 
-    public static func list(_ connection: PGConnection) throws -> [NumberSeries] {
-        try connection.query("SELECT \(unescaped: Self.columns) FROM number_series ORDER BY code").map(Self.decode)
+    /// Number series in code order: a keyset page after `after` of at most `limit` (nil: all).
+    public static func list(_ connection: PGConnection, after: String? = nil, limit: Int? = nil) throws
+        -> [NumberSeries]
+    {
+        try connection.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM number_series
+            WHERE \(after)::text IS NULL OR code > \(after) ORDER BY code LIMIT \(limit)
+            """
+        ).map(Self.decode)
     }
 
     public static func get(_ connection: PGConnection, _ code: String) throws -> NumberSeries? {

@@ -89,8 +89,15 @@ public enum SalespersonStore {
         return found
     }
 
-    public static func list(_ connection: PGConnection) throws -> [Salesperson] {
-        try connection.query("SELECT \(unescaped: Self.columns) FROM salespeople ORDER BY code").map(Self.decode)
+    /// Salespeople in code order: a keyset page after `after` of at most `limit` (nil: all).
+    public static func list(_ connection: PGConnection, after: String? = nil, limit: Int? = nil) throws -> [Salesperson]
+    {
+        try connection.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM salespeople
+            WHERE \(after)::text IS NULL OR code > \(after) ORDER BY code LIMIT \(limit)
+            """
+        ).map(Self.decode)
     }
 
     /// Deletes a salesperson nothing refers to any more.

@@ -74,7 +74,17 @@ public enum TemplateLanguageStore {
     }
 
     /// The language variants of a template, blank language first.
-    public static func list(_ connection: PGConnection, template: String) throws -> [TemplateLanguage] {
+    ///
+    /// A keyset page of at most `limit` (nil: all) after `after`: nil = from the start, `.some(nil)` =
+    /// after the blank language (which sorts first), else after that language code.
+    public static func list(
+        _ connection: PGConnection,
+        template: String,
+        after: String?? = nil,
+        limit: Int? = nil
+    ) throws -> [TemplateLanguage] {
+        let started = after != nil
+        let afterCode = after ?? nil
         guard try MasterDataLookup.exists(connection, "SELECT 1 FROM interaction_templates WHERE code = \(template)")
         else { throw StoreError.notFound("Interaction Template \(template) does not exist") }
         return try connection.query(
@@ -83,7 +93,9 @@ public enum TemplateLanguageStore {
                    \(unescaped: AttachmentInfo.columns)
             FROM interaction_template_languages l LEFT JOIN attachments a ON a.no = l.attachment_no
             WHERE l.template_code = \(template)
-            ORDER BY l.language_code NULLS FIRST
+              AND (NOT \(started)::boolean
+                   OR (l.language_code IS NOT NULL AND (\(afterCode)::text IS NULL OR l.language_code > \(afterCode))))
+            ORDER BY l.language_code NULLS FIRST LIMIT \(limit)
             """
         ).map { row in
             var language = TemplateLanguage(

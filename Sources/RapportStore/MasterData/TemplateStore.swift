@@ -106,12 +106,19 @@ public enum TemplateStore {
     }
 
     /// Templates in code order, optionally of one group.
-    public static func list(_ connection: PGConnection, group: String? = nil) throws -> [InteractionTemplate] {
+    /// A keyset page after `after` of at most `limit` (nil: all).
+    public static func list(
+        _ connection: PGConnection,
+        group: String? = nil,
+        after: String? = nil,
+        limit: Int? = nil
+    ) throws -> [InteractionTemplate] {
         try connection.query(
             """
             SELECT \(unescaped: InteractionTemplate.columns) FROM interaction_templates t
-            WHERE \(group)::text IS NULL OR t.interaction_group_code = \(group)
-            ORDER BY t.code
+            WHERE (\(group)::text IS NULL OR t.interaction_group_code = \(group))
+              AND (\(after)::text IS NULL OR t.code > \(after))
+            ORDER BY t.code LIMIT \(limit)
             """
         ).map(InteractionTemplate.init(row:))
     }

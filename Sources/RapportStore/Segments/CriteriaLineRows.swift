@@ -4,13 +4,23 @@ import RapportModel
 /// Reading and writing criteria lines; `segment_criteria_lines` and `saved_segment_criteria_lines` share
 /// their layout (reference 1.11, 1.13). Table and key names are chosen by code, never by the user.
 enum CriteriaLineRows {
-    static func read(_ connection: PGConnection, table: String, key: String, owner: String) throws -> [CriteriaLine] {
+    /// Lines in line order; a keyset page after `afterLine` of at most `limit` when given.
+    static func read(
+        _ connection: PGConnection,
+        table: String,
+        key: String,
+        owner: String,
+        afterLine: Int64? = nil,
+        limit: Int? = nil
+    ) throws -> [CriteriaLine] {
         try connection.query(
             """
             SELECT line_no, type::text, action::text, allow_existing_contacts, expand_contact,
                    allow_company_with_persons, ignore_exclusion, entire_companies, no_of_filters,
                    table_name::text, table_view
-            FROM \(unescaped: table) WHERE \(unescaped: key) = \(owner) ORDER BY line_no
+            FROM \(unescaped: table)
+            WHERE \(unescaped: key) = \(owner) AND (\(afterLine)::bigint IS NULL OR line_no > \(afterLine))
+            ORDER BY line_no LIMIT \(limit)
             """
         ).map { row in
             let lineNo = try row.decode(Int.self, at: 0)

@@ -191,7 +191,13 @@ public enum SegmentCriteriaStore {
     }
 
     /// The criteria list with readable filters (reference 3.7 R7).
-    public static func criteria(_ connection: PGConnection, segmentNo: String) throws -> [CriteriaLineRecord] {
+    /// A keyset page in line order after `afterLine`, at most `limit` (nil: all).
+    public static func criteria(
+        _ connection: PGConnection,
+        segmentNo: String,
+        afterLine: Int64? = nil,
+        limit: Int? = nil
+    ) throws -> [CriteriaLineRecord] {
         guard try !connection.query("SELECT 1 FROM segment_headers WHERE no = \(segmentNo)").isEmpty else {
             throw StoreError.notFound("Segment \(segmentNo) does not exist.")
         }
@@ -199,7 +205,9 @@ public enum SegmentCriteriaStore {
             connection,
             table: "segment_criteria_lines",
             key: "segment_no",
-            owner: segmentNo
+            owner: segmentNo,
+            afterLine: afterLine,
+            limit: limit
         )
         .map { CriteriaLineRecord(line: $0, readable: $0.readable) }
     }
@@ -266,13 +274,18 @@ public enum SegmentCriteriaStore {
     }
 
     /// The saved criteria sets.
-    public static func saved(_ connection: PGConnection) throws -> [SavedCriteriaRecord] {
+    /// In code order: a keyset page after `after` of at most `limit` (nil: all).
+    public static func saved(_ connection: PGConnection, after: String? = nil, limit: Int? = nil) throws
+        -> [SavedCriteriaRecord]
+    {
         try connection.query(
             """
             SELECT s.code, s.description,
                    (SELECT count(*) FROM saved_segment_criteria_lines l WHERE l.code = s.code AND l.type = 'action'),
                    s.created_by
-            FROM saved_segment_criteria s ORDER BY s.code
+            FROM saved_segment_criteria s
+            WHERE \(after)::text IS NULL OR s.code > \(after)
+            ORDER BY s.code LIMIT \(limit)
             """
         ).map {
             SavedCriteriaRecord(

@@ -49,15 +49,21 @@ enum SegmentReader {
         return try rows.first.map(Self.decodeHeader)
     }
 
-    static func headers(_ connection: PGConnection, createdBy: String?, salesperson: String?) throws
-        -> [SegmentHeaderRecord]
-    {
+    /// Headers in number order: a keyset page after `after` of at most `limit` (nil: all).
+    static func headers(
+        _ connection: PGConnection,
+        createdBy: String?,
+        salesperson: String?,
+        after: String? = nil,
+        limit: Int? = nil
+    ) throws -> [SegmentHeaderRecord] {
         try connection.query(
             """
             SELECT \(unescaped: Self.headerColumns) FROM segment_headers h
             WHERE (\(createdBy)::text IS NULL OR h.created_by = \(createdBy)
                    OR h.salesperson_code IS NOT DISTINCT FROM \(salesperson))
-            ORDER BY h.no
+              AND (\(after)::text IS NULL OR h.no > \(after))
+            ORDER BY h.no LIMIT \(limit)
             """
         ).map(Self.decodeHeader)
     }

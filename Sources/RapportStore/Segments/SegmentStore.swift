@@ -244,11 +244,20 @@ public enum SegmentStore {
     }
 
     /// Every segment, or only the actor's own.
-    public static func list(_ connection: PGConnection, actor: ActingUser, mine: Bool) throws -> [SegmentHeaderRecord] {
+    /// A keyset page in number order after `after`, at most `limit` (nil: all).
+    public static func list(
+        _ connection: PGConnection,
+        actor: ActingUser,
+        mine: Bool,
+        after: String? = nil,
+        limit: Int? = nil
+    ) throws -> [SegmentHeaderRecord] {
         try SegmentReader.headers(
             connection,
             createdBy: mine ? actor.userID : nil,
-            salesperson: mine ? actor.salespersonCode : nil
+            salesperson: mine ? actor.salespersonCode : nil,
+            after: after,
+            limit: limit
         )
     }
 
