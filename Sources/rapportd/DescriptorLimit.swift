@@ -40,9 +40,8 @@ enum DescriptorLimit {
             }
         }
         guard soft < needed else { return }
-        let usable = max(0, Int(soft) - reserve)
         let text =
-            "the descriptor limit RLIMIT_NOFILE is \(soft) (hard limit \(hard)), below --max-connections \(maximumConnections) + \(reserve) for the pool, event loops and files: beyond about \(usable) connections accepting pauses (EMFILE). Raise LimitNOFILE (systemd) or ulimit -n, or lower --max-connections."
+            "the descriptor limit RLIMIT_NOFILE is \(soft) (hard limit \(hard)), below --max-connections \(maximumConnections) + \(reserve) for the pool, event loops and files: when descriptors run out, accepting pauses (EMFILE) until connections close. Raise LimitNOFILE (systemd) or ulimit -n, or lower --max-connections."
         logger.warning(
             "descriptor limit below --max-connections",
             metadata: [
