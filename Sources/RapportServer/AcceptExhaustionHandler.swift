@@ -68,9 +68,11 @@ final class AcceptExhaustionHandler: ChannelInboundHandler {
         }
         self.metrics.acceptFailed(name)
         if self.failures == 0 {
-            let reason = name == "EMFILE" || name == "ENFILE" ? "out of file descriptors" : "out of memory"
+            let descriptors = name == "EMFILE" || name == "ENFILE"
             self.logger.warning(
-                "\(reason): not accepting connections for a while (raise LimitNOFILE / ulimit -n)",
+                descriptors
+                    ? "out of file descriptors: not accepting connections for a while (raise LimitNOFILE or ulimit -n)"
+                    : "out of kernel memory: not accepting connections for a while",
                 metadata: ["listener": "\(self.listener)", "error": "\(name)", "retry_in": "\(self.backoff)"]
             )
         }
