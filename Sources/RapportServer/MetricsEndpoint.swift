@@ -4,7 +4,8 @@ import NIOPosix
 import Prometheus
 
 /// A minimal HTTP endpoint beside the protocol port: `GET /metrics` (Prometheus text format) and
-/// `GET /health` (200 ready, 503 draining), for scrapers and HTTP-only health checkers.
+/// `GET /health` (200 ready, 503 draining), for scrapers and HTTP-only health checkers. As a
+/// `Service` (Services.swift) it closes when graceful shutdown reaches it, after the listener.
 public final class MetricsEndpoint: Sendable {
     private let channel: any Channel
 
@@ -17,8 +18,17 @@ public final class MetricsEndpoint: Sendable {
     )
         async throws -> MetricsEndpoint
     {
+        let (metrics, logger) = (server.metrics, server.logger)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // Out of descriptors, this listener would spin as the protocol listener did.
+            .serverChannelInitializer { server in
+                server.eventLoop.makeCompletedFuture {
+                    try server.pipeline.syncOperations.addHandler(
+                        AcceptExhaustionHandler(listener: "metrics \(host):\(port)", metrics: metrics, logger: logger)
+                    )
+                }
+            }
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.configureHTTPServerPipeline()

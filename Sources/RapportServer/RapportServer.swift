@@ -17,7 +17,7 @@ public final class RapportServer: Sendable {
     public let configuration: ServerConfiguration
     private let context: ServerContext
     private let dispatcher: Dispatcher
-    private let logger: Logger
+    let logger: Logger
     private let group: any EventLoopGroup
     private let state = NIOLockedValueBox(State())
 
@@ -26,6 +26,9 @@ public final class RapportServer: Sendable {
         var connections: [Int: any Channel] = [:]
         var nextConnectionID = 0
         var shutdownRequested = false
+        /// Drains waiting for the last connection to close, by waiter id.
+        var idleWaiters: [Int: CheckedContinuation<Bool, Never>] = [:]
+        var nextWaiterID = 0
     }
 
     public var metrics: ServerMetrics { self.context.metrics }
@@ -68,9 +71,18 @@ public final class RapportServer: Sendable {
             greeting: Greeting().line
         )
         let trusted = self.configuration.trustedProxies
+        let (metrics, logger) = (self.context.metrics, self.logger)
+        let listener = "\(self.configuration.host):\(self.configuration.port)"
         let channel = try await ServerBootstrap(group: self.group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { server in
+                server.eventLoop.makeCompletedFuture {
+                    try server.pipeline.syncOperations.addHandler(
+                        AcceptExhaustionHandler(listener: listener, metrics: metrics, logger: logger)
+                    )
+                }
+            }
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: self.configuration.host, port: self.configuration.port) { child in
@@ -106,7 +118,8 @@ public final class RapportServer: Sendable {
     }
 
     /// SIGTERM: HEALTH fails at once; work is still accepted for the drain delay; then the listener
-    /// closes and every session ends after its current reply.
+    /// closes and every session ends after its current reply; sessions still busy after the grace
+    /// period are cut. Returns when that is done (at once for every call after the first).
     public func shutdown() async {
         let first = self.state.withLockedValue { state -> Bool in
             defer { state.shutdownRequested = true }
@@ -116,18 +129,60 @@ public final class RapportServer: Sendable {
         self.context.startDraining()
         self.logger.info("draining", metadata: ["delay": "\(self.configuration.drainDelay)"])
         try? await Task.sleep(for: self.configuration.drainDelay)
-        let (listener, connections) = self.state.withLockedValue { ($0.serverChannel, Array($0.connections.values)) }
+        let listener = self.state.withLockedValue { $0.serverChannel }
         try? await listener?.close()
+        // After the close: no connection arrives any more that would miss the event.
+        let connections = self.state.withLockedValue { Array($0.connections.values) }
+        self.logger.info("listener closed", metadata: ["sessions": "\(connections.count)"])
         for connection in connections {
             connection.pipeline.fireUserInboundEventTriggered(SessionEvent.shutdown)
         }
-        // Sessions still busy after the grace period are cut.
-        let deadline = ContinuousClock.now + self.configuration.shutdownGrace
-        while ContinuousClock.now < deadline, !self.state.withLockedValue({ $0.connections.isEmpty }) {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
+        if await self.connectionsEnd(within: self.configuration.shutdownGrace) { return }
         let stragglers = self.state.withLockedValue { Array($0.connections.values) }
+        if !stragglers.isEmpty {
+            self.logger.warning(
+                "cutting sessions still busy after the grace period",
+                metadata: ["sessions": "\(stragglers.count)"]
+            )
+        }
         for connection in stragglers { connection.close(promise: nil) }
+    }
+
+    /// Whether `shutdown()` has been called.
+    public var isShuttingDown: Bool { self.state.withLockedValue { $0.shutdownRequested } }
+
+    /// True once no connection is left, false if `timeout` passes first (or the task is cancelled).
+    private func connectionsEnd(within timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await self.untilNoConnections() }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            defer { group.cancelAll() }
+            return await group.next() ?? false
+        }
+    }
+
+    /// Suspends until the last connection has closed (true) or the task is cancelled (false).
+    private func untilNoConnections() async -> Bool {
+        let id = self.state.withLockedValue { state in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let answer = self.state.withLockedValue { state -> Bool? in
+                    if state.connections.isEmpty { return true }
+                    if Task.isCancelled { return false }
+                    state.idleWaiters[id] = continuation
+                    return nil
+                }
+                if let answer { continuation.resume(returning: answer) }
+            }
+        } onCancel: {
+            self.state.withLockedValue { $0.idleWaiters.removeValue(forKey: id) }?.resume(returning: false)
+        }
     }
 
     public var isDraining: Bool { self.context.isDraining }
@@ -147,7 +202,14 @@ public final class RapportServer: Sendable {
         }
         let info = ConnectionInfo(id: id, peer: peer)
         channel.closeFuture.whenComplete { _ in
-            _ = self.state.withLockedValue { $0.connections.removeValue(forKey: id) }
+            let waiters = self.state.withLockedValue { state -> [CheckedContinuation<Bool, Never>] in
+                state.connections.removeValue(forKey: id)
+                guard state.connections.isEmpty else { return [] }
+                defer { state.idleWaiters = [:] }
+                return Array(state.idleWaiters.values)
+            }
+            // The last one: a drain waiting for it goes on.
+            for waiter in waiters { waiter.resume(returning: true) }
         }
         return (info, count > self.configuration.maximumConnections)
     }

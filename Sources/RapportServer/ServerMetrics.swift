@@ -11,6 +11,7 @@ public final class ServerMetrics: Sendable {
     private let poolOpen: Gauge
     private let poolLeased: Gauge
     private let poolWaiting: Gauge
+    private let acceptFailures: NIOLockedValueBox<[String: Counter]>
     private let commandCounters: NIOLockedValueBox<[String: Counter]>
     private let latency: NIOLockedValueBox<[String: DurationHistogram]>
     private let knownVerbs: Set<String>
@@ -31,6 +32,7 @@ public final class ServerMetrics: Sendable {
         self.poolWaiting = registry.makeGauge(
             descriptor: Self.name("db_pool_waiting", unit: "requests", "Requests waiting for a database connection.")
         )
+        self.acceptFailures = NIOLockedValueBox([:])
         self.commandCounters = NIOLockedValueBox([:])
         self.latency = NIOLockedValueBox([:])
     }
@@ -42,6 +44,24 @@ public final class ServerMetrics: Sendable {
     func sessionOpened() { self.sessions.increment() }
     func sessionClosed() { self.sessions.decrement() }
     func loginFailed() { self.loginFailures.increment() }
+
+    /// A failed `accept` for lack of resources; `error` is one of EMFILE, ENFILE, ENOBUFS, ENOMEM.
+    func acceptFailed(_ error: String) {
+        let counter = self.acceptFailures.withLockedValue { counters in
+            if let counter = counters[error] { return counter }
+            let counter = self.registry.makeCounter(
+                descriptor: Self.name(
+                    "accept_errors",
+                    unit: "total",
+                    "Connections not accepted for lack of resources (EMFILE, ENFILE: out of file descriptors); accepting pauses briefly after each."
+                ),
+                labels: [("error", error)]
+            )
+            counters[error] = counter
+            return counter
+        }
+        counter.increment()
+    }
 
     func pool(open: Int, leased: Int, waiting: Int) {
         self.poolOpen.set(Double(open))

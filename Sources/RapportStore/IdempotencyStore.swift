@@ -51,6 +51,8 @@ public enum IdempotencyStore {
     /// Forgets keys older than `days` (run by the server now and then; replays are for retries, not history).
     @discardableResult
     public static func expire(_ connection: PGConnection, olderThanDays days: Int) throws -> Int {
-        try connection.execute("DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(days => \(days))")
+        try connection.execute(
+            "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(days => \(days)::int)"
+        )
     }
 }

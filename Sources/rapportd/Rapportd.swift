@@ -5,6 +5,8 @@ import Logging
 import NIOCore
 import RapportServer
 import RapportStore
+import ServiceLifecycle
+import UnixSignals
 
 @main
 struct Rapportd: AsyncParsableCommand {
@@ -36,7 +38,8 @@ struct Migrate: AsyncParsableCommand {
     }
 }
 
-/// Starts the database (embedded by default), migrates it and serves until SIGINT/SIGTERM.
+/// Starts the database (embedded by default), migrates it and serves until SIGINT/SIGTERM, which drain
+/// it; an embedded cluster is stopped after the server.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the server (the default).")
 
@@ -47,47 +50,69 @@ struct Serve: AsyncParsableCommand {
         let logger = makeLogger()
         let configuration = try self.server.configuration()
         let poolSize = try self.server.poolSize()
+        DescriptorLimit.check(
+            maximumConnections: configuration.maximumConnections,
+            poolSize: poolSize,
+            logger: logger
+        )
         try await self.database.withDatabase(logger: logger) { connection in
             _ = try await migrate(connection, logger: logger)
             let pool = PGPool(configuration: .init(connection: connection, size: poolSize), logger: logger)
             let hasher = PasswordHasher()
-            let server = RapportServer(
-                configuration: configuration,
-                store: Store(pool: pool, logger: logger),
-                hasher: hasher,
-                logger: logger
-            )
-            var endpoint: MetricsEndpoint?
-            if let port = configuration.metricsPort {
-                endpoint = try await MetricsEndpoint.start(host: configuration.metricsHost, port: port, server: server)
-                FileHandle.standardOutput.write(Data("rapportd: metrics on http://\(configuration.metricsHost):\(endpoint?.port ?? port)/metrics\n".utf8))
-            }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    // Idempotency keys are for retries, not history: forget them after a week.
-                    while !Task.isCancelled {
-                        _ = try? await pool.withConnection { try IdempotencyStore.expire($0, olderThanDays: 7) }
-                        try? await Task.sleep(for: .seconds(3600))
-                    }
-                }
-                group.addTask {
-                    for await signal in terminationSignals() {
-                        logger.info("shutting down", metadata: ["signal": "\(signal)"])
-                        await server.shutdown()
-                        return
-                    }
-                }
-                // Returns once the listener is closed and every session has ended.
-                defer { group.cancelAll() }
-                try await server.run { address in
-                    let line = "rapportd: listening on \(address.ipAddress ?? configuration.host):\(address.port ?? configuration.port)\n"
+            try await withCleanup {
+                let server = RapportServer(
+                    configuration: configuration,
+                    store: Store(pool: pool, logger: logger),
+                    hasher: hasher,
+                    logger: logger
+                )
+                var endpoint: MetricsEndpoint?
+                if let port = configuration.metricsPort {
+                    let started = try await MetricsEndpoint.start(
+                        host: configuration.metricsHost,
+                        port: port,
+                        server: server
+                    )
+                    endpoint = started
+                    let line =
+                        "rapportd: metrics on http://\(configuration.metricsHost):\(started.port ?? port)/metrics\n"
                     FileHandle.standardOutput.write(Data(line.utf8))
                 }
+                // Metrics endpoint, listener, drain, idempotency-key expiry: SIGTERM/SIGINT shuts them
+                // down in reverse order (Sources/RapportServer/Services.swift). Returns once the
+                // listener is closed, every session has ended and the endpoint is closed.
+                let services = server.services(metricsEndpoint: endpoint, expiringKeysIn: pool) { address in
+                    let line =
+                        "rapportd: listening on \(address.ipAddress ?? configuration.host):\(address.port ?? configuration.port)\n"
+                    FileHandle.standardOutput.write(Data(line.utf8))
+                }
+                var group = ServiceGroupConfiguration(
+                    services: services,
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger
+                )
+                // A backstop only: the drain cuts stragglers itself after the grace period.
+                group.maximumGracefulShutdownDuration =
+                    configuration.drainDelay + configuration.shutdownGrace + .seconds(10)
+                try await ServiceGroup(configuration: group).run()
+                logger.info("stopped")
+            } cleanup: {
+                await pool.shutdown()
+                await hasher.shutdown()
             }
-            await endpoint?.stop()
-            await pool.shutdown()
-            await hasher.shutdown()
         }
+    }
+}
+
+/// Runs `body`, then `cleanup`, also when `body` throws.
+func withCleanup<T>(_ body: () async throws -> T, cleanup: () async -> Void) async throws -> T {
+    do {
+        let value = try await body()
+        await cleanup()
+        return value
+    } catch {
+        await cleanup()
+        throw error
     }
 }
 

@@ -44,6 +44,9 @@ struct ShippedConfigurationTests {
         // Longer than drain delay (5 s) + session grace (20 s).
         let stop = unit.split(separator: "\n").first { $0.hasPrefix("TimeoutStopSec=") }
         #expect(Int(stop?.dropFirst("TimeoutStopSec=".count) ?? "") ?? 0 > 25)
+        // One descriptor per session: room for the default --max-connections (4096) and more.
+        let files = unit.split(separator: "\n").first { $0.hasPrefix("LimitNOFILE=") }
+        #expect(Int(files?.dropFirst("LimitNOFILE=".count) ?? "") ?? 0 >= 16384)
 
         let scratch = try Toolbox.scratchDirectory("systemd")
         defer { try? FileManager.default.removeItem(atPath: scratch) }

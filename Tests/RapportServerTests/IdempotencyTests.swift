@@ -45,6 +45,23 @@ struct IdempotencyTests {
         await second.close()
         try await server.stop()
     }
+
+    /// What rapportd's IdempotencyExpiryService runs every hour: keys older than a week go.
+    @Test func expiryForgetsKeysOlderThanAWeek() async throws {
+        let server = try await TestServer.start()
+        try await server.createUser("ROOT", role: .administrator)
+        try await server.script(
+            """
+            INSERT INTO idempotency_keys (user_id, idempotency_key, command, request_hash, response, created_at)
+            VALUES ('ROOT', 'old', 'USER-ADD', 'h', 'OK', now() - interval '8 days'),
+                   ('ROOT', 'new', 'USER-ADD', 'h', 'OK', now() - interval '6 days');
+            """
+        )
+        let expired = try await server.store.pool.withConnection { try IdempotencyStore.expire($0, olderThanDays: 7) }
+        #expect(expired == 1)
+        #expect(try await server.rows("SELECT idempotency_key FROM idempotency_keys") == [["new"]])
+        try await server.stop()
+    }
 }
 
 extension FinalLine {
