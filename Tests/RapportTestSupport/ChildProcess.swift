@@ -10,15 +10,17 @@ import Glibc
 ///
 /// `posix_spawn` and `waitpid` directly, as `PostgresLauncher.ProcessRunner` does: no pipes a
 /// background child could hold open, and signals go exactly to the process started.
-final class ChildProcess: Sendable {
-    let name: String
-    let pid: pid_t
-    let outputPath: String
-    let errorPath: String
+public final class ChildProcess: Sendable {
+    public let name: String
+    public let pid: pid_t
+    public let outputPath: String
+    public let errorPath: String
     private let exit = Mutex<Int32?>(nil)
 
-    struct SpawnError: Error, CustomStringConvertible {
-        var description: String
+    public struct SpawnError: Error, CustomStringConvertible {
+        public var description: String
+
+        public init(description: String) { self.description = description }
     }
 
     private init(name: String, pid: pid_t, outputPath: String, errorPath: String) {
@@ -29,7 +31,7 @@ final class ChildProcess: Sendable {
     }
 
     /// Starts `program` (an absolute path) with exactly `environment`; stdin is /dev/null.
-    static func spawn(
+    public static func spawn(
         name: String,
         _ program: String,
         _ arguments: [String],
@@ -59,7 +61,7 @@ final class ChildProcess: Sendable {
 
     /// Runs a program to completion; returns its exit status, standard output and standard error.
     /// Blocks: call it from `TestPostgres.blocking`.
-    static func run(
+    public static func run(
         _ program: String,
         _ arguments: [String],
         environment: [String: String],
@@ -86,16 +88,16 @@ final class ChildProcess: Sendable {
         return (child.exitStatus() ?? -1, child.output, child.errors)
     }
 
-    var output: String { (try? String(contentsOfFile: self.outputPath, encoding: .utf8)) ?? "" }
-    var errors: String { (try? String(contentsOfFile: self.errorPath, encoding: .utf8)) ?? "" }
+    public var output: String { (try? String(contentsOfFile: self.outputPath, encoding: .utf8)) ?? "" }
+    public var errors: String { (try? String(contentsOfFile: self.errorPath, encoding: .utf8)) ?? "" }
 
-    func signal(_ number: Int32) {
+    public func signal(_ number: Int32) {
         guard self.exitStatus() == nil else { return }
         kill(self.pid, number)
     }
 
     /// The exit status (128 + signal when killed by one) once the process has ended, else nil.
-    func exitStatus() -> Int32? {
+    public func exitStatus() -> Int32? {
         self.exit.withLock { exit in
             if let exit { return exit }
             var status: Int32 = 0
@@ -115,7 +117,7 @@ final class ChildProcess: Sendable {
     }
 
     /// Waits up to `timeout` for the process to end; its exit status, or nil if it still runs.
-    func waitForExit(timeout: Duration) async -> Int32? {
+    public func waitForExit(timeout: Duration) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let status = self.exitStatus() { return status }
@@ -125,7 +127,7 @@ final class ChildProcess: Sendable {
     }
 
     /// Ends the process however it is: SIGTERM, then SIGKILL after `grace`. Never throws.
-    func stop(grace: Duration = .seconds(5)) async {
+    public func stop(grace: Duration = .seconds(5)) async {
         guard self.exitStatus() == nil else { return }
         self.signal(SIGTERM)
         if await self.waitForExit(timeout: grace) != nil { return }
@@ -135,7 +137,7 @@ final class ChildProcess: Sendable {
 
     /// Polls standard output (or error) until `predicate` finds what it wants; fails if the process
     /// exits or time runs out.
-    func waitFor<T>(
+    public func waitFor<T>(
         _ what: String,
         in stream: KeyPath<ChildProcess, String> = \.output,
         timeout: Duration = .seconds(30),
@@ -161,7 +163,7 @@ final class ChildProcess: Sendable {
 }
 
 /// Runs `body`, then `cleanup` — also when `body` throws (an `async` stand-in for `defer`).
-func withCleanup<T>(_ body: () async throws -> T, cleanup: () async -> Void) async throws -> T {
+public func withCleanup<T>(_ body: () async throws -> T, cleanup: () async -> Void) async throws -> T {
     let value: T
     do {
         value = try await body()

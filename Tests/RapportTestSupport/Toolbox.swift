@@ -1,5 +1,4 @@
 import Foundation
-import RapportTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -7,24 +6,26 @@ import Glibc
 
 /// Where things are for the deployment tests: the repository, the built `rapportd`, the system
 /// tools, free ports, a scratch folder per test.
-enum Toolbox {
-    struct Missing: Error, CustomStringConvertible {
-        var description: String
+public enum Toolbox {
+    public struct Missing: Error, CustomStringConvertible {
+        public var description: String
+
+        public init(description: String) { self.description = description }
     }
 
-    /// The repository root (this file is Tests/DeploymentTests/Support/Toolbox.swift).
-    static let repository: String = {
+    /// The repository root (this file is Tests/RapportTestSupport/Toolbox.swift).
+    public static let repository: String = {
         var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }
+        for _ in 0..<3 { url.deleteLastPathComponent() }
         return url.path
     }()
 
-    static func repositoryFile(_ relative: String) -> String {
+    public static func repositoryFile(_ relative: String) -> String {
         (self.repository as NSString).appendingPathComponent(relative)
     }
 
     /// The `rapportd` that `swift test` built beside this test bundle.
-    static func rapportd() throws -> String {
+    public static func rapportd() throws -> String {
         var candidates: [String] = []
         if let bundle = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
             candidates.append(
@@ -44,7 +45,7 @@ enum Toolbox {
     }
 
     /// An installed program, or an error that says which Debian package brings it.
-    static func tool(_ name: String, package: String) throws -> String {
+    public static func tool(_ name: String, package: String) throws -> String {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         let directories = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"]
         for directory in directories {
@@ -58,7 +59,7 @@ enum Toolbox {
     }
 
     /// The environment for child processes: ours without RAPPORT_* and PG* settings, plus `extra`.
-    static func environment(_ extra: [String: String] = [:]) -> [String: String] {
+    public static func environment(_ extra: [String: String] = [:]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment.filter {
             !$0.key.hasPrefix("RAPPORT_") && !$0.key.hasPrefix("PG")
         }
@@ -69,7 +70,7 @@ enum Toolbox {
 
     /// A new empty folder for one test's logs and files, under the test run's root when there is one
     /// (scripts/run-tests.sh deletes it afterwards, even after a crash).
-    static func scratchDirectory(_ label: String) throws -> String {
+    public static func scratchDirectory(_ label: String) throws -> String {
         let root =
             ProcessInfo.processInfo.environment["RAPPORT_TEST_ROOT"].flatMap { $0.isEmpty ? nil : $0 }
             ?? NSTemporaryDirectory()
@@ -81,7 +82,7 @@ enum Toolbox {
     }
 
     /// A TCP port on 127.0.0.1 that nothing listens on right now.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Missing(description: "socket() failed") }
         defer { close(descriptor) }
@@ -101,13 +102,13 @@ enum Toolbox {
     }
 
     /// `postgresql:///DB?host=SOCKETDIR&port=PORT&user=USER` from libpq keyword/value pairs.
-    static func databaseURL(_ parameters: [String: String]) -> String {
+    public static func databaseURL(_ parameters: [String: String]) -> String {
         let query = ["host", "port", "user"].compactMap { key in parameters[key].map { "\(key)=\($0)" } }
         return "postgresql:///\(parameters["dbname"] ?? "postgres")?" + query.joined(separator: "&")
     }
 
     /// Sends one command to HAProxy's runtime API (a Unix socket) and returns the answer.
-    static func haproxyCommand(_ command: String, socket path: String) throws -> String {
+    public static func haproxyCommand(_ command: String, socket path: String) throws -> String {
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Missing(description: "socket(AF_UNIX) failed") }
         defer { close(descriptor) }
@@ -146,7 +147,7 @@ enum Toolbox {
     }
 
     /// Server name → status (UP, DOWN, MAINT, "UP 1/2", …) of one backend, from `show stat`.
-    static func haproxyServerStatus(backend: String, socket path: String) throws -> [String: String] {
+    public static func haproxyServerStatus(backend: String, socket path: String) throws -> [String: String] {
         let csv = try self.haproxyCommand("show stat", socket: path)
         let lines = csv.split(separator: "\n").map(String.init)
         guard let header = lines.first, header.hasPrefix("# ") else { return [:] }

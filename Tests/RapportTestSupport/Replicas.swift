@@ -3,7 +3,7 @@ import Synchronization
 
 /// Starts `rapportd serve` as a separate process on a free port (added to `group` at once, so it
 /// is stopped whatever happens next) and waits until it listens.
-func startReplica(
+public func startReplica(
     name: String,
     binary: String,
     databaseURL: String,
@@ -29,14 +29,16 @@ func startReplica(
 }
 
 /// The processes a test started, stopped in reverse order whatever happens.
-final class ProcessGroup: Sendable {
+public final class ProcessGroup: Sendable {
+    public init() {}
+
     private let processes = Mutex<[ChildProcess]>([])
 
-    func add(_ process: ChildProcess) {
+    public func add(_ process: ChildProcess) {
         self.processes.withLock { $0.append(process) }
     }
 
-    func stopAll() async {
+    public func stopAll() async {
         let all = self.processes.withLock { $0 }
         for process in all.reversed() {
             await process.stop()
@@ -44,7 +46,7 @@ final class ProcessGroup: Sendable {
     }
 
     /// The last lines of every log, for failure messages.
-    func logs() -> String {
+    public func logs() -> String {
         self.processes.withLock { $0 }.map { process in
             let errors = process.errors.split(separator: "\n").suffix(25).joined(separator: "\n")
             let output = process.output.split(separator: "\n").suffix(10).joined(separator: "\n")
