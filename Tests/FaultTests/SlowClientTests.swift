@@ -58,6 +58,7 @@ struct SlowClientTests {
             attack.stopping.store(true, ordering: .relaxed)
             try await dripping.value
             try await flooding.value
+            try await Task.sleep(for: .seconds(1))
             let after = try await Self.measure(client, for: .seconds(1))
             await client.close()
 
@@ -130,16 +131,17 @@ struct SlowClientTests {
         return result
     }
 
-    /// Keeps `count` connections open, each sending one byte a second of a line that never ends; a
-    /// connection the server cuts is replaced at once.
+    /// Keeps `count` connections open, each sending one byte a second (at its own moment within the second)
+    /// of a line that never ends; a connection the server cuts is replaced at once.
     private static func drip(port: Int, count: Int, attack: Attack) {
         struct Dripper {
             var descriptor: Int32
             var firstByte: ContinuousClock.Instant?
+            /// Each dripper keeps its own second: 1,000 independent attackers, not one metronome.
+            var nextDrip = ContinuousClock.now + .milliseconds(Int.random(in: 0..<1000))
             var received: [UInt8] = []
         }
         var drippers: [Dripper] = []
-        var lastDrip = ContinuousClock.now - .seconds(1)
         func open() -> Dripper? {
             guard let descriptor = RawSocket.connect(port: port) else {
                 attack.state.withLock { $0.failedConnects += 1 }
@@ -152,8 +154,6 @@ struct SlowClientTests {
         attack.state.withLock { $0.peakOpen = max($0.peakOpen, drippers.count) }
         while !attack.stopping.load(ordering: .relaxed) {
             let now = ContinuousClock.now
-            let dripNow = now - lastDrip >= .seconds(1)
-            if dripNow { lastDrip = now }
             var index = 0
             while index < drippers.count {
                 let (bytes, closed) = RawSocket.drain(drippers[index].descriptor)
@@ -177,7 +177,8 @@ struct SlowClientTests {
                         drippers.remove(at: index)
                         continue
                     }
-                } else if dripNow {
+                } else if now >= drippers[index].nextDrip {
+                    drippers[index].nextDrip = now + .seconds(1)
                     if drippers[index].firstByte == nil { drippers[index].firstByte = now }
                     _ = RawSocket.send(drippers[index].descriptor, [UInt8(ascii: "X")])
                 }
