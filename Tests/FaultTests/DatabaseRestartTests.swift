@@ -79,7 +79,10 @@ struct DatabaseRestartTests {
             #expect(state.unexpected.isEmpty, "\(state.unexpected.prefix(5))")
             #expect((state.duringOutage["OK"] ?? 0) == 0, "no OK while the database was down")
             #expect(state.duringOutage.keys.allSatisfy { $0 == "ERR UNAVAILABLE" || $0 == "ERR BUSY" })
-            #expect(recovery.map { $0 <= .seconds(5) } == true, "served again within 5 s: \(String(describing: recovery))")
+            #expect(
+                recovery.map { $0 <= .seconds(5) } == true,
+                "served again within 5 s: \(String(describing: recovery))"
+            )
             #expect(state.acknowledged.count == state.issued.count)
 
             let entries = try await database.rows(

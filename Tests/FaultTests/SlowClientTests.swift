@@ -50,7 +50,9 @@ struct SlowClientTests {
             let baseline = try await Self.measure(client, for: .seconds(3))
 
             let attack = Attack()
-            let dripping = Task { try await TestPostgres.blocking { Self.drip(port: port, count: drippers, attack: attack) } }
+            let dripping = Task {
+                try await TestPostgres.blocking { Self.drip(port: port, count: drippers, attack: attack) }
+            }
             let flooding = Task { try await TestPostgres.blocking { Self.flood(port: port, attack: attack) } }
             // Let the drippers connect and start, then measure while they are cut and come back.
             try await Task.sleep(for: .seconds(2))
@@ -245,7 +247,10 @@ struct SlowClientTests {
                 _ = try await next()  // greeting
                 try await outbound.write(ByteBuffer(string: "LOGIN alice \"\(Fault.password)\"\r\n"))
                 let login = try await next()
-                try #require(login?.response.final == .ok("welcome ALICE role=salesperson"), "\(String(describing: login))")
+                try #require(
+                    login?.response.final == .ok("welcome ALICE role=salesperson"),
+                    "\(String(describing: login))"
+                )
 
                 let end = started + .seconds(seconds)
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -274,8 +279,8 @@ struct SlowClientTests {
                                 counters.writes.add(1, ordering: .relaxed)
                                 offset += piece
                                 // Mostly back to back, sometimes a pause with the line unfinished (< the 1 s deadline).
-                                if Int.random(in: 0..<10, using: &generator) == 0 {
-                                    try await Task.sleep(for: .milliseconds(Int.random(in: 1...300, using: &generator)))
+                                if Int.random(in: 0..<40, using: &generator) == 0 {
+                                    try await Task.sleep(for: .milliseconds(Int.random(in: 1...250, using: &generator)))
                                 }
                             }
                         }
