@@ -4,10 +4,15 @@ import RapportClient
 import RapportProtocol
 import RapportTestSupport
 import Synchronization
+import Testing
 
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// The fault suite (`make test-faults`): its suites run one after the other, never beside each other, since
+/// each loads the machine on purpose and measures what it does.
+@Suite("Fault suite", .serialized) struct FaultSuite {}
 
 /// Shared fixtures and helpers of the fault suite.
 enum Fault {
