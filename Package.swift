@@ -149,9 +149,10 @@ let package = Package(
         .target(
             name: "RapportTestSupport",
             dependencies: [
-                "LibPQ", "PostgresLauncher", "RapportStore", "RapportServer", "RapportModel",
+                "LibPQ", "PostgresLauncher", "RapportStore", "RapportServer", "RapportModel", "RapportProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/RapportTestSupport",
             swiftSettings: strictSettings

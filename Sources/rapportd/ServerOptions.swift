@@ -27,6 +27,12 @@ struct ServerOptions: ParsableArguments {
     var loginTimeout: Int?
 
     @Option(
+        name: .customLong("request-timeout"),
+        help: "Seconds one request line (or literal) may take to arrive (RAPPORT_REQUEST_TIMEOUT)."
+    )
+    var requestTimeout: Int?
+
+    @Option(
         name: .customLong("trusted-proxy"),
         help:
             "IP address of a load balancer that sends the PROXY protocol header; repeatable (RAPPORT_TRUSTED_PROXIES, comma-separated)."
@@ -64,6 +70,10 @@ struct ServerOptions: ParsableArguments {
         }
         if let seconds = try setting(self.loginTimeout, "RAPPORT_LOGIN_TIMEOUT") {
             configuration.loginTimeout = .seconds(Int64(seconds))
+        }
+        if let seconds = try setting(self.requestTimeout, "RAPPORT_REQUEST_TIMEOUT") {
+            guard seconds > 0 else { throw ValidationError("the request timeout must be at least 1 second") }
+            configuration.partialRequestTimeout = .seconds(Int64(seconds))
         }
         if let seconds = try setting(self.drainDelay, "RAPPORT_DRAIN_DELAY") {
             configuration.drainDelay = .seconds(seconds)

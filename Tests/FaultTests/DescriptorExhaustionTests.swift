@@ -11,125 +11,131 @@ import Glibc
 /// rapportd under a descriptor limit far below `--max-connections`: once `accept` fails with
 /// EMFILE it must back off instead of spinning a core, say so (at start and in the metric), and
 /// serve again as soon as connections close.
-@Suite("Descriptor exhaustion", .timeLimit(.minutes(2)))
-struct DescriptorExhaustionTests {
-    @Test func acceptBacksOffWhenDescriptorsRunOut() async throws {
-        let prlimit = try Toolbox.tool("prlimit", package: "util-linux")
-        let rapportd = try Toolbox.rapportd()
-        let database = try await TestPostgres.freshDatabase(migrated: true)
-        let databaseURL = Toolbox.databaseURL(database.cluster.connectionParameters(database: database.name))
-        let scratch = try Toolbox.scratchDirectory("descriptors")
-        let processes = ProcessGroup()
-        // Room for the runtime, the event loops (three descriptors each), the pool and a few dozen
-        // sessions; far below --max-connections.
-        let limit = 48 + 3 * ProcessInfo.processInfo.activeProcessorCount
-        let sockets = SocketSet()
+extension FaultSuite {
+    @Suite("Descriptor exhaustion", .serialized, .timeLimit(.minutes(2)))
+    struct DescriptorExhaustionTests {
+        @Test func acceptBacksOffWhenDescriptorsRunOut() async throws {
+            let prlimit = try Toolbox.tool("prlimit", package: "util-linux")
+            let rapportd = try Toolbox.rapportd()
+            let database = try await TestPostgres.freshDatabase(migrated: true)
+            let databaseURL = Toolbox.databaseURL(database.cluster.connectionParameters(database: database.name))
+            let scratch = try Toolbox.scratchDirectory("descriptors")
+            let processes = ProcessGroup()
+            // Room for the runtime, the event loops (three descriptors each), the pool and a few dozen
+            // sessions; far below --max-connections.
+            let limit = 48 + 3 * ProcessInfo.processInfo.activeProcessorCount
+            let sockets = SocketSet()
 
-        try await withCleanup {
-            let (server, port) = try await startReplica(
-                name: "rapportd-lowfd",
-                binary: rapportd,
-                databaseURL: databaseURL,
-                arguments: [
-                    "--max-connections", "1000", "--pool-size", "2", "--metrics-port", "0", "--drain-delay", "0",
-                ],
-                logDirectory: scratch,
-                group: processes,
-                wrapper: [prlimit, "--nofile=\(limit):\(limit)"]
-            )
-            let metricsPort = try await server.waitFor("the metrics line") { output -> Int? in
-                guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("rapportd: metrics on ") }),
-                    let colon = line.lastIndex(of: ":")
-                else { return nil }
-                return Int(line[line.index(after: colon)...].prefix { $0.isNumber })
-            }
-
-            // The warning at start: the limit cannot carry --max-connections.
-            #expect(server.errors.contains("RLIMIT_NOFILE"), "no warning at start:\n\(server.errors.suffix(2000))")
-
-            // Open sessions until the server no longer accepts (no greeting), then queue a few more.
-            var exhausted = false
-            for _ in 0..<(limit + 20) {
-                let socket = try await TestPostgres.blocking { try RawSocket.connect(port: port) }
-                sockets.add(socket)
-                let greeting = try await TestPostgres.blocking { socket.readLine(timeout: 1.5) }
-                if greeting == nil {
-                    exhausted = true
-                    break
+            try await withCleanup {
+                let (server, port) = try await startReplica(
+                    name: "rapportd-lowfd",
+                    binary: rapportd,
+                    databaseURL: databaseURL,
+                    arguments: [
+                        "--max-connections", "1000", "--pool-size", "2", "--metrics-port", "0", "--drain-delay", "0",
+                    ],
+                    logDirectory: scratch,
+                    group: processes,
+                    wrapper: [prlimit, "--nofile=\(limit):\(limit)"]
+                )
+                let metricsPort = try await server.waitFor("the metrics line") { output -> Int? in
+                    guard
+                        let line = output.split(separator: "\n").first(where: { $0.hasPrefix("rapportd: metrics on ") }
+                        ),
+                        let colon = line.lastIndex(of: ":")
+                    else { return nil }
+                    return Int(line[line.index(after: colon)...].prefix { $0.isNumber })
                 }
-                #expect(greeting?.hasPrefix("OK rapportd ready") == true, "\(greeting ?? "")")
+
+                // The warning at start: the limit cannot carry --max-connections.
+                #expect(server.errors.contains("RLIMIT_NOFILE"), "no warning at start:\n\(server.errors.suffix(2000))")
+
+                // Open sessions until the server no longer accepts (no greeting), then queue a few more.
+                var exhausted = false
+                for _ in 0..<(limit + 20) {
+                    let socket = try await TestPostgres.blocking { try HeldSocket.connect(port: port) }
+                    sockets.add(socket)
+                    let greeting = try await TestPostgres.blocking { socket.readLine(timeout: 1.5) }
+                    if greeting == nil {
+                        exhausted = true
+                        break
+                    }
+                    #expect(greeting?.hasPrefix("OK rapportd ready") == true, "\(greeting ?? "")")
+                }
+                try #require(exhausted, "the server accepted \(sockets.count) connections under a limit of \(limit)")
+                #expect(sockets.count > 10, "only \(sockets.count) sessions before the limit")
+                for _ in 0..<4 { sockets.add(try await TestPostgres.blocking { try HeldSocket.connect(port: port) }) }
+
+                // Connections wait in the backlog: the process must idle, not retry accept at full speed.
+                let before = try Self.cpuSeconds(pid: server.pid)
+                let started = ContinuousClock.now
+                try await Task.sleep(for: .seconds(3))
+                let used = try Self.cpuSeconds(pid: server.pid) - before
+                let elapsed = ContinuousClock.now - started
+                let share = used / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                print(
+                    "descriptor exhaustion: \(sockets.count) sockets, limit \(limit), CPU \(Int(share * 100)) % of a core"
+                )
+                #expect(share < 0.2, "rapportd used \(Int(share * 100)) % of a core while out of descriptors")
+                #expect(server.errors.contains("out of file descriptors"), "\(server.errors.suffix(2000))")
+
+                // Closing the sessions frees descriptors: a new client is served again.
+                sockets.closeAll()
+                let served = try await Self.greeted(port: port, within: .seconds(10))
+                #expect(served, "no greeting after the connections closed\n\(server.errors.suffix(2000))")
+
+                let metrics = try await TestPostgres.blocking {
+                    try HeldSocket.httpGet(port: metricsPort, path: "/metrics")
+                }
+                let counted =
+                    metrics.split(separator: "\n")
+                    .first { $0.hasPrefix("rapport_accept_errors_total{") && $0.contains("EMFILE") }
+                    .flatMap { $0.split(separator: " ").last.flatMap { Double($0) } } ?? 0
+                #expect(counted > 0, "no EMFILE in the metrics:\n\(metrics.prefix(3000))")
+
+                // And it still stops gracefully.
+                server.signal(SIGTERM)
+                let status = await server.waitForExit(timeout: .seconds(20))
+                #expect(status == 0, "exit status \(String(describing: status))\n\(server.errors.suffix(2000))")
+            } cleanup: {
+                sockets.closeAll()
+                await processes.stopAll()
+                try? FileManager.default.removeItem(atPath: scratch)
             }
-            try #require(exhausted, "the server accepted \(sockets.count) connections under a limit of \(limit)")
-            #expect(sockets.count > 10, "only \(sockets.count) sessions before the limit")
-            for _ in 0..<4 { sockets.add(try await TestPostgres.blocking { try RawSocket.connect(port: port) }) }
-
-            // Connections wait in the backlog: the process must idle, not retry accept at full speed.
-            let before = try Self.cpuSeconds(pid: server.pid)
-            let started = ContinuousClock.now
-            try await Task.sleep(for: .seconds(3))
-            let used = try Self.cpuSeconds(pid: server.pid) - before
-            let elapsed = ContinuousClock.now - started
-            let share = used / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-            print(
-                "descriptor exhaustion: \(sockets.count) sockets, limit \(limit), CPU \(Int(share * 100)) % of a core"
-            )
-            #expect(share < 0.2, "rapportd used \(Int(share * 100)) % of a core while out of descriptors")
-            #expect(server.errors.contains("out of file descriptors"), "\(server.errors.suffix(2000))")
-
-            // Closing the sessions frees descriptors: a new client is served again.
-            sockets.closeAll()
-            let served = try await Self.greeted(port: port, within: .seconds(10))
-            #expect(served, "no greeting after the connections closed\n\(server.errors.suffix(2000))")
-
-            let metrics = try await TestPostgres.blocking { try RawSocket.httpGet(port: metricsPort, path: "/metrics") }
-            let counted =
-                metrics.split(separator: "\n")
-                .first { $0.hasPrefix("rapport_accept_errors_total{") && $0.contains("EMFILE") }
-                .flatMap { $0.split(separator: " ").last.flatMap { Double($0) } } ?? 0
-            #expect(counted > 0, "no EMFILE in the metrics:\n\(metrics.prefix(3000))")
-
-            // And it still stops gracefully.
-            server.signal(SIGTERM)
-            let status = await server.waitForExit(timeout: .seconds(20))
-            #expect(status == 0, "exit status \(String(describing: status))\n\(server.errors.suffix(2000))")
-        } cleanup: {
-            sockets.closeAll()
-            await processes.stopAll()
-            try? FileManager.default.removeItem(atPath: scratch)
         }
-    }
 
-    /// utime + stime of a process, in seconds (/proc/PID/stat fields 14 and 15).
-    static func cpuSeconds(pid: pid_t) throws -> Double {
-        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
-        guard let close = stat.lastIndex(of: ")") else { throw RawSocket.Failure(description: "bad /proc stat") }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else {
-            throw RawSocket.Failure(description: "bad /proc stat: \(stat)")
-        }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
-
-    /// Whether a new connection gets the greeting within `timeout` (retrying while it does not).
-    static func greeted(port: Int, within timeout: Duration) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let line = try await TestPostgres.blocking { () -> String? in
-                let socket = try RawSocket.connect(port: port)
-                defer { socket.close() }
-                return socket.readLine(timeout: 2)
+        /// utime + stime of a process, in seconds (/proc/PID/stat fields 14 and 15).
+        static func cpuSeconds(pid: pid_t) throws -> Double {
+            let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+            guard let close = stat.lastIndex(of: ")") else { throw HeldSocket.Failure(description: "bad /proc stat") }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else {
+                throw HeldSocket.Failure(description: "bad /proc stat: \(stat)")
             }
-            if line?.hasPrefix("OK rapportd ready") == true { return true }
+            return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
         }
-        return false
+
+        /// Whether a new connection gets the greeting within `timeout` (retrying while it does not).
+        static func greeted(port: Int, within timeout: Duration) async throws -> Bool {
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                let line = try await TestPostgres.blocking { () -> String? in
+                    let socket = try HeldSocket.connect(port: port)
+                    defer { socket.close() }
+                    return socket.readLine(timeout: 2)
+                }
+                if line?.hasPrefix("OK rapportd ready") == true { return true }
+            }
+            return false
+        }
     }
 }
 
 /// The sockets a test holds open, closed together.
 final class SocketSet: Sendable {
-    private let sockets = Mutex<[RawSocket]>([])
+    private let sockets = Mutex<[HeldSocket]>([])
     var count: Int { self.sockets.withLock { $0.count } }
-    func add(_ socket: RawSocket) { self.sockets.withLock { $0.append(socket) } }
+    func add(_ socket: HeldSocket) { self.sockets.withLock { $0.append(socket) } }
     func closeAll() {
         let all = self.sockets.withLock { sockets in
             defer { sockets = [] }
@@ -139,8 +145,9 @@ final class SocketSet: Sendable {
     }
 }
 
-/// A blocking TCP client socket on 127.0.0.1, plain POSIX: the test must hold many at little cost.
-final class RawSocket: Sendable {
+/// A TCP client socket on 127.0.0.1 held open (RawSocket connects it), plain POSIX: the test must
+/// hold many at little cost.
+final class HeldSocket: Sendable {
     let descriptor: Int32
 
     struct Failure: Error, CustomStringConvertible {
@@ -151,24 +158,11 @@ final class RawSocket: Sendable {
         self.descriptor = descriptor
     }
 
-    static func connect(port: Int) throws -> RawSocket {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw Failure(description: "socket(): \(String(cString: strerror(errno)))") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+    static func connect(port: Int) throws -> HeldSocket {
+        guard let descriptor = RawSocket.connect(port: port) else {
+            throw Failure(description: "connect to \(port): \(String(cString: strerror(errno)))")
         }
-        guard result == 0 else {
-            let text = String(cString: strerror(errno))
-            Glibc.close(descriptor)
-            throw Failure(description: "connect to \(port): \(text)")
-        }
-        return RawSocket(descriptor: descriptor)
+        return HeldSocket(descriptor: descriptor)
     }
 
     /// The first line the server sends, or nil if none arrives within `timeout` seconds.

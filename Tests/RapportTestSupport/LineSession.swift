@@ -5,15 +5,15 @@ import RapportProtocol
 /// One protocol session over TCP (through HAProxy in these tests): send a line, read the reply,
 /// parsed with the protocol's own `ResponseParser`. It knows its own source port, which the server
 /// must log as the client address.
-final class LineSession {
+public final class LineSession {
     private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private var parser = ResponseParser()
     /// The local (source) port of this connection.
-    let localPort: Int
+    public let localPort: Int
 
     /// Connects to 127.0.0.1:`port`, runs `body`, and closes the connection.
-    static func with<T: Sendable>(port: Int, _ body: (LineSession) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(port: Int, _ body: (LineSession) async throws -> T) async throws -> T {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(5))
             .connect(host: "127.0.0.1", port: port) { channel in
@@ -38,7 +38,7 @@ final class LineSession {
     }
 
     /// What became of one request.
-    enum Outcome: Equatable {
+    public enum Outcome: Equatable, Sendable {
         /// A reply, complete up to its final line.
         case reply(Response)
         /// The connection ended cleanly (no partial reply), without a final line for the request.
@@ -47,7 +47,7 @@ final class LineSession {
 
     /// The next reply (the greeting counts as one), or `.closed` at end of input between replies.
     /// End of input in the middle of a reply is an error: the server must never cut a reply.
-    func reply() async throws -> Outcome {
+    public func reply() async throws -> Outcome {
         while true {
             if let reply = try self.parser.next() { return .reply(reply.response) }
             guard var bytes = try await self.iterator.next() else {
@@ -60,21 +60,21 @@ final class LineSession {
         }
     }
 
-    struct CutReply: Error, CustomStringConvertible {
-        var description: String { "the connection ended in the middle of a reply" }
+    public struct CutReply: Error, CustomStringConvertible {
+        public var description: String { "the connection ended in the middle of a reply" }
     }
 
     /// A reply that arrived unasked and is already buffered (the server's BYE when it shuts down).
-    func bufferedReply() throws -> Response? {
+    public func bufferedReply() throws -> Response? {
         try self.parser.next()?.response
     }
 
-    func send(_ line: String) async throws {
+    public func send(_ line: String) async throws {
         try await self.outbound.write(ByteBuffer(string: line + "\r\n"))
     }
 
     /// Sends `line` and reads its reply.
-    func request(_ line: String) async throws -> Outcome {
+    public func request(_ line: String) async throws -> Outcome {
         if let early = try self.bufferedReply() { return .reply(early) }
         do {
             try await self.send(line)
