@@ -1,12 +1,14 @@
 import Logging
 import RapportProtocol
 
-/// What a handler gets: the bound arguments and the connection it serves.
+/// What a handler gets: the bound arguments, the connection it serves and the server's shared
+/// parts (so that a command is declared once, spec and handler together, with no factory).
 struct Invocation: Sendable {
     var request: Request
     var arguments: BoundArguments
     var connection: ConnectionInfo
     var logger: Logger
+    var context: ServerContext
 }
 
 /// What the session does after the reply.

@@ -76,7 +76,8 @@ enum CommandSpecs {
             requiredRole: .anyone,
             help:
                 "The data line says whether the database answers; the final line only reflects draining, so a database outage does not take every replica out of the balancer.",
-            example: ["HEALTH", "* status=ready database=up", "OK ready"]
+            example: ["HEALTH", "* status=ready database=up", "OK ready"],
+            results: [ResultColumn("status", .enumeration), ResultColumn("database", .enumeration)]
         ),
         CommandSpec(
             name: "HELP",

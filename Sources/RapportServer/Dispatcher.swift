@@ -6,15 +6,15 @@ import RapportProtocol
 struct Dispatcher: Sendable {
     let table: CommandTable
     let commands: [String: Command]
-    let metrics: ServerMetrics
-    let isDraining: @Sendable () -> Bool
+    let context: ServerContext
 
-    init(commands: [Command], metrics: ServerMetrics, isDraining: @escaping @Sendable () -> Bool) {
+    init(commands: [Command], context: ServerContext) {
         self.table = CommandTable(commands.map(\.spec))
         self.commands = Dictionary(uniqueKeysWithValues: commands.map { ($0.spec.name, $0) })
-        self.metrics = metrics
-        self.isDraining = isDraining
+        self.context = context
     }
+
+    var metrics: ServerMetrics { self.context.metrics }
 
     /// The reply to `frame`, its tag, and what the session does next.
     func handle(_ frame: InboundFrame, session: inout SessionState, connection: ConnectionInfo, logger: Logger)
@@ -90,7 +90,13 @@ struct Dispatcher: Sendable {
         commandLogger[metadataKey: "command"] = "\(verb)"
         do {
             return try await command.handler(
-                Invocation(request: request, arguments: arguments, connection: connection, logger: commandLogger),
+                Invocation(
+                    request: request,
+                    arguments: arguments,
+                    connection: connection,
+                    logger: commandLogger,
+                    context: self.context
+                ),
                 &session
             )
         } catch {

@@ -27,7 +27,7 @@ extension FaultSuite {
             }
             let state = Mutex(State())
             let stopping = Atomic<Bool>(false)
-            /// 0 = up, 1 = down, 2 = started again.
+            /// 0 = up, 1 = down, 3 = starting, 2 = started again.
             let phase = Atomic<Int>(0)
         }
 
@@ -69,6 +69,9 @@ extension FaultSuite {
                     load.phase.store(1, ordering: .sequentiallyConsistent)
                     print("PostgreSQL restarted under load: stopped after \(before) OKs, away for \(outage) s")
                     try await Task.sleep(for: .seconds(outage))
+                    // Starting: PostgreSQL accepts connections before pg_ctl returns, so replies from
+                    // here on no longer count as "while down".
+                    load.phase.store(3, ordering: .sequentiallyConsistent)
                     try await Self.start(cluster)
                     restartedAt = ContinuousClock.now
                     load.phase.store(2, ordering: .sequentiallyConsistent)

@@ -162,6 +162,8 @@ final class HeldSocket: Sendable {
         guard let descriptor = RawSocket.connect(port: port) else {
             throw Failure(description: "connect to \(port): \(String(cString: strerror(errno)))")
         }
+        // Held sockets are read with blocking calls (RawSocket's are non-blocking).
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
         return HeldSocket(descriptor: descriptor)
     }
 
