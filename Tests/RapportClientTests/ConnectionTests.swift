@@ -221,4 +221,49 @@ import Testing
         await connection.close()
         await server.waitUntilFinished()
     }
+
+    /// Registration, cancellation and replies racing on many tasks (run under `make test-tsan` too): every
+    /// request that is not cancelled gets its own reply, and the tags go out in order.
+    @Test func concurrentSendsAndCancellationsKeepTagsAndRepliesInStep() async throws {
+        let count = 300
+        let server = try ScriptedServer { peer in
+            peer.send(Self.greeting)
+            var expectedTag = 1
+            while let line = peer.readLine() {
+                let words = line.split(separator: " ")
+                #expect(words.first.map(String.init) == "#\(expectedTag)")
+                expectedTag += 1
+                // Echo the argument: each caller can tell its own reply.
+                peer.send("\(words[0]) * \(words[2])\r\n\(words[0]) OK\r\n")
+            }
+        }
+        let connection = try await RapportConnection.connect(host: "127.0.0.1", port: server.port)
+        let answered = try await withThrowingTaskGroup(of: Bool.self) { group in
+            var tasks: [Task<Response, any Error>] = []
+            for index in 0..<count {
+                let task = Task { try await connection.send("ECHO", [.positional("n\(index)")]) }
+                tasks.append(task)
+                if index % 3 == 0 { task.cancel() }
+            }
+            for (index, task) in tasks.enumerated() {
+                group.addTask {
+                    do {
+                        let reply = try await task.value
+                        #expect(reply.dataLines == [DataLine("n\(index)")])
+                        return true
+                    } catch is CancellationError {
+                        #expect(index % 3 == 0)
+                        return false
+                    }
+                }
+            }
+            var answered = 0
+            for try await ok in group where ok { answered += 1 }
+            return answered
+        }
+        // Every third request was cancelled at once; a cancellation may still lose the race to its reply.
+        #expect(answered >= count - (count + 2) / 3)
+        await connection.close()
+        await server.waitUntilFinished()
+    }
 }
