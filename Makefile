@@ -35,7 +35,7 @@ fuzz: system-packages-run
 			-artifact_prefix=Fuzz/artifacts/$$target/ Fuzz/corpus/$$target >Fuzz/artifacts/$$target.log 2>&1; then \
 			tail -n 40 Fuzz/artifacts/$$target.log; echo "$$target failed: see Fuzz/artifacts/$$target/"; exit 1; \
 		fi; \
-		grep -E '^#[0-9]+ +DONE' Fuzz/artifacts/$$target.log | tail -n 1; \
+		grep -E '^#[0-9]+[[:space:]]+DONE' Fuzz/artifacts/$$target.log | tail -n 1; \
 	done
 
 # The server and client suites under ThreadSanitizer, built apart in .build-tsan.
