@@ -124,6 +124,24 @@ import Testing
         #expect(ProxyProtocolParser.parse(Array(text.utf8)) == .invalid("PROXY v1 header longer than 107 bytes"))
     }
 
+    /// Found by the fuzzer (Fuzz/FuzzProxyHeader): a line whose CRLF arrived in the same read as its 108th byte
+    /// was accepted, while the same bytes read one at a time were refused.
+    @Test func rejectsOverlongVersion1EvenWithItsLineEnd() {
+        let fitting = "PROXY UNKNOWN " + String(repeating: "o", count: 91) + "\r\n"  // 107 bytes with CRLF
+        #expect(
+            ProxyProtocolParser.parse(Array(fitting.utf8))
+                == .header(ProxyHeader(version: 1, command: .proxy), consumed: 107)
+        )
+        let overlong = "PROXY UNKNOWN ff:" + String(repeating: "o", count: 109) + "f1 2\r\n"
+        #expect(ProxyProtocolParser.parse(Array(overlong.utf8)) == .invalid("PROXY v1 header longer than 107 bytes"))
+        #expect(
+            ProxyProtocolParser.parse(Array(overlong.utf8).prefix(107))
+                == .invalid("PROXY v1 header longer than 107 bytes")
+        )
+        let tcp4 = "PROXY TCP4 192.0.2.1 198.51.100.2 1 2" + String(repeating: " ", count: 70) + "\r\n"
+        #expect(ProxyProtocolParser.parse(Array(tcp4.utf8)) == .invalid("PROXY v1 header longer than 107 bytes"))
+    }
+
     @Test func parsesVersion2IPv4SkippingTLVsAndLeavesFollowingBytes() {
         let tlvs: [UInt8] = [0x04, 0x00, 0x02, 0xAA, 0xBB]  // PP2_TYPE_NOOP with two bytes
         let header = Self.version2(family: 0x11, block: Self.ipv4Block + tlvs)

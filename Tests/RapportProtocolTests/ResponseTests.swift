@@ -98,6 +98,31 @@ import Testing
         )
     }
 
+    /// Found by the fuzzer (Fuzz/FuzzResponseParser): a final line's trailing `{N}` was taken for a literal marker
+    /// and cut from the text, although final lines carry no literal, so a reply did not read back as written.
+    @Test func keepsABraceNumberAtTheEndOfAFinalLine() throws {
+        let reply = TaggedResponse(tag: "#3", response: Response(final: .error(.notFound, "no file {6}")))
+        #expect(try self.parse(reply.response.encode(tag: "#3"), chunkSize: 1) == [reply])
+        #expect(
+            try self.parse(Array("OK ready {6} {4}\r\nBYE {0}\r\n".utf8), chunkSize: 3) == [
+                TaggedResponse(tag: nil, response: Response(final: .ok("ready {6} {4}"))),
+                TaggedResponse(tag: nil, response: Response(final: .bye("{0}"))),
+            ]
+        )
+        // A data line still announces its literal the same way.
+        #expect(
+            try self.parse(Array("* a {2}\r\nxy\r\nOK {2}\r\n".utf8), chunkSize: 2) == [
+                TaggedResponse(
+                    tag: nil,
+                    response: Response(
+                        dataLines: [DataLine(tokens: [.positional("a")], payload: Array("xy".utf8))],
+                        final: .ok("{2}")
+                    )
+                )
+            ]
+        )
+    }
+
     @Test func waitsForCompleteReplies() throws {
         var parser = ResponseParser()
         parser.append(Array("#1 * a {3}\r\nxy".utf8))

@@ -5,7 +5,7 @@
 /// request still waiting: the server answers in order, so that is the best guess. A request whose caller gave up
 /// (cancellation) keeps its place, so that its reply, when it comes, is dropped instead of being handed to
 /// someone else.
-struct PendingRequests<Waiter> {
+struct PendingRequests<Waiter: Sendable>: Sendable {
     /// What became of a reply.
     enum Match {
         /// The reply belongs to this waiter.
@@ -16,7 +16,7 @@ struct PendingRequests<Waiter> {
         case unmatched
     }
 
-    private struct Entry {
+    private struct Entry: Sendable {
         let key: UInt64
         let tag: String?
         /// Nil once the caller has abandoned the request.

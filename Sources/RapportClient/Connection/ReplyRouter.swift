@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import RapportProtocol
 import Synchronization
@@ -9,7 +10,7 @@ import Synchronization
 final class ReplyRouter: Sendable {
     typealias Waiter = CheckedContinuation<TaggedResponse, any Error>
 
-    private enum Phase {
+    private enum Phase: Sendable {
         /// Waiting for the server's first line.
         case awaitingGreeting(CheckedContinuation<TaggedResponse, any Error>?)
         /// Requests may be sent.
@@ -26,7 +27,7 @@ final class ReplyRouter: Sendable {
         case refused(RapportClientError)
     }
 
-    private struct State {
+    private struct State: Sendable {
         var phase: Phase = .awaitingGreeting(nil)
         /// The greeting, or why it did not come, when it arrived before anyone asked.
         var earlyGreeting: Result<TaggedResponse, RapportClientError>?
@@ -36,7 +37,10 @@ final class ReplyRouter: Sendable {
         var nextTagNumber = 1
     }
 
-    private let state = Mutex(State())
+    // A pthread lock rather than `Synchronization.Mutex`: on Linux, Mutex hands a contended lock over in the kernel
+    // (futex), which ThreadSanitizer cannot see, so every contended access is reported as a race and real ones
+    // would drown (`make test-tsan`).
+    private let state = NIOLockedValueBox(State())
     private let nextKey = Atomic<UInt64>(0)
     /// The bytes of each request, in order, for the writer loop.
     private let outbound: AsyncStream<ByteBuffer>.Continuation
@@ -50,7 +54,7 @@ final class ReplyRouter: Sendable {
     /// Waits for the first reply of the connection.
     func greeting() async throws -> TaggedResponse {
         try await withCheckedThrowingContinuation { continuation in
-            let early: Result<TaggedResponse, RapportClientError>? = self.state.withLock { state in
+            let early: Result<TaggedResponse, RapportClientError>? = self.state.withLockedValue { state in
                 if let early = state.earlyGreeting { return early }
                 state.phase = .awaitingGreeting(continuation)
                 return nil
@@ -61,7 +65,7 @@ final class ReplyRouter: Sendable {
 
     /// Ends the wait for the greeting with `error` (timeout), unless it has already arrived.
     func failGreeting(_ error: RapportClientError) {
-        let waiter: CheckedContinuation<TaggedResponse, any Error>? = self.state.withLock { state in
+        let waiter: CheckedContinuation<TaggedResponse, any Error>? = self.state.withLockedValue { state in
             guard case .awaitingGreeting(let waiter) = state.phase else { return nil }
             state.phase = .closed(error)
             state.earlyGreeting = .failure(error)
@@ -75,7 +79,7 @@ final class ReplyRouter: Sendable {
 
     /// Whether requests may still be sent.
     var isOpen: Bool {
-        self.state.withLock { state in
+        self.state.withLockedValue { state in
             if case .open = state.phase { return true }
             return false
         }
@@ -99,7 +103,7 @@ final class ReplyRouter: Sendable {
     }
 
     private func register(key: UInt64, body: [UInt8], automaticTag: Bool, rawTag: String?, _ continuation: Waiter) {
-        let outcome: RegistrationOutcome = self.state.withLock { state in
+        let outcome: RegistrationOutcome = self.state.withLockedValue { state in
             if state.cancelledKeys.remove(key) != nil { return .cancelled }
             switch state.phase {
             case .open: break
@@ -128,7 +132,7 @@ final class ReplyRouter: Sendable {
     }
 
     private func cancel(key: UInt64) {
-        let waiter: Waiter? = self.state.withLock { state in
+        let waiter: Waiter? = self.state.withLockedValue { state in
             if let waiter = state.pending.abandon(key: key) { return waiter }
             // Not registered yet: remember it so that registration gives up. (When the request was already
             // answered, the key stays here unused; a few bytes per late cancellation.)
@@ -144,7 +148,7 @@ final class ReplyRouter: Sendable {
     func receive(_ reply: TaggedResponse) {
         var resumptions: [(Waiter, Result<TaggedResponse, any Error>)] = []
         var finishOutbound = false
-        self.state.withLock { state in
+        self.state.withLockedValue { state in
             switch state.phase {
             case .awaitingGreeting(let waiter):
                 state.phase = .open
@@ -186,7 +190,7 @@ final class ReplyRouter: Sendable {
     /// - Parameter error: why it ended; nil for an orderly end of input. Ignored once the session was already
     ///   ending (`BYE` received or ``stopSending()`` called).
     func connectionEnded(_ error: RapportClientError?) {
-        let (waiters, finalError): ([Waiter], RapportClientError) = self.state.withLock { state in
+        let (waiters, finalError): ([Waiter], RapportClientError) = self.state.withLockedValue { state in
             let finalError: RapportClientError
             switch state.phase {
             case .closed(let previous):
@@ -211,7 +215,7 @@ final class ReplyRouter: Sendable {
 
     /// Refuses further requests (the caller is closing); requests in flight keep waiting for their replies.
     func stopSending() {
-        self.state.withLock { state in
+        self.state.withLockedValue { state in
             if case .open = state.phase { state.phase = .closing(.connectionClosed(bye: nil)) }
         }
         self.outbound.finish()

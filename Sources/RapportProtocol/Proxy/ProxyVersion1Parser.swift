@@ -5,7 +5,8 @@ enum ProxyVersion1Parser {
 
     static func parse(_ bytes: [UInt8]) -> ProxyParseResult {
         if let problem = Self.firstProblem(in: bytes) { return .invalid(problem) }
-        guard let lineFeed = bytes.firstIndex(of: 0x0A) else {
+        // Only the first 107 bytes may hold the LF, whether the rest arrived in the same read or not.
+        guard let lineFeed = bytes.prefix(ProxyProtocolParser.maximumVersion1Length).firstIndex(of: 0x0A) else {
             return bytes.count >= ProxyProtocolParser.maximumVersion1Length
                 ? .invalid("PROXY v1 header longer than 107 bytes") : .needMoreData
         }

@@ -111,12 +111,12 @@ public struct ResponseParser: Sendable {
     private mutating func handleLine(_ content: [UInt8]) throws(ResponseParseError) -> TaggedResponse? {
         if content.isEmpty { return nil }
         let marker = LiteralMarker.find(in: content)
-        let text: String
-        switch LineValidation.decode(Array(content.prefix(marker?.textLength ?? content.count))) {
-        case .success(let decoded): text = decoded
-        case .failure(let error): throw ResponseParseError("invalid line: \(error.errorText)")
+        var line = try Self.parseLine(content.prefix(marker?.textLength ?? content.count))
+        if marker != nil, case .final = line {
+            // Only data lines carry literals: on a final line a trailing `{N}` is part of the text.
+            line = try Self.parseLine(content[...])
         }
-        switch try ResponseLineParser.parse(text) {
+        switch line {
         case .data(let tag, let tokens):
             try self.checkTag(tag)
             self.pendingTag = tag
@@ -135,6 +135,13 @@ public struct ResponseParser: Sendable {
             self.pendingDataLines = []
             self.pendingTag = nil
             return TaggedResponse(tag: tag, response: response)
+        }
+    }
+
+    private static func parseLine(_ bytes: ArraySlice<UInt8>) throws(ResponseParseError) -> ResponseLineParser.Line {
+        switch LineValidation.decode(Array(bytes)) {
+        case .success(let text): return try ResponseLineParser.parse(text)
+        case .failure(let error): throw ResponseParseError("invalid line: \(error.errorText)")
         }
     }
 
