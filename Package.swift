@@ -148,6 +148,7 @@ let package = Package(
                 "LibPQ", "PostgresLauncher", "RapportStore", "RapportServer", "RapportModel",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/RapportTestSupport",
             swiftSettings: strictSettings

@@ -41,7 +41,19 @@ public final class RapportServer: Sendable {
         self.logger = logger
         self.group = group
         let metrics = ServerMetrics(verbs: CommandSpecs.all.map(\.name))
-        let context = ServerContext(store: store, hasher: hasher, throttle: LoginThrottle(), metrics: metrics)
+        let throttle = LoginThrottle()
+        let hashing = HashingThreads(
+            threads: configuration.hashThreads,
+            limits: configuration.hashQueueLimits,
+            gate: throttle
+        )
+        let context = ServerContext(
+            store: store,
+            hasher: hasher,
+            throttle: throttle,
+            hashing: hashing,
+            metrics: metrics
+        )
         self.context = context
         let table = NIOLockedValueBox<CommandTable?>(nil)
         let commands =
@@ -102,6 +114,7 @@ public final class RapportServer: Sendable {
                 }
             }
         }
+        self.context.hashing.stop()
         self.logger.info("all sessions ended")
     }
 
@@ -173,7 +186,11 @@ public final class RapportServer: Sendable {
                     logger[metadataKey: "user"] = session.user.map { "\($0.userID)" }
                     logger[metadataKey: "salesperson"] = session.user?.salespersonCode.map { "\($0)" }
                     let statistics = self.context.store.pool.statistics
-                    self.context.metrics.pool(open: statistics.open, leased: statistics.leased, waiting: statistics.waiting)
+                    self.context.metrics.pool(
+                        open: statistics.open,
+                        leased: statistics.leased,
+                        waiting: statistics.waiting
+                    )
                     try await outbound.write(ByteBuffer(bytes: response.encode(tag: tag)))
                     switch after {
                     case .proceed: break
