@@ -8,8 +8,9 @@ import _CryptoExtras
 /// milliseconds per hash, the OWASP-recommended minimum). The parameters travel with each hash, so
 /// they can be raised later without invalidating stored passwords.
 ///
-/// Hashing is CPU- and memory-heavy on purpose, so it runs on its own small thread pool: a burst of
-/// logins can use at most those threads, never the event loops or the cooperative pool.
+/// Hashing is CPU- and memory-heavy on purpose, so it never runs on the event loops or the
+/// cooperative pool: the server runs it on its fair hashing threads (`HashingThreads`, one per
+/// core), tools and tests on this hasher's own small thread pool.
 public final class PasswordHasher: Sendable {
     public struct Parameters: Sendable, Equatable {
         /// log2 of scrypt's N.
@@ -37,7 +38,19 @@ public final class PasswordHasher: Sendable {
         self.decoy = (try? Self.hashNow(Self.randomPassword(), parameters: parameters)) ?? ""
     }
 
-    /// Hashes a new password.
+    /// Hashes a new password on the calling thread (a hashing thread of the server).
+    func hashHere(_ password: String) throws -> String {
+        try Self.hashNow(password, parameters: self.parameters)
+    }
+
+    /// `verify` on the calling thread (a hashing thread of the server).
+    func verifyHere(_ password: String, against stored: String?) -> Bool {
+        let matches = (try? Self.verifyNow(password, stored: stored ?? self.decoy)) ?? false
+        return stored != nil && matches
+    }
+
+    /// Hashes a new password (tools and tests; the server schedules its hashes fairly, see
+    /// `HashingThreads`).
     public func hash(_ password: String) async throws -> String {
         let parameters = self.parameters
         return try await self.threads.runIfActive { try Self.hashNow(password, parameters: parameters) }

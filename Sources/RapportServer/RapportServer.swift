@@ -44,7 +44,19 @@ public final class RapportServer: Sendable {
         self.logger = logger
         self.group = group
         let metrics = ServerMetrics(verbs: CommandSpecs.all.map(\.name))
-        let context = ServerContext(store: store, hasher: hasher, throttle: LoginThrottle(), metrics: metrics)
+        let throttle = LoginThrottle()
+        let hashing = HashingThreads(
+            threads: configuration.hashThreads,
+            limits: configuration.hashQueueLimits,
+            gate: throttle
+        )
+        let context = ServerContext(
+            store: store,
+            hasher: hasher,
+            throttle: throttle,
+            hashing: hashing,
+            metrics: metrics
+        )
         self.context = context
         let table = NIOLockedValueBox<CommandTable?>(nil)
         let commands =
@@ -114,6 +126,7 @@ public final class RapportServer: Sendable {
                 }
             }
         }
+        self.context.hashing.stop()
         self.logger.info("all sessions ended")
     }
 

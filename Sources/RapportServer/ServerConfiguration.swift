@@ -21,6 +21,25 @@ public struct ServerConfiguration: Sendable {
     /// Port of the HTTP endpoint for `/metrics` and `/health`; nil = no endpoint.
     public var metricsPort: Int?
     public var metricsHost: String = "127.0.0.1"
+    /// Threads that compute password hashes (scrypt): one per core by default, so logins use the
+    /// whole machine but never the event loops.
+    public var hashThreads: Int = max(1, System.coreCount)
+    /// How many hashes one client address and one user may have running and waiting (beyond:
+    /// `ERR BUSY` at once). See `FairQueue`.
+    public var hashQueueLimits = HashQueueLimits()
+
+    public init() {}
+}
+
+/// Bounds of the fair hashing queue.
+public struct HashQueueLimits: Sendable, Equatable {
+    /// Hashes running at once for one client address (all users behind one NAT share these).
+    public var runningPerAddress = 1
+    /// Hashes running at once for one user name (from all addresses).
+    public var runningPerUser = 1
+    public var queuedPerAddressAndUser = 1
+    public var queuedPerAddress = 16
+    public var queued = 1024
 
     public init() {}
 }

@@ -1,5 +1,6 @@
 import Logging
 import NIOConcurrencyHelpers
+import RapportProtocol
 import RapportStore
 
 /// Everything the command handlers share: the store, password hashing, login throttling and the
@@ -8,13 +9,17 @@ final class ServerContext: Sendable {
     let store: Store
     let hasher: PasswordHasher
     let throttle: LoginThrottle
+    /// Where every password hash of the server runs (LOGIN, PASSWORD, USER-ADD, USER-PASSWD).
+    let hashing: HashingThreads
     let metrics: ServerMetrics
     private let draining = NIOLockedValueBox(false)
 
-    init(store: Store, hasher: PasswordHasher, throttle: LoginThrottle, metrics: ServerMetrics) {
+    init(store: Store, hasher: PasswordHasher, throttle: LoginThrottle, hashing: HashingThreads, metrics: ServerMetrics)
+    {
         self.store = store
         self.hasher = hasher
         self.throttle = throttle
+        self.hashing = hashing
         self.metrics = metrics
     }
 
@@ -22,5 +27,33 @@ final class ServerContext: Sendable {
 
     func startDraining() {
         self.draining.withLockedValue { $0 = true }
+    }
+
+    /// A place in the hashing queue, or `ERR BUSY` at once when the address, the user or the
+    /// server already has as many hashes waiting as it may (never an unbounded queue).
+    func reserveHash(address: String, user: String, gated: Bool, _ invocation: Invocation) throws
+        -> HashingThreads.Reservation
+    {
+        do {
+            return try self.hashing.reserve(address: address, user: user.uppercased(), gated: gated)
+        } catch {
+            let what =
+                switch error {
+                case .addressAndUser: "too many attempts for this user are waiting from your address"
+                case .address: "too many attempts are waiting from your address"
+                case .everyone: "too many logins are waiting"
+                }
+            // Debug only: a flood would flood the log; the metric counts them (outcome BUSY).
+            invocation.logger.debug("hash refused", metadata: ["user": "\(user)", "reason": "\(what)"])
+            throw CommandError(.busy, "\(what); try again in a second")
+        }
+    }
+
+    /// A hash of a new password (USER-ADD, USER-PASSWD), in the same fair queue as the checks.
+    func hashNewPassword(_ password: String, user: String, _ invocation: Invocation) async throws -> String {
+        let address = LoginThrottle.address(of: invocation.connection.clientAddress)
+        let reservation = try self.reserveHash(address: address, user: user, gated: false, invocation)
+        let hasher = self.hasher
+        return try await self.hashing.run(reservation) { Result(catching: { try hasher.hashHere(password) }) }.get()
     }
 }

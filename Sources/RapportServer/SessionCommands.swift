@@ -29,11 +29,30 @@ enum SessionCommands {
                 let current = invocation.arguments.text("current")!
                 let new = invocation.arguments.text("new")!
                 try checkStrength(new)
-                let stored = try await context.store.credentials(user.userID)?.passwordHash
-                guard await context.hasher.verify(current, against: stored) else {
+                // The current password is a guess like LOGIN's: same queue, gate and failure count.
+                let address = LoginThrottle.address(of: invocation.connection.clientAddress)
+                let reservation = try context.reserveHash(address: address, user: user.userID, gated: true, invocation)
+                let stored: String?
+                do {
+                    stored = try await context.store.credentials(user.userID)?.passwordHash
+                } catch {
+                    context.hashing.cancel(reservation)
+                    throw error
+                }
+                let (hasher, throttle) = (context.hasher, context.throttle)
+                let hash = await context.hashing.run(reservation) { () -> String? in
+                    guard hasher.verifyHere(current, against: stored) else {
+                        throttle.recordFailure(address: address, user: user.userID)
+                        return nil
+                    }
+                    return try? hasher.hashHere(new)
+                }
+                guard let hash else {
+                    invocation.logger.warning("password change refused", metadata: ["reason": "wrong current password"])
+                    context.metrics.loginFailed()
                     throw CommandError(.authenticationFailed, "the current password is wrong")
                 }
-                try await context.store.setPasswordHash(user.userID, try await context.hasher.hash(new))
+                try await context.store.setPasswordHash(user.userID, hash)
                 return (.ok("password changed"), .proceed)
             },
             Command(spec("PING"), reply: { _, _ in .ok("PONG") }),
@@ -84,14 +103,32 @@ enum SessionCommands {
     {
         let userID = invocation.arguments.code("user")!
         let secret = invocation.arguments.text("secret")!
-        let client = invocation.connection.clientAddress
-        let delay = context.throttle.delay(client: client, user: userID)
-        if delay > .zero { try await Task.sleep(for: delay) }
-
-        let credentials = try await context.store.credentials(userID)
-        let matches = await context.hasher.verify(secret, against: credentials?.passwordHash)
+        let address = LoginThrottle.address(of: invocation.connection.clientAddress)
+        // A place in the fair hashing queue first: a refused attempt costs no database lookup.
+        let reservation = try context.reserveHash(address: address, user: userID, gated: true, invocation)
+        let credentials: (user: UserRecord, passwordHash: String)?
+        do {
+            credentials = try await context.store.credentials(userID)
+        } catch {
+            context.hashing.cancel(reservation)
+            throw error
+        }
+        let (hasher, throttle) = (context.hasher, context.throttle)
+        let stored = credentials?.passwordHash
+        let blocked = credentials?.user.blocked ?? false
+        // The outcome is recorded on the hashing thread, before the address's and user's places are
+        // freed, so the next check of either already sees this failure in the throttle's gate.
+        let matches = await context.hashing.run(reservation) {
+            // Unknown users are checked against a decoy hash: the same time, no user enumeration.
+            let matches = hasher.verifyHere(secret, against: stored)
+            if matches && !blocked {
+                throttle.recordSuccess(address: address, user: userID)
+            } else {
+                throttle.recordFailure(address: address, user: userID)
+            }
+            return matches
+        }
         guard let credentials, matches, !credentials.user.blocked else {
-            context.throttle.recordFailure(client: client, user: userID)
             if credentials != nil { try? await context.store.recordLogin(userID, succeeded: false) }
             let reason = credentials == nil ? "unknown user" : (matches ? "user blocked" : "wrong password")
             invocation.logger.warning("login failed", metadata: ["user": "\(userID)", "reason": "\(reason)"])
@@ -99,7 +136,6 @@ enum SessionCommands {
             // The same answer whatever the reason: no telling which user names exist.
             throw CommandError(.authenticationFailed, "wrong user or password, or the user is blocked")
         }
-        context.throttle.recordSuccess(user: userID)
         try await context.store.recordLogin(userID, succeeded: true)
         session.user = credentials.user
         invocation.logger.info(

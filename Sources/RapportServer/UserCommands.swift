@@ -21,7 +21,7 @@ enum UserCommands {
                     )
                     let (password, generated) = try chosenPassword(arguments.text("password"))
                     // Hash before the transaction: the slow part must not hold a database connection.
-                    let hash = try await context.hasher.hash(password)
+                    let hash = try await context.hashNewPassword(password, user: user.userID, invocation)
                     let response = try await context.write(invocation, user: session.user!.userID) { connection in
                         let created = try Store.createUser(connection, user, passwordHash: hash)
                         let lines: [DataLine] =
@@ -51,7 +51,8 @@ enum UserCommands {
                 reply: { invocation, _ in
                     let userID = invocation.arguments.code("user")!
                     let (password, generated) = try chosenPassword(invocation.arguments.text("password"))
-                    try await context.store.setPasswordHash(userID, try await context.hasher.hash(password))
+                    let hash = try await context.hashNewPassword(password, user: userID, invocation)
+                    try await context.store.setPasswordHash(userID, hash)
                     invocation.logger.info("password set", metadata: ["target": "\(userID)"])
                     return .ok("password set", generated ? [.named(["user": userID, "password": password])] : [])
                 }

@@ -51,6 +51,12 @@ struct ServerOptions: ParsableArguments {
     )
     var metricsPort: Int?
 
+    @Option(
+        name: .customLong("hash-threads"),
+        help: "Threads computing password hashes; default one per core (RAPPORT_HASH_THREADS)."
+    )
+    var hashThreads: Int?
+
     func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws
         -> ServerConfiguration
     {
@@ -79,6 +85,10 @@ struct ServerOptions: ParsableArguments {
             configuration.drainDelay = .seconds(seconds)
         }
         configuration.metricsPort = try setting(self.metricsPort, "RAPPORT_METRICS_PORT")
+        if let threads = try setting(self.hashThreads, "RAPPORT_HASH_THREADS") {
+            guard threads > 0 else { throw ValidationError("the hash threads need to be at least 1") }
+            configuration.hashThreads = threads
+        }
         var proxies = self.trustedProxies
         if proxies.isEmpty, let list = environment["RAPPORT_TRUSTED_PROXIES"] {
             proxies = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

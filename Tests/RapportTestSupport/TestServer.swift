@@ -20,7 +20,8 @@ public final class TestServer: Sendable {
     public static func start(
         database given: TestDatabase? = nil,
         configure: @Sendable (inout ServerConfiguration) -> Void = { _ in },
-        poolSize: Int = 4
+        poolSize: Int = 4,
+        hashing: PasswordHasher.Parameters = .init(logRounds: 4)
     ) async throws -> TestServer {
         let database: TestDatabase
         if let given {
@@ -37,8 +38,9 @@ public final class TestServer: Sendable {
         logger.logLevel = .warning
         let pool = PGPool(configuration: .init(connection: database.configuration(), size: poolSize), logger: logger)
         let store = Store(pool: pool, logger: logger)
-        // Cheap hashes: tests check behaviour, not cost.
-        let hasher = PasswordHasher(parameters: .init(logRounds: 4))
+        // Cheap hashes by default: tests check behaviour, not cost (the login storm tests ask for
+        // realistic ones, so that hashing is the bottleneck).
+        let hasher = PasswordHasher(parameters: hashing)
         let server = RapportServer(configuration: configuration, store: store, hasher: hasher, logger: logger)
         let (bound, continuation) = AsyncStream<Int>.makeStream()
         let running = Task {
