@@ -1,3 +1,4 @@
+import NIOCore
 import RapportModel
 import RapportServer
 import RapportTestSupport
