@@ -42,9 +42,7 @@ struct ImportContactsCommand {
             }
             if case .error = response.final {
                 bar.finish()
-                StandardStream.error.write(
-                    "\(response.final.displayText)\n\(imported) contacts imported before this error\n"
-                )
+                StandardStream.error.write("\(response.final.displayText)\n\(imported) contacts imported before this error\n")
                 return ExitStatus(final: response.final)
             }
             imported += Self.importedCount(response)
@@ -52,9 +50,7 @@ struct ImportContactsCommand {
             bar.update(completed: sent)
         }
         bar.finish()
-        StandardStream.output.write(
-            "\(imported) contacts imported in \(parts.count) part\(parts.count == 1 ? "" : "s")\n"
-        )
+        StandardStream.output.write("\(imported) contacts imported in \(parts.count) part\(parts.count == 1 ? "" : "s")\n")
         return .success
     }
 
