@@ -14,7 +14,8 @@ struct ConnectionOptions: ParsableArguments {
     var url: String?
 
     @Option(
-        help: "User to log in as (env RAPPORT_USER); without one, no login. Secret: env RAPPORT_PASSWORD or prompt."
+        help:
+            "User to log in as (env RAPPORT_USER); without one, no login. Password: RAPPORT_PASSWORD, ~/.rapportpass, or prompt."
     )
     var user: String?
 

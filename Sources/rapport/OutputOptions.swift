@@ -3,11 +3,17 @@ import RapportClient
 
 /// How to print the reply and where payloads come from and go to.
 struct OutputOptions: ParsableArguments {
-    @Flag(help: "Print data lines as a JSON array of objects.")
+    @Flag(help: "Print data lines as one JSON array of objects, typed by the command's declared results.")
     var json = false
 
-    @Flag(help: "Print data lines as CSV (RFC 4180) with a header row.")
+    @Flag(help: "Print data lines as CSV (RFC 4180) with a header of the command's declared result keys.")
     var csv = false
+
+    @Flag(help: "Print each row as a block of `key: value` lines (like psql's \\x).")
+    var vertical = false
+
+    @Flag(help: "Follow next= cursors and print every page of a list (limit=1000 unless given).")
+    var all = false
 
     @Option(help: "Write a downloaded payload to this file instead of standard output.")
     var output: String?

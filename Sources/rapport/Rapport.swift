@@ -17,26 +17,31 @@ struct Rapport: AsyncParsableCommand {
             argument; any other ARG is sent as a positional value, quoted as needed. Put -- before ARGS that \
             start with a dash. Examples:
               rapport PING
-              rapport --user alice USER-LIST --json
-              rapport --url rapport://alice@crm.example:7878 USER-ADD bob role=rep
-
-            Data lines are printed as a table (columns: named keys, and 1, 2, … for positional values), or with \
-            --json / --csv. The OK text is printed when there are no data lines (to standard output for a \
-            table, to standard error with --json/--csv); ERR and BYE lines go to standard error. A downloaded \
-            payload goes to --output, or to standard output (the table then goes to standard error).
-
+              rapport HELP LANGUAGE-LIST
+              rapport --user alice LANGUAGE-LIST --all --csv
+              rapport --url rapport://alice@crm.example:7878 USER-ADD bob role=salesperson
+            Data lines are printed as a table (columns: the command's declared result keys, else the keys seen, \
+            and 1, 2, … for positional values), vertically with --vertical (also when a table would be wider \
+            than the terminal), or with --json (one array; typed: numbers, booleans, null for blank) / --csv \
+            (header: the declared result keys, the same for any number of rows). The OK text (counts, total=, \
+            the next= cursor of a paged list) is always printed: after the table on standard output, or to \
+            standard error with --json/--csv so that standard output stays machine-readable. ERR and BYE lines \
+            go to standard error. --all follows next= cursors to the end of a list, printing rows page by page \
+            (a progress line on standard error when it is a terminal), then the OK text with the row count of \
+            all pages. A downloaded payload goes to --output, or to standard output (the table then goes to \
+            standard error). `rapport HELP` and `rapport HELP VERB` are wrapped to the terminal width \
+            (COLUMNS, else the terminal, else 80).
             `rapport import-contacts FILE` sends a CSV file of contacts (see HELP CONTACT-IMPORT) as \
             CONTACT-IMPORT requests of whole rows of at most --part-size bytes, in order, with a progress bar; \
             each part has an idempotency key derived from the file, so a failed import can simply be run again.
-
             `rapport shell` prints the greeting, logs in if a user is given, then sends each line as typed and \
-            prints the reply; history is kept in ~/.rapport_history; `quit`, `exit` or Ctrl-D end the session. \
-            With standard input not a terminal it reads lines without a prompt, and exits with the status of \
-            the last reply.
-
-            Environment: RAPPORT_URL, RAPPORT_HOST, RAPPORT_PORT, RAPPORT_USER (overridden by the options), and \
-            RAPPORT_PASSWORD, the only way besides the no-echo prompt to give the secret.
-
+            prints the reply; Tab completes verbs and argument names; \\x toggles the vertical display; history \
+            is kept in ~/.rapport_history; `quit`, `exit` or Ctrl-D end the session. With standard input not a \
+            terminal it reads lines without a prompt, and exits with the status of the last reply.
+            Environment: RAPPORT_URL, RAPPORT_HOST, RAPPORT_PORT, RAPPORT_USER (overridden by the options). The \
+            password: RAPPORT_PASSWORD, else the password file ~/.rapportpass (or RAPPORT_PASSFILE) with lines \
+            host:port:user:password (* matches anything; \\: is a colon), used only when no one but its \
+            owner may read it (chmod 0600), else a no-echo prompt.
             \(ExitStatus.helpText)
             """
     )
@@ -58,6 +63,9 @@ struct Rapport: AsyncParsableCommand {
 
     func validate() throws {
         if self.output.json && self.output.csv { throw ValidationError("give at most one of --json and --csv") }
+        if self.output.vertical && (self.output.json || self.output.csv) {
+            throw ValidationError("--vertical is a table layout; not with --json or --csv")
+        }
     }
 
     mutating func run() async throws {
@@ -68,7 +76,11 @@ struct Rapport: AsyncParsableCommand {
         let status: ExitStatus
         if verb == "shell" {
             guard self.arguments.isEmpty else { throw ValidationError("`shell` takes no arguments") }
-            status = await Shell(settings: settings, timeout: self.connection.timeoutDuration).run()
+            status = await Shell(
+                settings: settings,
+                timeout: self.connection.timeoutDuration,
+                vertical: self.output.vertical
+            ).run()
         } else if verb == "import-contacts" {
             guard self.arguments.count == 1, let path = self.arguments.first else {
                 throw ValidationError("`import-contacts` takes one CSV file")

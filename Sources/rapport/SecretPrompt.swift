@@ -22,7 +22,7 @@ enum SecretPrompt {
     static func ask(prompt: String) throws(UsageError) -> String {
         let terminal = open("/dev/tty", O_RDWR | O_NOCTTY)
         guard terminal >= 0 else {
-            throw UsageError("no terminal to ask for the secret on; set RAPPORT_PASSWORD")
+            throw UsageError("no terminal to ask for the password on; set RAPPORT_PASSWORD or use ~/.rapportpass")
         }
         defer { close(terminal) }
         var original = termios()

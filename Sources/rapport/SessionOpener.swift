@@ -47,11 +47,19 @@ struct SessionOpener {
         return .opened(connection)
     }
 
-    /// The secret from `RAPPORT_PASSWORD`, or asked for on the terminal.
+    /// The secret from `RAPPORT_PASSWORD`, else the password file (`RAPPORT_PASSFILE` or `~/.rapportpass`, used
+    /// only when private to its owner), else asked for on the terminal.
     private func secret(for user: String) throws(UsageError) -> String {
-        if let secret = ProcessInfo.processInfo.environment["RAPPORT_PASSWORD"], !secret.isEmpty {
-            return secret
+        let environment = ProcessInfo.processInfo.environment
+        if let secret = environment["RAPPORT_PASSWORD"], !secret.isEmpty { return secret }
+        if let path = PassFile.path(environment: environment) {
+            switch PassFile.lookup(path: path, host: self.settings.host, port: self.settings.port, user: user) {
+            case .found(let secret): return secret
+            case .refused(let warning): StandardStream.error.write("rapport: warning: \(warning)\n")
+            case .none: break
+            }
         }
-        return try SecretPrompt.ask(prompt: "Secret for \(self.settings.url): ")
+        let host = self.settings.host.contains(":") ? "[\(self.settings.host)]" : self.settings.host
+        return try SecretPrompt.ask(prompt: "Password for \(user)@\(host):\(self.settings.port): ")
     }
 }

@@ -6,6 +6,8 @@ import RapportProtocol
 struct Shell {
     var settings: ConnectionSettings
     var timeout: Duration
+    /// Whether rows start in the vertical layout (`--vertical`; `\x` toggles it).
+    var vertical = false
 
     /// Verbs whose lines carry a secret and are therefore kept out of the history file.
     private static let secretVerbs: Set<String> = ["LOGIN", "PASSWORD", "USER-ADD", "USER-PASSWD"]
@@ -30,6 +32,7 @@ struct Shell {
         if let user = self.settings.user { notes.write("Logged in as \(user).\n") }
         if interactive { notes.write("Type HELP for the commands, quit or Ctrl-D to leave.\n") }
         let reader: any LineReader = interactive ? EditLineReader(historyPath: Self.historyPath) : PlainLineReader()
+        if interactive { ShellCompletion.install(ShellCompletion(connection: connection)) }
         let status = await self.loop(connection, reader: reader, prompt: self.prompt, interactive: interactive)
         reader.save()
         return interactive && status != .failure ? .success : status
@@ -42,9 +45,17 @@ struct Shell {
         interactive: Bool
     ) async -> ExitStatus {
         var status = ExitStatus.success
+        var vertical = self.vertical
         while let line = await reader.nextLine(prompt: prompt) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
+            if trimmed == "\\x" {
+                // Like psql: toggles one block of `key: value` lines per row.
+                reader.remember(line)
+                vertical.toggle()
+                StandardStream.output.write("Vertical display is \(vertical ? "on" : "off").\n")
+                continue
+            }
             if !Self.carriesSecret(trimmed) { reader.remember(line) }
             let toSend = Self.endWords.contains(trimmed.lowercased()) ? "QUIT" : line
             let reply: TaggedResponse
@@ -59,7 +70,7 @@ struct Shell {
                 await connection.close()
                 return ExitStatus(error: error)
             }
-            Self.show(reply)
+            Self.show(reply, vertical: vertical, isHelp: Self.verb(of: trimmed) == "HELP")
             status = ExitStatus(final: reply.response.final)
             if case .bye = reply.response.final {
                 await connection.close()
@@ -74,9 +85,20 @@ struct Shell {
         return status
     }
 
-    /// Prints the data lines as a table, then the final line as sent (with the tag, if the line had one).
-    private static func show(_ reply: TaggedResponse) {
-        StandardStream.output.write(OutputFormat.table.render(reply.response.dataLines))
+    /// Prints the data lines as a table (or vertically; HELP laid out and wrapped), then the final line as sent
+    /// (with the tag, if the line had one).
+    private static func show(_ reply: TaggedResponse, vertical: Bool, isHelp: Bool) {
+        let environment = ProcessInfo.processInfo.environment
+        let width = TerminalWidth.of(.output, environment: environment)
+        if isHelp, !vertical, case .ok = reply.response.final,
+            let text = HelpFormatter.render(reply.response.dataLines, width: width)
+        {
+            StandardStream.output.write(text)
+        } else {
+            let auto = StandardStream.output.isTerminal ? width : nil
+            var rows = RowStream(format: .table, declared: [], vertical: vertical, autoVerticalWidth: auto)
+            StandardStream.output.write(rows.page(reply.response.dataLines))
+        }
         for line in reply.response.dataLines {
             if let payload = line.payload {
                 StandardStream.output.write("(payload of \(payload.count) bytes not shown)\n")
@@ -84,6 +106,13 @@ struct Shell {
         }
         let tag = reply.tag.map { $0 + " " } ?? ""
         StandardStream.output.write(tag + reply.response.final.displayText + "\n")
+    }
+
+    /// The verb of a typed line, uppercased (a leading tag skipped).
+    private static func verb(of line: String) -> String? {
+        var words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        if words.first?.hasPrefix("#") == true { words.removeFirst() }
+        return words.first.map { $0.uppercased() }
     }
 
     private var prompt: String {

@@ -14,7 +14,10 @@ struct DatabaseOptions: ParsableArguments {
     )
     var databaseURL: String?
 
-    @Option(name: .customLong("data-dir"), help: "Folder of the embedded PostgreSQL cluster; also RAPPORT_DATA_DIR.")
+    @Option(
+        name: .customLong("data-dir"),
+        help: "Folder of the embedded PostgreSQL cluster; also RAPPORT_DATA_DIR (default .rapport/postgres)."
+    )
     var dataDirectory: String?
 
     @Option(

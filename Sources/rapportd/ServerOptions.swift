@@ -5,43 +5,49 @@ import RapportServer
 
 /// Command-line options of `rapportd serve`, each also settable by an environment variable.
 struct ServerOptions: ParsableArguments {
-    @Option(help: "Address to listen on (RAPPORT_HOST).")
+    @Option(help: "Address to listen on (RAPPORT_HOST; default 127.0.0.1).")
     var host: String?
 
-    @Option(help: "Port to listen on; 0 picks a free one (RAPPORT_PORT).")
+    @Option(help: "Port to listen on; 0 picks a free one (RAPPORT_PORT; default 7878).")
     var port: Int?
 
-    @Option(name: .customLong("pool-size"), help: "Database connections per replica (RAPPORT_POOL_SIZE).")
+    @Option(name: .customLong("pool-size"), help: "Database connections per replica (RAPPORT_POOL_SIZE; default 8).")
     var poolSize: Int?
 
     @Option(
         name: .customLong("max-connections"),
-        help: "Client connections accepted at once (RAPPORT_MAX_CONNECTIONS)."
+        help: "Client connections accepted at once (RAPPORT_MAX_CONNECTIONS; default 4096)."
     )
     var maximumConnections: Int?
 
-    @Option(name: .customLong("idle-timeout"), help: "Seconds an idle session is kept (RAPPORT_IDLE_TIMEOUT).")
+    @Option(
+        name: .customLong("idle-timeout"),
+        help: "Seconds an idle session is kept (RAPPORT_IDLE_TIMEOUT; default 300)."
+    )
     var idleTimeout: Int?
 
-    @Option(name: .customLong("login-timeout"), help: "Seconds a new connection has to LOGIN (RAPPORT_LOGIN_TIMEOUT).")
+    @Option(
+        name: .customLong("login-timeout"),
+        help: "Seconds a new connection has to LOGIN (RAPPORT_LOGIN_TIMEOUT; default 30)."
+    )
     var loginTimeout: Int?
 
     @Option(
         name: .customLong("request-timeout"),
-        help: "Seconds one request line (or literal) may take to arrive (RAPPORT_REQUEST_TIMEOUT)."
+        help: "Seconds one request line (or literal) may take to arrive (RAPPORT_REQUEST_TIMEOUT; default 10)."
     )
     var requestTimeout: Int?
 
     @Option(
         name: .customLong("trusted-proxy"),
         help:
-            "IP address of a load balancer that sends the PROXY protocol header; repeatable (RAPPORT_TRUSTED_PROXIES, comma-separated)."
+            "IP address of a load balancer that sends the PROXY protocol header; repeatable (RAPPORT_TRUSTED_PROXIES, comma-separated; default none)."
     )
     var trustedProxies: [String] = []
 
     @Option(
         name: .customLong("drain-delay"),
-        help: "Seconds HEALTH fails before the listener closes on SIGTERM (RAPPORT_DRAIN_DELAY)."
+        help: "Seconds HEALTH fails before the listener closes on SIGTERM (RAPPORT_DRAIN_DELAY; default 5)."
     )
     var drainDelay: Int?
 

@@ -1,6 +1,8 @@
 import Foundation
 import LibPQ
+import RapportClient
 import RapportModel
+import RapportProtocol
 import RapportTestSupport
 import Testing
 
@@ -129,6 +131,165 @@ struct CommandLineToolTests {
             return try connection.query("SELECT count(*) FROM contacts")[0].decode(Int.self, at: 0)
         }
         #expect(after == 300)
+        try await server.stop()
+    }
+
+    @Test func pagedListShowsItsCursorAndAllFollowsItToTheEnd() async throws {
+        let server = try await TestServer.start()
+        try await server.createUser("MIA", role: .manager)
+        // 9,999 named languages and one without a name: 10,000 rows.
+        try await server.script(
+            """
+            INSERT INTO languages (code, name)
+                SELECT 'L' || lpad(g::text, 5, '0'), 'Language ' || g FROM generate_series(1, 9999) g;
+            INSERT INTO languages (code, name) VALUES ('ZZNONAME', NULL);
+            """
+        )
+        let environment = [
+            "RAPPORT_PASSWORD": TestServer.defaultPassword, "RAPPORT_USER": "mia", "RAPPORT_PORT": String(server.port),
+        ]
+
+        // One page: the rows, then the final line with its cursor after the table.
+        let page = try self.rapport(["language-list", "limit=2"], environment: environment)
+        #expect(page.status == 0, "\(page.errors)")
+        #expect(page.output.contains("L00002"))
+        #expect(page.output.hasSuffix("2 languages next=L00002\n"), "\(page.output)")
+
+        // --all as CSV: one header, every row; the summary on standard error.
+        let csv = try self.rapport(["--all", "--csv", "language-list"], environment: environment)
+        #expect(csv.status == 0, "\(csv.errors)")
+        let records = csv.output.split(separator: "\r\n", omittingEmptySubsequences: true)
+        #expect(records.count == 10_001)
+        #expect(records.first == "code,name")
+        #expect(records.last == "ZZNONAME,")
+        #expect(csv.errors.contains("10000 languages"), "\(csv.errors)")
+
+        // --all as JSON: one array of 10,000 objects; a missing name is null.
+        let json = try self.rapport(["--all", "--json", "language-list", "limit=700"], environment: environment)
+        #expect(json.status == 0, "\(json.errors)")
+        let objects = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]]
+        #expect(objects?.count == 10_000)
+        #expect(objects?.last?["code"] as? String == "ZZNONAME")
+        #expect(objects?.last?["name"] is NSNull)
+        #expect(Set(objects?.map { $0["code"] as? String ?? "" } ?? []).count == 10_000)
+
+        // --all as a table: every row once, then the count.
+        let table = try self.rapport(["--all", "language-list"], environment: environment)
+        #expect(table.status == 0, "\(table.errors)")
+        let lines = table.output.split(separator: "\n")
+        #expect(lines.count == 2 + 10_000 + 1)
+        #expect(lines.last?.hasPrefix("10000 languages") == true)
+        try await server.stop()
+    }
+
+    @Test func csvHeaderIsTheDeclaredKeysForNoneOneAndManyRows() async throws {
+        let server = try await TestServer.start()
+        try await server.createUser("MIA", role: .manager)
+        let environment = [
+            "RAPPORT_PASSWORD": TestServer.defaultPassword, "RAPPORT_USER": "mia", "RAPPORT_PORT": String(server.port),
+        ]
+        let none = try self.rapport(["--csv", "language-list"], environment: environment)
+        #expect(none.output == "code,name\r\n", "\(none.output)")
+        #expect(none.errors.contains("0 languages"))
+        let emptyJSON = try self.rapport(["--json", "language-list"], environment: environment)
+        #expect(emptyJSON.output == "[]\n")
+
+        try await server.script("INSERT INTO languages (code, name) VALUES ('DEU', NULL)")
+        let one = try self.rapport(["--csv", "language-list"], environment: environment)
+        #expect(one.output == "code,name\r\nDEU,\r\n", "\(one.output)")
+
+        try await server.script("INSERT INTO languages (code, name) VALUES ('ENU', 'English, US'), ('FRA', 'French')")
+        let many = try self.rapport(["--csv", "language-list"], environment: environment)
+        #expect(many.output == "code,name\r\nDEU,\r\nENU,\"English, US\"\r\nFRA,French\r\n", "\(many.output)")
+
+        let vertical = try self.rapport(["--vertical", "language-list"], environment: environment)
+        #expect(vertical.output.contains("-[ RECORD 2 ]"))
+        #expect(vertical.output.contains("name: English, US\n"))
+        try await server.stop()
+    }
+
+    @Test func passwordFileIsUsedOnlyWhenPrivate() async throws {
+        let server = try await TestServer.start()
+        try await server.createUser("MIA", role: .manager)
+        let path = TestPostgres.rootDirectory + "/rapportpass-\(server.port)"
+        try "# comment\nother:*:mia:wrong\n*:\(server.port):MIA:\(TestServer.defaultPassword)\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let environment = ["RAPPORT_PASSFILE": path, "RAPPORT_PORT": String(server.port), "RAPPORT_USER": "mia"]
+
+        chmod(path, 0o600)
+        let used = try self.rapport(["whoami"], environment: environment)
+        #expect(used.status == 0, "\(used.errors)")
+        #expect(used.output.contains("MIA"))
+
+        chmod(path, 0o640)
+        let refused = try self.rapport(["whoami"], environment: environment)
+        #expect(refused.status != 0)
+        #expect(refused.errors.contains(path))
+        #expect(refused.errors.contains("chmod 0600"))
+        try await server.stop()
+    }
+
+    @Test func completionOffersVerbsAndArgumentNamesFromHelp() async throws {
+        let server = try await TestServer.start()
+        try await server.createUser("MIA", role: .manager)
+        let connection = try await RapportConnection.connect(
+            host: "127.0.0.1",
+            port: server.port,
+            timeout: .seconds(10)
+        )
+        try await connection.login(user: "MIA", secret: TestServer.defaultPassword)
+        let verbs = CommandIndexEntry.entries(try await connection.send("HELP").checked().dataLines).map(\.name)
+        let help = CommandHelp(
+            dataLines: try await connection.send("HELP", [.positional("INTERACTION-CREATE")]).checked().dataLines
+        )
+        let names = { (verb: String) in verb == "INTERACTION-CREATE" ? help.arguments.map(\.name) : nil }
+
+        let offered = Completion.candidates(
+            lineBeforeWord: "",
+            word: "interaction-c",
+            verbs: verbs,
+            argumentNames: names
+        )
+        #expect(offered == ["INTERACTION-CREATE"])
+        let arguments = Completion.candidates(
+            lineBeforeWord: "interaction-create ",
+            word: "",
+            verbs: verbs,
+            argumentNames: names
+        )
+        #expect(arguments.contains("contact="))
+        #expect(arguments.contains("template="))
+        let narrowed = Completion.candidates(
+            lineBeforeWord: "INTERACTION-CREATE contact=C1 ",
+            word: "TEMP",
+            verbs: verbs,
+            argumentNames: names
+        )
+        #expect(narrowed == ["template="])
+        await connection.quit()
+        try await server.stop()
+    }
+
+    @Test func helpIsWrappedAndTheUsageExampleWorks() async throws {
+        let server = try await TestServer.start()
+        try await server.createUser("ROOT", role: .administrator)
+        let environment = [
+            "RAPPORT_PASSWORD": TestServer.defaultPassword, "RAPPORT_USER": "root", "RAPPORT_PORT": String(server.port),
+            "COLUMNS": "60",
+        ]
+        let help = try self.rapport(["help"], environment: environment)
+        #expect(help.status == 0, "\(help.errors)")
+        #expect(help.output.contains("INTERACTION-CREATE"))
+        #expect(help.output.split(separator: "\n").allSatisfy { $0.count <= 60 }, "\(help.output)")
+        let detail = try self.rapport(["help", "language-list"], environment: environment)
+        #expect(detail.output.contains("Results:"))
+        #expect(detail.output.contains("code (code), name (text)"))
+
+        // `rapport --help`'s example, as written.
+        let added = try self.rapport(["USER-ADD", "bob", "role=salesperson"], environment: environment)
+        #expect(added.status == 0, "\(added.errors)")
+        let usage = try self.rapport(["--help"])
+        #expect(usage.output.contains("USER-ADD bob role=salesperson"))
         try await server.stop()
     }
 }

@@ -7,6 +7,9 @@ enum LanguageCommands {
 
     static let code = A.positional("code", .code(maxLength: 10), "Language code, e.g. ENU.")
 
+    /// The keys of a language's data lines (declared for the CLI's typed output; conv-a reconciles the names).
+    static let columns = [ResultColumn("code", .code), ResultColumn("name", .text)]
+
     static let specs: [CommandSpec] = [
         CommandSpec(
             name: "LANGUAGE-ADD",
@@ -16,7 +19,8 @@ enum LanguageCommands {
             help: "Language codes are used by contacts, template language rows and interactions.",
             example: [
                 "LANGUAGE-ADD enu name=\"English (US)\"", "* code=ENU name=\"English (US)\"", "OK language ENU created",
-            ]
+            ],
+            results: columns
         ).idempotent(),
         CommandSpec(
             name: "LANGUAGE-LIST",
@@ -26,7 +30,8 @@ enum LanguageCommands {
             help: "Every logged-in user may list them.",
             example: [
                 "LANGUAGE-LIST", "* code=DEU name=German", "* code=ENU name=\"English (US)\"", "OK 2 languages",
-            ]
+            ],
+            results: columns
         ),
         CommandSpec(
             name: "LANGUAGE-DELETE",
