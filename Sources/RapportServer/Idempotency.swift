@@ -44,7 +44,8 @@ extension CommandSpec {
             arguments: spec.arguments,
             requiredRole: spec.requiredRole,
             help: spec.help,
-            example: spec.example
+            example: spec.example,
+            results: spec.results
         )
         return spec
     }
