@@ -15,7 +15,11 @@ enum InteractionLogReader {
         e.opportunity_no, e.postponed, e.word_template_code, e.merged,
         (SELECT c.name FROM contacts c WHERE c.no = e.contact_no),
         (SELECT c.name FROM contacts c WHERE c.no = e.contact_company_no),
-        EXISTS (SELECT 1 FROM interaction_log_entry_comments m WHERE m.entry_no = e.entry_no)
+        EXISTS (SELECT 1 FROM interaction_log_entry_comments m WHERE m.entry_no = e.entry_no),
+        (SELECT t.description FROM interaction_templates t WHERE t.code = e.interaction_template_code),
+        (SELECT t.information_flow::text FROM interaction_templates t WHERE t.code = e.interaction_template_code),
+        (SELECT s.name FROM salespeople s WHERE s.code = e.salesperson_code),
+        (SELECT u.full_name FROM users u WHERE u.user_id = e.user_id)
         """
 
     static func decode(_ row: PGRow) throws -> InteractionLogEntry {
@@ -64,7 +68,14 @@ enum InteractionLogReader {
             contactAltAddressCode: try row.decode(String?.self, at: 26),
             emailLogged: try row.decode(Bool.self, at: 34),
             merged: try row.decode(Bool.self, at: 39),
-            hasComments: try row.decode(Bool.self, at: 42)
+            hasComments: try row.decode(Bool.self, at: 42),
+            title: LogEntryTitle.title(
+                templateDescription: try row.decode(String?.self, at: 43),
+                templateFlow: try row.decode(String?.self, at: 44).flatMap(InformationFlow.init(rawValue:)),
+                salespersonName: try row.decode(String?.self, at: 45),
+                userFullName: try row.decode(String?.self, at: 46),
+                contactName: try row.decode(String?.self, at: 40)
+            )
         )
     }
 

@@ -77,6 +77,9 @@ public struct InteractionLogEntry: Sendable, Equatable {
     public var emailLogged: Bool
     public var merged: Bool
     public var hasComments: Bool
+    /// The display title: template description, "- by" the salesperson (outbound) or "- from" the
+    /// contact (inbound); nil when it would be empty.
+    public var title: String?
 }
 
 /// One comment line of an entry.
