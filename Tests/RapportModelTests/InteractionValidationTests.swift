@@ -1,4 +1,5 @@
 import RapportModel
+import RapportProtocol
 import Testing
 
 /// Reference 3.3 R6 (the guide's checks, in order) and 3.5 R1 (line checks, e-mail), 3.11 R2, keyset cursors.
@@ -9,7 +10,7 @@ struct InteractionValidationTests {
         draft.contactNo = "CT1"
         draft.templateCode = "CALL"
         draft.salespersonCode = "AH"
-        draft.date = "2025-03-14"
+        draft.date = CalendarDate(year: 2025, month: 3, day: 14)
         draft.description = "Call"
         return draft
     }
@@ -35,7 +36,7 @@ struct InteractionValidationTests {
         #expect(Self.message(draft, action: .open)?.hasPrefix("You must fill in the Salesperson Code field: ") == true)
         draft.salespersonCode = "AH"
         #expect(Self.message(draft, action: .open)?.hasPrefix("You must fill in the Date field: ") == true)
-        draft.date = "2025-03-14"
+        draft.date = CalendarDate(year: 2025, month: 3, day: 14)
         #expect(Self.message(draft, action: .open)?.hasPrefix("You must fill in the Description field: ") == true)
         draft.description = ""
         #expect(Self.message(draft, action: .open)?.hasPrefix("You must fill in the Description field: ") == true)

@@ -171,12 +171,8 @@ enum InteractionArguments {
         input.contactNo = contact.map(Entered.value) ?? .notEntered
         input.templateCode = template.map(Entered.value) ?? .notEntered
         input.description = Self.enteredText(arguments[Self.description])
-        switch arguments[Self.date] {
-        case .keep: break
-        case .blank: input.date = .blank
-        case .set(let date): input.date = .value(date.description)
-        }
-        input.time = arguments[Self.time].map { Entered.value($0.description) } ?? .notEntered
+        input.date = Self.entered(arguments[Self.date])
+        input.time = arguments[Self.time].map(Entered.value) ?? .notEntered
         input.salespersonCode = Self.entered(arguments[Self.salesperson])
         input.correspondenceType = Self.entered(arguments[Self.correspondenceType])
         input.languageCode = Self.entered(arguments[Self.language])
@@ -189,8 +185,8 @@ enum InteractionArguments {
         input.taskNo = Self.entered(arguments[Self.task])
         input.evaluation = Self.entered(arguments[Self.evaluation])
         input.successful = arguments[Self.successful]
-        input.cost = arguments[Self.cost].map(\.description)
-        input.duration = arguments[Self.duration].map(\.description)
+        input.cost = arguments[Self.cost]
+        input.duration = arguments[Self.duration]
         input.subject = Self.enteredText(arguments[Self.subject])
         input.contactVia = Self.enteredText(arguments[Self.contactVia])
         return input

@@ -70,8 +70,8 @@ enum InteractionLogCommands {
             filter.campaignNo = arguments[Self.campaign]
             filter.segmentNo = arguments[Self.segment]
             filter.loggedSegmentEntryNo = arguments[Self.loggedSegment].map(Int64.init)
-            filter.from = arguments[Self.from]?.description
-            filter.to = arguments[Self.to]?.description
+            filter.from = arguments[Self.from]
+            filter.to = arguments[Self.to]
             filter.canceled = arguments[Self.canceled]
             filter.evaluation = arguments[Self.evaluation]
             filter.documentType = arguments[Self.documentType]
@@ -283,8 +283,8 @@ enum InteractionLogCommands {
         var filter = DeleteCanceledFilter()
         if let entries = arguments[Self.onlyEntries] { filter.entryNos = try InteractionArguments.entries(entries) }
         filter.contactNo = arguments[Self.deletedContact]
-        filter.from = arguments[Self.from]?.description
-        filter.to = arguments[Self.to]?.description
+        filter.from = arguments[Self.from]
+        filter.to = arguments[Self.to]
         filter.campaignNo = arguments[Self.campaign]
         filter.groupCode = arguments[Self.group]
         filter.templateCode = arguments[Self.template]
@@ -347,7 +347,7 @@ enum InteractionLogCommands {
             )
         }
         let code = arguments[Self.commentCode]
-        let date = arguments[Self.commentDate]?.description
+        let date = arguments[Self.commentDate]
         let actor = session.actingUser
         return try await invocation.context.write(invocation, user: actor.userID) { connection in
             let line = try InteractionLogStore.addComment(

@@ -1,3 +1,4 @@
+import Foundation
 import RapportModel
 import RapportProtocol
 import RapportStore
@@ -34,7 +35,8 @@ enum InteractionReplies {
         return .shaped(
             Self.entryColumns,
             [
-                "entry": String(entry.entryNo), "title": entry.title, "date": draft.date, "time": draft.time,
+                "entry": String(entry.entryNo), "title": entry.title, "date": draft.date?.description,
+                "time": draft.time?.description,
                 "contact": draft.contactNo, "contact-name": entry.contactName, "company": entry.contactCompanyNo,
                 "company-name": entry.contactCompanyName, "alt-address": entry.contactAltAddressCode,
                 "template": draft.templateCode, "group": draft.groupCode, "description": draft.description,
@@ -45,8 +47,8 @@ enum InteractionReplies {
                 "campaign-target": String(draft.campaignTarget), "campaign-response": String(draft.campaignResponse),
                 "segment": entry.segmentNo, "logged-segment": entry.loggedSegmentEntryNo.map(String.init),
                 "opportunity": draft.opportunityNo, "task": draft.taskNo, "evaluation": draft.evaluation?.rawValue,
-                "attempt-failed": String(draft.attemptFailed), "cost": draft.cost.description,
-                "duration": draft.duration.description, "contact-via": draft.contactVia,
+                "attempt-failed": String(draft.attemptFailed), "cost": Self.amount(draft.cost),
+                "duration": Self.amount(draft.duration), "contact-via": draft.contactVia,
                 "attachment": entry.attachmentNo.map(String.init), "word-template": draft.wordTemplateCode,
                 "merged": String(entry.merged), "document-type": draft.documentType?.rawValue,
                 "document-no": draft.documentNo, "occurrence": optionalCount(draft.docNoOccurrence),
@@ -93,8 +95,9 @@ enum InteractionReplies {
         .shaped(
             Self.commentColumns,
             [
-                "entry": String(entryNo), "line": String(comment.lineNo), "date": comment.date,
-                "comment-code": comment.code, "comment": comment.comment, "last-modified": comment.lastDateModified,
+                "entry": String(entryNo), "line": String(comment.lineNo), "date": comment.date?.description,
+                "comment-code": comment.code, "comment": comment.comment,
+                "last-modified": comment.lastDateModified?.description,
             ]
         )
     }
@@ -106,6 +109,22 @@ enum InteractionReplies {
             final: Paging.final(page.entries.count, "entry", plural: "entries", next: page.next?.description),
             line: Self.entry
         )
+    }
+
+    /// Money and minutes as the protocol prints them: at least two decimals (`8.00`, `12.125`).
+    static func amount(_ value: Decimal) -> String {
+        var rounded = Decimal()
+        var copy = value
+        NSDecimalRound(&rounded, &copy, 2, .plain)
+        let plain = (value as NSDecimalNumber).description(withLocale: Locale(identifier: "en_US_POSIX"))
+        guard rounded == value else { return plain }
+        let formatter = NumberFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.minimumFractionDigits = 2
+        formatter.maximumFractionDigits = 2
+        formatter.minimumIntegerDigits = 1
+        formatter.usesGroupingSeparator = false
+        return formatter.string(from: value as NSDecimalNumber) ?? plain
     }
 
     /// `1 entry`, `3 entries`.

@@ -54,8 +54,8 @@ enum StatisticsCommands {
         guard subjects.count == 1 else {
             throw CommandError(.badArguments, "give exactly one of contact=, salesperson=, template=, group=")
         }
-        let from = arguments[Self.from]?.description
-        let to = arguments[Self.to]?.description
+        let from = arguments[Self.from]
+        let to = arguments[Self.to]
         let statistics = try await invocation.context.store.pool.withConnection { connection in
             try InteractionStatisticsStore.statistics(connection, subjects[0], from: from, to: to)
         }
@@ -65,9 +65,10 @@ enum StatisticsCommands {
                 .shaped(
                     Self.columns,
                     [
-                        "count": String(statistics.count), "cost": statistics.cost.description,
-                        "duration": statistics.duration.description, "last-interaction": statistics.lastInteraction,
-                        "last-attempted": statistics.lastAttempted,
+                        "count": String(statistics.count), "cost": InteractionReplies.amount(statistics.cost),
+                        "duration": InteractionReplies.amount(statistics.duration),
+                        "last-interaction": statistics.lastInteraction?.description,
+                        "last-attempted": statistics.lastAttempted?.description,
                     ]
                 )
             ]

@@ -1,5 +1,6 @@
 import LibPQ
 import RapportModel
+import RapportProtocol
 
 /// Creating an interaction for one contact (the Create Interaction guide, reference 3.3), postponing it and
 /// resuming a postponed one (3.4). Each function runs in the caller's transaction.
@@ -99,7 +100,7 @@ public enum InteractionStore {
         _ sources: LoadedSources,
         _ request: InteractionRequest,
         actor: ActingUser,
-        today: String,
+        today: CalendarDate,
         resumed: InteractionLogEntry?
     ) throws -> LoggedInteraction {
         var draft = built
