@@ -117,6 +117,7 @@ struct InteractionValidationTests {
                 .invalid,
                 "Make sure that the Email field is specified for either contact no. CT1 or the contact alternative address."
             )
+            .withFix("give the contact an e-mail with CONTACT-SET, or send deliver=false to log without sending")
         ) { try type("", alt: nil, deliver: true) }
         #expect(
             try InteractionValidation.emailCorrespondence(

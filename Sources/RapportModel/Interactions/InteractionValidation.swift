@@ -132,6 +132,7 @@ public enum InteractionValidation {
                     .invalid,
                     "Make sure that the Email field is specified for either contact no. \(contactNo) or the contact alternative address."
                 )
+                .withFix("give the contact an e-mail with CONTACT-SET, or send deliver=false to log without sending")
             }
             return nil
         }

@@ -212,7 +212,8 @@ enum InteractionAttachments {
         let maximum = try InteractionLookups.maximumAttachmentBytes(connection)
         guard upload.content.count <= maximum else {
             throw StoreError.invalid(
-                "the attachment has \(upload.content.count) bytes; the limit is \(maximum) bytes (marketing setup)"
+                "the attachment has \(upload.content.count) bytes; the limit is \(maximum) bytes: send a smaller "
+                    + "file, or raise the limit with SETUP-MARKETING max-attachment-bytes=<n>"
             )
         }
     }
