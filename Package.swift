@@ -49,7 +49,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // 3. The domain as values and pure rules; no I/O.
-        .target(name: "RapportModel", swiftSettings: strictSettings),
+        // Dates and times are the protocol's CalendarDate and TimeOfDay (pure values).
+        .target(name: "RapportModel", dependencies: ["RapportProtocol"], swiftSettings: strictSettings),
         // Starts and stops a private PostgreSQL cluster (embedded default, test suites).
         .target(
             name: "PostgresLauncher",
@@ -62,6 +63,7 @@ let package = Package(
             dependencies: [
                 "LibPQ",
                 "RapportModel",
+                "RapportProtocol",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings,

@@ -1,4 +1,6 @@
+import Foundation
 import RapportModel
+import RapportProtocol
 import Testing
 
 /// Reference 3.2: correspondence type precedence, language choice, salesperson choice, template defaults.
@@ -234,8 +236,8 @@ struct InteractionDefaultingTests {
         code: "BUSLETTER",
         groupCode: "LETTER",
         description: "Business letter",
-        unitCost: "8.00",
-        unitDuration: "30.00",
+        unitCost: 8,
+        unitDuration: 30,
         informationFlow: .outbound,
         initiatedBy: .us,
         campaignNo: "CP01",
@@ -263,8 +265,8 @@ struct InteractionDefaultingTests {
         #expect(draft.templateCode == "BUSLETTER")
         #expect(draft.groupCode == "LETTER")
         #expect(draft.description == "Business letter")
-        #expect(draft.cost == "8.00")
-        #expect(draft.duration == "30.00")
+        #expect(draft.cost == 8)
+        #expect(draft.duration == 30)
         #expect(draft.informationFlow == .outbound)
         #expect(draft.initiatedBy == .us)
         #expect(draft.campaignNo == "CP01")
@@ -298,11 +300,11 @@ struct InteractionDefaultingTests {
         let draft = InteractionBuilder.newInteraction(
             input,
             sources: sources,
-            today: "2025-03-14",
-            time: "10:17:00",
+            today: day("2025-03-14"),
+            time: clock("10:17:00"),
             userSalesperson: "AH"
         )
-        #expect(draft.date == "2025-03-14" && draft.time == "10:17:00")
+        #expect(draft.date == day("2025-03-14") && draft.time == clock("10:17:00"))
         #expect(draft.salespersonCode == "AH")
         #expect(draft.languageCode == "DEU")
         #expect(draft.wordTemplateCode == "WT-DE")
@@ -311,7 +313,7 @@ struct InteractionDefaultingTests {
         #expect(!draft.attemptFailed)
 
         input.description = .value("Price list")
-        input.cost = "2.50"
+        input.cost = Decimal(string: "2.50")
         input.campaignNo = .blank
         input.correspondenceType = .blank
         input.successful = false
@@ -320,12 +322,12 @@ struct InteractionDefaultingTests {
         let entered = InteractionBuilder.newInteraction(
             input,
             sources: sources,
-            today: "2025-03-14",
-            time: "10:17:00",
+            today: day("2025-03-14"),
+            time: clock("10:17:00"),
             userSalesperson: nil
         )
         #expect(entered.description == "Price list")
-        #expect(entered.cost == "2.50")
+        #expect(entered.cost == Decimal(string: "2.50"))
         #expect(entered.campaignNo == nil)
         #expect(entered.correspondenceType == nil)
         #expect(entered.attemptFailed)
@@ -339,24 +341,25 @@ struct InteractionDefaultingTests {
         entry.contactNo = "CT2"
         entry.templateCode = "BUSLETTER"
         entry.description = "Draft letter"
-        entry.date = "2025-01-02"
-        entry.time = "09:00:00"
+        entry.date = day("2025-01-02")
+        entry.time = clock("09:00:00")
         entry.salespersonCode = "AH"
-        entry.cost = "3.00"
+        entry.cost = 3
         entry.languageCode = "DEU"
         entry.correspondenceType = .hardCopy
         let sources = InteractionBuilder.Sources(template: Self.letter, contact: Self.person)
         var input = InteractionInput()
         input.evaluation = .value(.positive)
-        let resumed = InteractionBuilder.resumed(entry, input: input, sources: sources, today: "2025-03-14")
-        #expect(resumed.date == "2025-03-14")
-        #expect(resumed.time == "09:00:00")
-        #expect(resumed.description == "Draft letter" && resumed.cost == "3.00")
+        let resumed = InteractionBuilder.resumed(entry, input: input, sources: sources, today: day("2025-03-14"))
+        #expect(resumed.date == day("2025-03-14"))
+        #expect(resumed.time == clock("09:00:00"))
+        #expect(resumed.description == "Draft letter" && resumed.cost == 3)
         #expect(resumed.languageCode == "DEU" && resumed.correspondenceType == .hardCopy)
         #expect(resumed.evaluation == .positive)
-        input.date = .value("2025-03-01")
+        input.date = .value(day("2025-03-01"))
         #expect(
-            InteractionBuilder.resumed(entry, input: input, sources: sources, today: "2025-03-14").date == "2025-03-01"
+            InteractionBuilder.resumed(entry, input: input, sources: sources, today: day("2025-03-14")).date
+                == day("2025-03-01")
         )
     }
 
@@ -375,24 +378,24 @@ struct InteractionDefaultingTests {
             template: template,
             contact: Self.person,
             accountIsContact: false,
-            today: "2025-03-14",
-            time: "10:21:37"
+            today: day("2025-03-14"),
+            time: clock("10:21:37")
         )
         #expect(draft.documentType == .salesInvoice && draft.documentNo == "PSI-1")
         #expect(draft.docNoOccurrence == 1 && draft.versionNo == 2)
         #expect(draft.description == "Business letter")
         #expect(draft.salespersonCode == nil, "a customer's document may have no salesperson")
         #expect(draft.campaignNo == "CP02")
-        #expect(draft.time == "10:21:37")
+        #expect(draft.time == clock("10:21:37"))
         #expect(draft.languageCode == nil)
     }
 
     @Test func theGuideTimeIsRoundedUp() {
-        #expect(WorkClock.roundedUp(hour: 10, minute: 16, second: 0) == "10:16:00")
-        #expect(WorkClock.roundedUp(hour: 10, minute: 16, second: 0, microsecond: 1) == "10:17:00")
-        #expect(WorkClock.roundedUp(hour: 9, minute: 59, second: 30) == "10:00:00")
-        #expect(WorkClock.roundedUp(hour: 23, minute: 59, second: 30) == "23:59:00")
-        #expect(WorkClock.exact(hour: 7, minute: 5, second: 9) == "07:05:09")
+        #expect(WorkClock.roundedUp(hour: 10, minute: 16, second: 0).description == "10:16:00")
+        #expect(WorkClock.roundedUp(hour: 10, minute: 16, second: 0, microsecond: 1).description == "10:17:00")
+        #expect(WorkClock.roundedUp(hour: 9, minute: 59, second: 30).description == "10:00:00")
+        #expect(WorkClock.roundedUp(hour: 23, minute: 59, second: 30).description == "23:59:00")
+        #expect(WorkClock.exact(hour: 7, minute: 5, second: 9).description == "07:05:09")
     }
 
     @Test func enteredValues() {
@@ -402,3 +405,7 @@ struct InteractionDefaultingTests {
         #expect(Entered<String>(nil) == .blank)
     }
 }
+
+/// A date or time of the examples (written as the protocol writes them).
+private func day(_ text: String) -> CalendarDate { CalendarDate(text)! }
+private func clock(_ text: String) -> TimeOfDay { TimeOfDay(text)! }

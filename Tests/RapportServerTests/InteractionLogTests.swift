@@ -72,15 +72,15 @@ struct InteractionLogTests {
         let first = try await kit.alice.logInteraction([.named("contact", "CO1"), .named("template", "CALL")])
         let second = try await kit.alice.logInteraction([.named("contact", "PE1"), .named("template", "LETTER")])
         // Bob may not cancel Alice's entries; nothing changes.
-        let denied = try await kit.bob.expectRefused(.denied, "LOG-CANCEL", [.positional("\(first),\(second)")])
+        let denied = try await kit.bob.expectRefused(.denied, "LOG-CANCEL", [.named("entries", "\(first),\(second)")])
         #expect(denied.contains("belongs to salesperson AH"))
         #expect(try await kit.count("SELECT count(*) FROM interaction_log_entries WHERE canceled") == 0)
-        let canceled = try await kit.alice.expectOK("LOG-CANCEL", [.positional("\(first),\(second)")])
+        let canceled = try await kit.alice.expectOK("LOG-CANCEL", [.named("entries", "\(first),\(second)")])
         #expect(canceled.final == .ok("2 entries canceled"))
         #expect(try await kit.count("SELECT count(*) FROM interaction_log_entries WHERE canceled") == 2)
         // Canceling an entry leaves its campaign entry alone.
         #expect(try await kit.count("SELECT count(*) FROM campaign_entries WHERE canceled") == 0)
-        let uncanceled = try await kit.alice.expectOK("LOG-UNCANCEL", [.positional(first)])
+        let uncanceled = try await kit.alice.expectOK("LOG-UNCANCEL", [.named("entries", first)])
         #expect(uncanceled.final == .ok("1 entry uncanceled"))
         #expect(try await kit.entry(first, "canceled::text") == ["false"])
 
@@ -95,21 +95,25 @@ struct InteractionLogTests {
         )
         let segment = try await kit.value("SELECT entry_no::text FROM logged_segments")!
         #expect(
-            try await kit.manager.expectRefused(.invalid, "LOG-UNCANCEL", [.positional(first)])
-                == "Canceled must be equal to 'No' in Logged Segment: Entry No.=\(segment). Current value is 'Yes'."
+            try await kit.manager.expectRefused(.invalid, "LOG-UNCANCEL", [.named("entries", first)])
+                .hasPrefix(
+                    "Canceled must be equal to 'No' in Logged Segment: Entry No.=\(segment). Current value is 'Yes': un-cancel"
+                )
         )
         // So does a canceled campaign entry (the second entry has the LETTER campaign's entry).
         let campaignEntry = try await kit.entry(second, "campaign_entry_no::text")[0]!
         try await kit.sql("UPDATE campaign_entries SET canceled = true")
         #expect(
-            try await kit.manager.expectRefused(.invalid, "LOG-UNCANCEL", [.positional(second)])
-                == "Canceled must be equal to 'No' in Campaign Entry: Entry No.=\(campaignEntry). Current value is 'Yes'."
+            try await kit.manager.expectRefused(.invalid, "LOG-UNCANCEL", [.named("entries", second)])
+                .hasPrefix(
+                    "Canceled must be equal to 'No' in Campaign Entry: Entry No.=\(campaignEntry). Current value is 'Yes': un-cancel"
+                )
         )
         #expect(try await kit.count("SELECT count(*) FROM interaction_log_entries WHERE canceled") == 2)
         try await kit.sql("UPDATE campaign_entries SET canceled = false; UPDATE logged_segments SET canceled = false")
-        try await kit.manager.expectOK("LOG-UNCANCEL", [.positional("\(first),\(second)")])
+        try await kit.manager.expectOK("LOG-UNCANCEL", [.named("entries", "\(first),\(second)")])
         #expect(try await kit.count("SELECT count(*) FROM interaction_log_entries WHERE canceled") == 0)
-        try await kit.alice.expectRefused(.notFound, "LOG-CANCEL", [.positional("424242")])
+        try await kit.alice.expectRefused(.notFound, "LOG-CANCEL", [.named("entries", "424242")])
         try await kit.stop()
     }
 
@@ -128,7 +132,7 @@ struct InteractionLogTests {
         let uniqueAttachment = try await kit.entry(unique, "attachment_no::text")[0]!
         let reply = try await kit.alice.expectOK(
             "LOG-CANCEL",
-            [.positional("\(unique),\(shared)"), .named("remove-attachments", "true")]
+            [.named("entries", "\(unique),\(shared)"), .named("remove-attachments", "true")]
         )
         #expect(reply.field("attachments-removed") == "1")
         #expect(try await kit.entry(unique, "attachment_no, canceled::text") == [nil, "true"])
@@ -175,25 +179,41 @@ struct InteractionLogTests {
         ])
         let evaluated = try await kit.alice.expectOK(
             "LOG-EVALUATE",
-            [.positional(entry), .named("evaluation", "very_negative")]
+            [.named("entries", entry), .named("evaluation", "very_negative")]
         )
         #expect(evaluated.final == .ok("1 entry evaluated"))
-        try await kit.bob.expectRefused(.denied, "LOG-EVALUATE", [.positional(entry), .named("evaluation", "neutral")])
+        try await kit.bob.expectRefused(
+            .denied,
+            "LOG-EVALUATE",
+            [.named("entries", entry), .named("evaluation", "neutral")]
+        )
         try await kit.bob.expectRefused(.denied, "LOG-COMMENT-ADD", [.positional(entry), .named("comment", "mine")])
         let added = try await kit.alice.expectOK(
             "LOG-COMMENT-ADD",
-            [.positional(entry), .named("comment", "second"), .named("code", "info"), .named("date", "2025-02-03")]
+            [
+                .positional(entry), .named("comment", "second"), .named("comment-code", "info"),
+                .named("date", "2025-02-03"),
+            ]
         )
-        #expect(added.field("line") == "20000" && added.field("date") == "2025-02-03" && added.field("code") == "INFO")
+        #expect(
+            added.field("line") == "20000" && added.field("date") == "2025-02-03"
+                && added.field("comment-code") == "INFO"
+        )
         // Everyone may read the log.
         let shown = try await kit.bob.expectOK("LOG-SHOW", [.positional(entry)])
         #expect(shown.field("evaluation") == "very_negative")
         #expect(shown.field("contact-name") == "Ann Lee" && shown.field("company") == "CO1")
-        #expect(shown.field("campaign") == "CP01" && shown.field("comment") == "true")
-        #expect(shown.fields("comment").dropFirst() == ["first", "second"])
-        #expect(shown.final == .ok("2 comment lines"))
+        #expect(shown.field("campaign") == "CP01" && shown.field("has-comments") == "true")
+        #expect(shown.dataLines.count == 1 && shown.final == .ok("1 entry"))
+        // The display title: template description, by the salesperson (outbound) or from the contact (inbound).
+        #expect(shown.field("title") == "Business letter - by Annette Hill")
+        try await kit.sql("UPDATE interaction_templates SET information_flow = 'inbound' WHERE code = 'LETTER'")
+        let listed = try await kit.bob.expectOK("LOG-LIST", [.named("contact", "PE1")])
+        #expect(listed.field("title") == "Business letter - from Ann Lee")
+        #expect(listed.dataLines[0].tokens.count == shown.dataLines[0].tokens.count)
         let comments = try await kit.bob.expectOK("LOG-COMMENT-LIST", [.named("entry", entry)])
         #expect(comments.fields("line") == ["10000", "20000"])
+        #expect(comments.fields("comment") == ["first", "second"])
         try await kit.bob.expectRefused(.notFound, "LOG-SHOW", [.positional("99999")])
         try await kit.stop()
     }

@@ -117,7 +117,7 @@ struct InteractionPostponedTests {
         )
         #expect(try await kit.manager.expectOK("POSTPONED-LIST", [.named("user", "BOB")]).dataLines.isEmpty)
         // Log actions do not apply to postponed entries.
-        try await kit.alice.expectRefused(.invalid, "LOG-CANCEL", [.positional(postponed)])
+        try await kit.alice.expectRefused(.invalid, "LOG-CANCEL", [.named("entries", postponed)])
         try await kit.stop()
     }
 
@@ -130,10 +130,13 @@ struct InteractionPostponedTests {
         )
         let entry = saved.field("entry")!
         let logged = try await kit.alice.logInteraction([.named("contact", "CO1"), .named("template", "CALL")])
-        try await kit.alice.expectRefused(.invalid, "POSTPONED-DELETE", [.positional("\(entry),\(logged)")])
-        try await kit.bob.expectRefused(.denied, "POSTPONED-DELETE", [.positional(entry)])
-        try await kit.alice.expectRefused(.notFound, "POSTPONED-DELETE", [.positional("99999")])
-        let deleted = try await kit.alice.expectOK("POSTPONED-DELETE", [.positional(entry), .named("idem", "pd-1")])
+        try await kit.alice.expectRefused(.invalid, "POSTPONED-DELETE", [.named("entries", "\(entry),\(logged)")])
+        try await kit.bob.expectRefused(.denied, "POSTPONED-DELETE", [.named("entries", entry)])
+        try await kit.alice.expectRefused(.notFound, "POSTPONED-DELETE", [.named("entries", "99999")])
+        let deleted = try await kit.alice.expectOK(
+            "POSTPONED-DELETE",
+            [.named("entries", entry), .named("idem", "pd-1")]
+        )
         #expect(deleted.final == .ok("1 entry deleted"))
         #expect(try await kit.count("SELECT count(*) FROM interaction_log_entries") == 1)
         #expect(try await kit.count("SELECT count(*) FROM interaction_log_entry_comments") == 0)

@@ -170,7 +170,10 @@ extension Response {
     /// The value of `key` on data line `line`.
     func field(_ key: String, line: Int = 0) -> String? {
         guard self.dataLines.indices.contains(line) else { return nil }
-        for case .named(let name, let value) in self.dataLines[line].tokens where name == key { return value }
+        // A blank value (`key=`, every declared key is on every line) reads as nil, like an absent key.
+        for case .named(let name, let value) in self.dataLines[line].tokens where name == key {
+            return value.isEmpty ? nil : value
+        }
         return nil
     }
 

@@ -16,9 +16,8 @@ import Testing
         "TEMPLATE-SET", "TEMPLATE-SHOW", "TEMPLATE-LIST", "TEMPLATE-DELETE", "CONTACT-ADD", "CONTACT-SET",
         "CONTACT-SHOW", "CONTACT-LIST", "CONTACT-DELETE", "TEMPLATE-LANGUAGE-ADD", "TEMPLATE-LANGUAGE-DELETE",
         "TEMPLATE-LANGUAGE-LIST", "SALESPERSON-ADD", "SALESPERSON-SET", "SALESPERSON-LIST", "SALESPERSON-DELETE",
-        "LANGUAGE-ADD", "LANGUAGE-LIST", "LANGUAGE-DELETE", "POSTPONED-LIST", "POSTPONED-RESUME", "POSTPONED-DELETE",
-        "DOCUMENT-LOG", "LOG-LIST", "LOG-SHOW", "LOG-ATTACHMENT", "LOG-CANCEL", "LOG-UNCANCEL", "LOG-EVALUATE",
-        "LOG-COMMENT-ADD", "LOG-COMMENT-LIST", "LOG-DELETE-CANCELED", "INTERACTION-CREATE", "STATS",
+        "LANGUAGE-ADD", "LANGUAGE-LIST", "LANGUAGE-DELETE",
+
         "SEGMENT-CREATE", "SEGMENT-SET", "SEGMENT-SHOW", "SEGMENT-LIST", "SEGMENT-DELETE", "LOGGED-SEGMENT-LIST",
         "LOGGED-SEGMENT-SHOW", "LOGGED-SEGMENT-CANCEL", "LOGGED-SEGMENT-UNCANCEL", "LOGGED-SEGMENT-DELETE-CANCELED",
         "LOG-SEGMENT", "SEGMENT-LINE-ADD", "SEGMENT-LINE-SET", "SEGMENT-LINE-REMOVE", "DELIVERY-CLAIM",
@@ -79,7 +78,9 @@ import Testing
             if dataLines.isEmpty { continue }
             #expect(!spec.results.isEmpty, "\(spec.name) sends data lines but declares no result columns")
             for line in dataLines where !spec.results.isEmpty {
-                let request = try #require(try Tokenizer.parse("X " + line.dropFirst(2)))
+                // A literal at the end ({12}, then the bytes on the next line) is a payload, not a key.
+                let keysOnly = line.replacing(/\s\{\d+\}$/, with: "")
+                let request = try #require(try Tokenizer.parse("X " + keysOnly.dropFirst(2)))
                 let keys = request.arguments.map { argument -> String in
                     if case .named(let key, _) = argument { return key }
                     return "(positional)"
@@ -123,8 +124,11 @@ import Testing
 
     /// Every write takes `idem=`: a command that is not a read declares it.
     @Test func writesTakeAnIdempotencyKey() {
-        let reads = ["-LIST", "-SHOW", "STATS", "HELP", "PING", "HEALTH", "WHOAMI", "QUIT", "LOGIN", "LOGOUT",
-            "PASSWORD", "SEGMENT-CRITERIA", "ATTACHMENT-DOWNLOAD", "LOG-ATTACHMENT", "SETUP-MARKETING", "DELIVERY-CLAIM"]
+        let reads = [
+            "-LIST", "-SHOW", "STATS", "HELP", "PING", "HEALTH", "WHOAMI", "QUIT", "LOGIN", "LOGOUT",
+            "PASSWORD", "SEGMENT-CRITERIA", "ATTACHMENT-DOWNLOAD", "LOG-ATTACHMENT", "SETUP-MARKETING",
+            "DELIVERY-CLAIM",
+        ]
         for spec in Self.converted where !reads.contains(where: { spec.name.hasSuffix($0) || spec.name == $0 }) {
             #expect(spec.argument(named: "idem") != nil, "\(spec.name) takes no idem=")
         }

@@ -1,3 +1,5 @@
+import RapportProtocol
+
 /// Builds the interaction a request describes by applying the defaulting rules of reference 3.2 and then
 /// what the client entered (an entered value always wins over a default).
 public enum InteractionBuilder {
@@ -27,8 +29,8 @@ public enum InteractionBuilder {
     public static func newInteraction(
         _ input: InteractionInput,
         sources: Sources,
-        today: String,
-        time: String,
+        today: CalendarDate,
+        time: TimeOfDay,
         userSalesperson: String?
     ) -> InteractionDraft {
         var draft = InteractionDraft()
@@ -59,7 +61,7 @@ public enum InteractionBuilder {
         _ entry: InteractionDraft,
         input: InteractionInput,
         sources: Sources,
-        today: String
+        today: CalendarDate
     ) -> InteractionDraft {
         var draft = entry
         draft.contactNo = input.contactNo.resolved(or: entry.contactNo)
@@ -96,8 +98,8 @@ public enum InteractionBuilder {
         template: InteractionTemplateDefaults,
         contact: InteractionContact,
         accountIsContact: Bool,
-        today: String,
-        time: String
+        today: CalendarDate,
+        time: TimeOfDay
     ) -> InteractionDraft {
         var draft = InteractionDraft()
         draft.contactNo = contact.no

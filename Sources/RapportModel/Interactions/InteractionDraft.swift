@@ -1,14 +1,17 @@
+import Foundation
+import RapportProtocol
+
 /// An interaction being prepared: BC's in-memory segment line of the Create Interaction guide, of document
 /// logging and of a resumed postponed entry. Everything an entry gets is decided here before it is written.
 ///
-/// Dates are `YYYY-MM-DD`, times `HH:MM:SS`, money and minutes exact decimal text (`8.00`).
+/// Dates, times, money and minutes are typed values (`CalendarDate`, `TimeOfDay`, exact `Decimal`).
 public struct InteractionDraft: Sendable, Equatable {
     public var contactNo: String?
     public var templateCode: String?
     public var groupCode: String?
     public var description: String?
-    public var date: String?
-    public var time: String?
+    public var date: CalendarDate?
+    public var time: TimeOfDay?
     public var salespersonCode: String?
     public var correspondenceType: CorrespondenceType?
     public var languageCode: String?
@@ -21,8 +24,8 @@ public struct InteractionDraft: Sendable, Equatable {
     public var taskNo: String?
     public var evaluation: Evaluation?
     public var attemptFailed = false
-    public var cost = "0"
-    public var duration = "0"
+    public var cost: Decimal = 0
+    public var duration: Decimal = 0
     public var subject: String?
     public var contactVia: String?
     public var wordTemplateCode: String?
@@ -39,8 +42,8 @@ public struct InteractionTemplateDefaults: Sendable, Equatable {
     public var code: String
     public var groupCode: String
     public var description: String?
-    public var unitCost: String
-    public var unitDuration: String
+    public var unitCost: Decimal
+    public var unitDuration: Decimal
     public var informationFlow: InformationFlow?
     public var initiatedBy: InitiatedBy?
     public var campaignNo: String?
@@ -56,8 +59,8 @@ public struct InteractionTemplateDefaults: Sendable, Equatable {
         code: String,
         groupCode: String,
         description: String? = nil,
-        unitCost: String = "0",
-        unitDuration: String = "0",
+        unitCost: Decimal = 0,
+        unitDuration: Decimal = 0,
         informationFlow: InformationFlow? = nil,
         initiatedBy: InitiatedBy? = nil,
         campaignNo: String? = nil,

@@ -1,13 +1,14 @@
+import Foundation
+import RapportProtocol
+
 /// What a client entered for one interaction (the inputs of the Create Interaction guide). Anything not
 /// entered is decided by the defaulting rules of reference 3.2 (or kept, when a postponed entry is resumed).
 public struct InteractionInput: Sendable, Equatable {
     public var contactNo: Entered<String> = .notEntered
     public var templateCode: Entered<String> = .notEntered
     public var description: Entered<String> = .notEntered
-    /// `YYYY-MM-DD`.
-    public var date: Entered<String> = .notEntered
-    /// `HH:MM:SS`.
-    public var time: Entered<String> = .notEntered
+    public var date: Entered<CalendarDate> = .notEntered
+    public var time: Entered<TimeOfDay> = .notEntered
     public var salespersonCode: Entered<String> = .notEntered
     public var correspondenceType: Entered<CorrespondenceType> = .notEntered
     public var languageCode: Entered<String> = .notEntered
@@ -21,10 +22,10 @@ public struct InteractionInput: Sendable, Equatable {
     public var evaluation: Entered<Evaluation> = .notEntered
     /// "Was Successful" of step 4; the entry stores Attempt Failed = not successful.
     public var successful: Bool?
-    /// Exact decimal text.
-    public var cost: String?
-    /// Exact decimal text (minutes).
-    public var duration: String?
+    /// Cost (LCY).
+    public var cost: Decimal?
+    /// Minutes.
+    public var duration: Decimal?
     public var subject: Entered<String> = .notEntered
     public var contactVia: Entered<String> = .notEntered
 

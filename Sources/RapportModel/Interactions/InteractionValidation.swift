@@ -16,6 +16,11 @@ public struct InteractionProblem: Error, Sendable, Equatable, CustomStringConver
     }
 
     public var description: String { self.message }
+
+    /// The same refusal with how to resolve it after the reference's sentence: `<sentence>: <fix>`.
+    public func withFix(_ fix: String) -> InteractionProblem {
+        InteractionProblem(self.kind, InteractionValidation.fixed(self.message, fix))
+    }
 }
 
 /// The checks run before an interaction is logged or postponed, in the reference's order.
@@ -26,6 +31,27 @@ public enum InteractionValidation {
     public static let emailNeedsContent =
         "The correspondence type for this interaction is Email, which requires an interaction template with an attachment or Word template. To continue, you can either change the correspondence type for the contact, select an interaction template that has a different correspondence type, or select a template that ignores the contact correspondence type."
 
+    /// `sentence` (its final full stop dropped), then `: ` and what resolves it.
+    public static func fixed(_ sentence: String, _ fix: String) -> String {
+        (sentence.hasSuffix(".") ? String(sentence.dropLast()) : sentence) + ": " + fix
+    }
+
+    /// How the guide's refusals are resolved (the protocol's arguments and setup commands).
+    public enum Fix {
+        public static let contact = "send contact=<contact>"
+        public static let template = "send template=<template> (TEMPLATE-LIST shows them)"
+        public static let salesperson =
+            "send salesperson=<code>, or link your user to a salesperson: rapportd user add <user> --salesperson CODE"
+        public static let date = "send date=YYYY-MM-DD, or leave date out for today"
+        public static let description = "send description=<text>, or give the template a description with TEMPLATE-SET"
+        public static let content =
+            "send the content as the request's literal {N} with attachment-name=, upload one for the template with "
+            + "ATTACHMENT-UPLOAD, or give the template a Word template with TEMPLATE-SET"
+        public static let emailContent =
+            "send correspondence-type=hard_copy (or correspondence-type= for none), send the content as the "
+            + "request's literal {N}, or upload an attachment for the template with ATTACHMENT-UPLOAD"
+    }
+
     /// "You must fill in the <field> field."
     public static func mustFillIn(_ field: String) -> String {
         "You must fill in the \(field) field."
@@ -33,7 +59,8 @@ public enum InteractionValidation {
 
     /// The guide's CheckStatus (reference 3.3 R6.1), also run when postponing (3.3 R7): contact, template,
     /// salesperson, date, description; then the template's wizard action Open needs content or a Word
-    /// template; then correspondence type Email needs content or a Word template.
+    /// template; then correspondence type Email needs content or a Word template. Each message is the
+    /// reference's sentence, then how to resolve it (``Fix``).
     ///
     /// - Parameters:
     ///   - wizardAction: the template's Wizard Action.
@@ -43,15 +70,18 @@ public enum InteractionValidation {
         wizardAction: WizardAction?,
         hasContent: Bool
     ) -> InteractionProblem? {
-        if draft.contactNo == nil { return .init(.invalid, Self.noContact) }
-        if draft.templateCode == nil { return .init(.invalid, Self.mustFillIn("Interaction Template Code")) }
-        if draft.salespersonCode == nil { return .init(.invalid, Self.mustFillIn("Salesperson Code")) }
-        if draft.date == nil { return .init(.invalid, Self.mustFillIn("Date")) }
-        if draft.description?.isEmpty ?? true { return .init(.invalid, Self.mustFillIn("Description")) }
+        func refusal(_ sentence: String, _ fix: String) -> InteractionProblem {
+            .init(.invalid, Self.fixed(sentence, fix))
+        }
+        if draft.contactNo == nil { return refusal(Self.noContact, Fix.contact) }
+        if draft.templateCode == nil { return refusal(Self.mustFillIn("Interaction Template Code"), Fix.template) }
+        if draft.salespersonCode == nil { return refusal(Self.mustFillIn("Salesperson Code"), Fix.salesperson) }
+        if draft.date == nil { return refusal(Self.mustFillIn("Date"), Fix.date) }
+        if draft.description?.isEmpty ?? true { return refusal(Self.mustFillIn("Description"), Fix.description) }
         let hasWordTemplate = draft.wordTemplateCode != nil
-        if wizardAction == .open, !hasContent, !hasWordTemplate { return .init(.invalid, Self.noAttachment) }
+        if wizardAction == .open, !hasContent, !hasWordTemplate { return refusal(Self.noAttachment, Fix.content) }
         if draft.correspondenceType == .email, !hasContent, !hasWordTemplate {
-            return .init(.invalid, Self.emailNeedsContent)
+            return refusal(Self.emailNeedsContent, Fix.emailContent)
         }
         return nil
     }
@@ -102,6 +132,7 @@ public enum InteractionValidation {
                     .invalid,
                     "Make sure that the Email field is specified for either contact no. \(contactNo) or the contact alternative address."
                 )
+                .withFix("give the contact an e-mail with CONTACT-SET, or send deliver=false to log without sending")
             }
             return nil
         }

@@ -10,9 +10,11 @@ public enum LogEntryRules {
     ) -> InteractionProblem? {
         if let loggedSegmentEntryNo, loggedSegmentCanceled {
             return .init(.invalid, Self.mustBeNo(table: "Logged Segment", entryNo: loggedSegmentEntryNo))
+                .withFix("un-cancel the logged segment with LOGGED-SEGMENT-UNCANCEL, which un-cancels its entries")
         }
         if let campaignEntryNo, campaignEntryCanceled {
             return .init(.invalid, Self.mustBeNo(table: "Campaign Entry", entryNo: campaignEntryNo))
+                .withFix("un-cancel the logged segment of the campaign entry with LOGGED-SEGMENT-UNCANCEL")
         }
         return nil
     }

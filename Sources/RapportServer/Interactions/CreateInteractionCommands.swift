@@ -1,13 +1,15 @@
+import LibPQ
 import RapportProtocol
 import RapportStore
 
-/// INTERACTION-CREATE: the Create Interaction guide for one contact (reference 3.3).
+/// INTERACTION-CREATE: the Create Interaction guide for one contact.
 enum CreateInteractionCommands {
-    static let specs: [CommandSpec] = [
+    static let create = Command(
         CommandSpec(
             name: "INTERACTION-CREATE",
             summary: "Log an interaction with one contact, or save it for later (postpone=true).",
-            arguments: InteractionArguments.guideInputs,
+            arguments: [InteractionArguments.createContact.spec, InteractionArguments.createTemplate.spec]
+                + InteractionArguments.guideInputs,
             requiredRole: .salesperson,
             help: """
                 Defaults as in the guide: date today, time now rounded up to the minute, the template's group, \
@@ -25,32 +27,33 @@ enum CreateInteractionCommands {
             example: [
                 "INTERACTION-CREATE contact=CT000012 template=OUTGOING description=\"Follow-up call\" "
                     + "comment=\"asked for a quote\\ncall back in May\" idem=c-7781",
-                "* entry=1043 contact=CT000012 company=CT000010 date=2025-03-14 time=10:17:00 template=OUTGOING "
-                    + "group=PHONE description=\"Follow-up call\" salesperson=AH cost=1.00 duration=15.00 "
-                    + "postponed=false",
+                InteractionReplies.exampleEntry(InteractionReplies.exampleValues),
                 "OK interaction 1043 logged",
-            ]
+            ],
+            results: InteractionReplies.entryColumns
         ).idempotent()
-    ]
-
-    static func make(_ context: ServerContext) -> [Command] {
-        [
-            Command(
-                SessionCommands.spec("INTERACTION-CREATE"),
-                reply: { invocation, session in
-                    let request = try InteractionArguments.request(invocation.arguments)
-                    let actor = session.actingUser
-                    return try await context.write(invocation, user: actor.userID) { connection in
-                        let logged = try InteractionStore.create(connection, request, actor: actor)
-                        return .ok(Self.outcome(logged), [InteractionReplies.logged(logged)])
-                    }
-                }
-            )
-        ]
+    ) { invocation, session in
+        let arguments = invocation.arguments
+        let request = try InteractionArguments.request(
+            arguments,
+            contact: arguments[InteractionArguments.createContact],
+            template: arguments[InteractionArguments.createTemplate]
+        )
+        let actor = session.actingUser
+        return try await invocation.context.write(invocation, user: actor.userID) { connection in
+            let logged = try InteractionStore.create(connection, request, actor: actor)
+            return try Self.reply(connection, logged, actor: actor)
+        }
     }
 
-    /// `interaction N logged` / `interaction N postponed`.
-    static func outcome(_ logged: LoggedInteraction) -> String {
-        "interaction \(logged.entryNo) \(logged.postponed ? "postponed" : "logged")"
+    static let all = [Self.create]
+
+    /// `interaction N logged` / `interaction N postponed`, with the entry as LOG-SHOW prints it.
+    static func reply(_ connection: PGConnection, _ logged: LoggedInteraction, actor: ActingUser) throws -> Response {
+        let (entry, _) = try InteractionLogStore.show(connection, logged.entryNo, actor: actor)
+        return .ok(
+            "interaction \(logged.entryNo) \(logged.postponed ? "postponed" : "logged")",
+            [InteractionReplies.entry(entry)]
+        )
     }
 }

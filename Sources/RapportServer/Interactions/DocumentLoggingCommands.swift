@@ -2,65 +2,60 @@ import RapportModel
 import RapportProtocol
 import RapportStore
 
-/// DOCUMENT-LOG: automatic document logging, called by an ERP (reference 3.15, section 5).
+/// DOCUMENT-LOG: automatic document logging, called by an ERP.
 enum DocumentLoggingCommands {
-    static let specs: [CommandSpec] = [
+    static let documentType = RequiredArgument.named(
+        "document-type",
+        .oneOf(DocumentType.self),
+        "The document type; its template comes from the interaction template setup."
+    )
+    static let documentNo = OptionalArgument.named("document-no", .code(maxLength: 20), "Document No.")
+    static let occurrence = OptionalArgument.named(
+        "occurrence",
+        .integer(0...Int(Int32.max)),
+        "Doc. No. Occurrence; default 0 (none)."
+    )
+    static let version = OptionalArgument.named(
+        "version",
+        .integer(0...Int(Int32.max)),
+        "Archived version No.; default 0 (none)."
+    )
+    static let contact = OptionalArgument.named("contact", .code(maxLength: 20), "The contact's No.")
+    static let customer = OptionalArgument.named(
+        "customer",
+        .code(maxLength: 20),
+        "Or a customer No., resolved through the contact business relations."
+    )
+    static let vendor = OptionalArgument.named(
+        "vendor",
+        .code(maxLength: 20),
+        "Or a vendor No., resolved through the contact business relations."
+    )
+    static let salesperson = OptionalArgument.named(
+        "salesperson",
+        .code(maxLength: 20),
+        "Salesperson/purchaser; may be left out (for a contact: the contact's)."
+    )
+    static let campaign = OptionalArgument.named(
+        "campaign",
+        .code(maxLength: 20),
+        "Campaign No.; default: the template's."
+    )
+    static let description = OptionalArgument.named(
+        "description",
+        .text(maxLength: 100),
+        "The document's posting description; default: the template's."
+    )
+    static let opportunity = OptionalArgument.named("opportunity", .code(maxLength: 20), "Opportunity No.")
+
+    static let log = Command(
         CommandSpec(
             name: "DOCUMENT-LOG",
             summary: "Log that a document was printed, sent or created (for an ERP).",
             arguments: [
-                ArgumentSpec(
-                    "document-type",
-                    kind: .named,
-                    required: true,
-                    valueType: .enumeration(DocumentType.allCases.map(\.rawValue)),
-                    help: "The document type; its template comes from the interaction template setup."
-                ),
-                ArgumentSpec("document-no", kind: .named, valueType: .code(maxLength: 20), help: "Document No."),
-                ArgumentSpec(
-                    "occurrence",
-                    kind: .named,
-                    valueType: .integer(0...Int(Int32.max)),
-                    help: "Doc. No. Occurrence (0 = none)."
-                ),
-                ArgumentSpec(
-                    "version",
-                    kind: .named,
-                    valueType: .integer(0...Int(Int32.max)),
-                    help: "Archived version No. (0 = none)."
-                ),
-                ArgumentSpec("contact", kind: .named, valueType: .code(maxLength: 20), help: "The contact's No."),
-                ArgumentSpec(
-                    "customer",
-                    kind: .named,
-                    valueType: .code(maxLength: 20),
-                    help: "Or a customer No., resolved through the contact business relations."
-                ),
-                ArgumentSpec(
-                    "vendor",
-                    kind: .named,
-                    valueType: .code(maxLength: 20),
-                    help: "Or a vendor No., resolved through the contact business relations."
-                ),
-                ArgumentSpec(
-                    "salesperson",
-                    kind: .named,
-                    valueType: .code(maxLength: 20),
-                    help: "Salesperson/purchaser; may be blank (for a contact: the contact's)."
-                ),
-                ArgumentSpec(
-                    "campaign",
-                    kind: .named,
-                    valueType: .code(maxLength: 20),
-                    help: "Campaign No.; default: the template's."
-                ),
-                ArgumentSpec(
-                    "description",
-                    kind: .named,
-                    valueType: .text(maxLength: 100),
-                    help: "The document's posting description; default: the template's."
-                ),
-                ArgumentSpec("opportunity", kind: .named, valueType: .code(maxLength: 20), help: "Opportunity No."),
+                Self.documentType.spec, Self.documentNo.spec, Self.occurrence.spec, Self.version.spec,
+                Self.contact.spec, Self.customer.spec, Self.vendor.spec, Self.salesperson.spec, Self.campaign.spec,
+                Self.description.spec, Self.opportunity.spec,
             ],
             requiredRole: .manager,
             help: """
@@ -73,52 +68,53 @@ enum DocumentLoggingCommands {
             example: [
                 "DOCUMENT-LOG document-type=sales_invoice document-no=PSI-1042 customer=C10000 salesperson=AH "
                     + "idem=inv-PSI-1042",
-                "* entry=1044 contact=CT000010 company=CT000010 date=2025-03-14 time=10:21:37 template=S_INVOICE "
-                    + "group=DOC salesperson=AH cost=8.00 duration=1.00 document-type=sales_invoice "
-                    + "document-no=PSI-1042 postponed=false",
+                InteractionReplies.exampleEntry(
+                    InteractionReplies.exampleValues,
+                    [
+                        "entry": "1044", "title": "\"Sales invoice - by Anna Hall\"", "time": "10:21:37",
+                        "contact": "CT000010", "contact-name": "\"Lee & Co\"", "template": "S_INVOICE",
+                        "group": "DOC", "description": "\"Sales invoice\"", "subject": "", "user": "ERP",
+                        "cost": "8.00", "duration": "1.00", "document-type": "sales_invoice",
+                        "document-no": "PSI-1042", "has-comments": "false",
+                    ]
+                ),
                 "OK interaction 1044 logged",
-            ]
+            ],
+            results: InteractionReplies.entryColumns
         ).idempotent()
-    ]
-
-    static func make(_ context: ServerContext) -> [Command] {
-        [
-            Command(
-                SessionCommands.spec("DOCUMENT-LOG"),
-                reply: { invocation, session in
-                    let request = try self.request(invocation.arguments)
-                    let actor = session.actingUser
-                    return try await context.write(invocation, user: actor.userID) { connection in
-                        switch try DocumentLogStore.log(connection, request, actor: actor) {
-                        case .logged(let logged):
-                            return .ok("interaction \(logged.entryNo) logged", [InteractionReplies.logged(logged)])
-                        case .skipped(let reason):
-                            return .ok("nothing logged: \(reason)")
-                        }
-                    }
-                }
-            )
-        ]
+    ) { invocation, session in
+        let request = try Self.request(invocation.arguments)
+        let actor = session.actingUser
+        return try await invocation.context.write(invocation, user: actor.userID) { connection in
+            switch try DocumentLogStore.log(connection, request, actor: actor) {
+            case .logged(let logged):
+                return try CreateInteractionCommands.reply(connection, logged, actor: actor)
+            case .skipped(let reason):
+                return .ok("nothing logged: \(reason)")
+            }
+        }
     }
+
+    static let all = [Self.log]
 
     static func request(_ arguments: BoundArguments) throws -> DocumentLogRequest {
         let accounts: [DocumentLogRequest.Account] = [
-            arguments.code("contact").map(DocumentLogRequest.Account.contact),
-            arguments.code("customer").map(DocumentLogRequest.Account.customer),
-            arguments.code("vendor").map(DocumentLogRequest.Account.vendor),
+            arguments[Self.contact].map(DocumentLogRequest.Account.contact),
+            arguments[Self.customer].map(DocumentLogRequest.Account.customer),
+            arguments[Self.vendor].map(DocumentLogRequest.Account.vendor),
         ].compactMap { $0 }
         guard accounts.count == 1 else {
-            throw CommandError(.badArguments, "give exactly one of contact, customer, vendor")
+            throw CommandError(.badArguments, "give exactly one of contact=, customer=, vendor=")
         }
         let document = DocumentLogFacts(
-            type: DocumentType(rawValue: arguments.enumeration("document-type")!)!,
-            no: arguments.code("document-no"),
-            occurrence: arguments.integer("occurrence") ?? 0,
-            version: arguments.integer("version") ?? 0,
-            salespersonCode: arguments.code("salesperson"),
-            campaignNo: arguments.code("campaign"),
-            description: arguments.text("description").flatMap { $0.isEmpty ? nil : $0 },
-            opportunityNo: arguments.code("opportunity")
+            type: arguments[Self.documentType],
+            no: arguments[Self.documentNo],
+            occurrence: arguments[Self.occurrence] ?? 0,
+            version: arguments[Self.version] ?? 0,
+            salespersonCode: arguments[Self.salesperson],
+            campaignNo: arguments[Self.campaign],
+            description: arguments[Self.description].flatMap { $0.isEmpty ? nil : $0 },
+            opportunityNo: arguments[Self.opportunity]
         )
         return DocumentLogRequest(document: document, account: accounts[0])
     }

@@ -6,235 +6,219 @@ import RapportStore
 enum InteractionArguments {
     static let maximumSelection = 1000
 
-    /// The inputs of the Create Interaction guide, shared by INTERACTION-CREATE and POSTPONED-RESUME. Codes
-    /// that may be cleared are text: an empty value means blank (e.g. `campaign=` drops the template's).
+    // MARK: The inputs of the Create Interaction guide (INTERACTION-CREATE, POSTPONED-RESUME)
+
+    static let createContact = RequiredArgument.named(
+        "contact",
+        .code(maxLength: 20),
+        "Contact No. (person or company)."
+    )
+    static let createTemplate = RequiredArgument.named(
+        "template",
+        .code(maxLength: 10),
+        "Interaction template; its defaults are copied (cost, duration, flow, campaign …)."
+    )
+    static let resumeContact = OptionalArgument.named(
+        "contact",
+        .code(maxLength: 20),
+        "Another contact; default: the entry's."
+    )
+    static let resumeTemplate = OptionalArgument.named(
+        "template",
+        .code(maxLength: 10),
+        "Another template (its defaults are copied again); default: the entry's."
+    )
+    static let description = ChangeArgument.named(
+        "description",
+        .text(maxLength: 100),
+        "Description; default: the template's."
+    )
+    static let date = ChangeArgument.named(
+        "date",
+        .date,
+        "Date of the interaction; default: today (the database's date)."
+    )
+    static let time = OptionalArgument.named(
+        "time",
+        .time,
+        "Time of interaction; default: now rounded up to the next full minute."
+    )
+    static let salesperson = ChangeArgument.named(
+        "salesperson",
+        .code(maxLength: 20),
+        "Default: your own salesperson, else the contact's. Salespeople may only use their own."
+    )
+    static let correspondenceType = ChangeArgument.named(
+        "correspondence-type",
+        .oneOf(CorrespondenceType.self),
+        "Default: the template's when it ignores the contact's preference, else the contact's, else the template's."
+    )
+    static let language = ChangeArgument.named(
+        "language",
+        .code(maxLength: 10),
+        "Language variant; default: the contact's if the template has it, else the template default."
+    )
+    static let informationFlow = ChangeArgument.named(
+        "information-flow",
+        .oneOf(InformationFlow.self),
+        "Default: the template's."
+    )
+    static let initiatedBy = ChangeArgument.named("initiated-by", .oneOf(InitiatedBy.self), "Default: the template's.")
+    static let campaign = ChangeArgument.named(
+        "campaign",
+        .code(maxLength: 20),
+        "Campaign No.; default: the template's."
+    )
+    static let campaignTarget = OptionalArgument.named(
+        "campaign-target",
+        .bool,
+        "The contact is a campaign target; default: the template's."
+    )
+    static let campaignResponse = OptionalArgument.named(
+        "campaign-response",
+        .bool,
+        "The interaction answers a campaign; default: the template's."
+    )
+    static let opportunity = ChangeArgument.named("opportunity", .code(maxLength: 20), "Opportunity No.")
+    static let task = ChangeArgument.named("task", .code(maxLength: 20), "Task No. the interaction fulfils.")
+    static let evaluation = ChangeArgument.named("evaluation", .oneOf(Evaluation.self), "How it went.")
+    static let successful = OptionalArgument.named(
+        "successful",
+        .bool,
+        "Default true; false stores Attempt Failed."
+    )
+    static let cost = OptionalArgument.named("cost", .amount, "Cost (LCY); default: the template's unit cost.")
+    static let duration = OptionalArgument.named(
+        "duration",
+        .amount,
+        "Duration in minutes; default: the template's."
+    )
+    static let subject = ChangeArgument.named("subject", .text(maxLength: 100), "Default: the description.")
+    static let contactVia = ChangeArgument.named(
+        "contact-via",
+        .text(maxLength: 80),
+        "Phone number or address used."
+    )
+    static let comment = OptionalArgument.named(
+        "comment",
+        .text(maxLength: 4000),
+        "Comment lines separated by \\n, each at most 80 characters."
+    )
+    static let attachmentName = OptionalArgument.named(
+        "attachment-name",
+        .text(maxLength: 250),
+        "File name of the attachment sent as the request's literal {N}."
+    )
+    static let contentType = OptionalArgument.named(
+        "content-type",
+        .text(maxLength: 255),
+        "MIME type of the attachment."
+    )
+    static let postpone = OptionalArgument.named(
+        "postpone",
+        .bool,
+        "Save for later (same checks; no campaign entry, no delivery); default false."
+    )
+    static let deliver = OptionalArgument.named(
+        "deliver",
+        .bool,
+        "Queue the entry for sending when its correspondence type is not blank; default false."
+    )
+
+    /// The guide's inputs after contact and template (which INTERACTION-CREATE requires and
+    /// POSTPONED-RESUME may change).
     static let guideInputs: [ArgumentSpec] = [
-        ArgumentSpec(
-            "contact",
-            kind: .named,
-            valueType: .text(maxLength: 20),
-            help: "Contact No. (person or company)."
-        ),
-        ArgumentSpec(
-            "template",
-            kind: .named,
-            valueType: .text(maxLength: 10),
-            help: "Interaction template; its defaults are copied (cost, duration, flow, campaign …)."
-        ),
-        ArgumentSpec(
-            "description",
-            kind: .named,
-            valueType: .text(maxLength: 100),
-            help: "Description; default: the template's."
-        ),
-        ArgumentSpec(
-            "date",
-            kind: .named,
-            valueType: .text(maxLength: 10),
-            help: "YYYY-MM-DD; default: today (the database's date); empty = blank (refused)."
-        ),
-        ArgumentSpec(
-            "time",
-            kind: .named,
-            valueType: .time,
-            help: "Time of interaction; default: now rounded up to the next full minute."
-        ),
-        ArgumentSpec(
-            "salesperson",
-            kind: .named,
-            valueType: .text(maxLength: 20),
-            help: "Default: your own salesperson, else the contact's. Salespeople may only use their own."
-        ),
-        ArgumentSpec(
-            "correspondence-type",
-            kind: .named,
-            valueType: .enumeration(["hard_copy", "email", "blank"]),
-            help: "Default: template vs. contact preference (reference 3.2 R3)."
-        ),
-        ArgumentSpec(
-            "language",
-            kind: .named,
-            valueType: .text(maxLength: 10),
-            help: "Language variant; default: the contact's if the template has it, else the template default."
-        ),
-        ArgumentSpec(
-            "information-flow",
-            kind: .named,
-            valueType: .enumeration(["outbound", "inbound", "blank"]),
-            help: "Default: the template's."
-        ),
-        ArgumentSpec(
-            "initiated-by",
-            kind: .named,
-            valueType: .enumeration(["us", "them", "blank"]),
-            help: "Default: the template's."
-        ),
-        ArgumentSpec(
-            "campaign",
-            kind: .named,
-            valueType: .text(maxLength: 20),
-            help: "Campaign No.; default: the template's; empty = none."
-        ),
-        ArgumentSpec("campaign-target", kind: .named, valueType: .bool, help: "The contact is a campaign target."),
-        ArgumentSpec("campaign-response", kind: .named, valueType: .bool, help: "The interaction answers a campaign."),
-        ArgumentSpec("opportunity", kind: .named, valueType: .text(maxLength: 20), help: "Opportunity No."),
-        ArgumentSpec("task", kind: .named, valueType: .text(maxLength: 20), help: "Task No. the interaction fulfils."),
-        ArgumentSpec(
-            "evaluation",
-            kind: .named,
-            valueType: .enumeration(Evaluation.allCases.map(\.rawValue) + ["blank"]),
-            help: "How it went."
-        ),
-        ArgumentSpec(
-            "successful",
-            kind: .named,
-            valueType: .bool,
-            help: "Default true; false stores Attempt Failed."
-        ),
-        ArgumentSpec("cost", kind: .named, valueType: .decimal, help: "Cost (LCY); default: the template's unit cost."),
-        ArgumentSpec(
-            "duration",
-            kind: .named,
-            valueType: .decimal,
-            help: "Duration in minutes; default: the template's."
-        ),
-        ArgumentSpec("subject", kind: .named, valueType: .text(maxLength: 100), help: "Default: the description."),
-        ArgumentSpec(
-            "contact-via",
-            kind: .named,
-            valueType: .text(maxLength: 80),
-            help: "Phone number or address used."
-        ),
-        ArgumentSpec(
-            "comment",
-            kind: .named,
-            valueType: .text(maxLength: 4000),
-            help: "Comment lines separated by \\n, each at most 80 characters."
-        ),
-        ArgumentSpec(
-            "attachment-name",
-            kind: .named,
-            valueType: .text(maxLength: 250),
-            help: "File name of the attachment sent as the request's literal {N}."
-        ),
-        ArgumentSpec(
-            "content-type",
-            kind: .named,
-            valueType: .text(maxLength: 255),
-            help: "MIME type of the attachment."
-        ),
-        ArgumentSpec(
-            "postpone",
-            kind: .named,
-            valueType: .bool,
-            help: "Save for later (same checks; no campaign entry, no delivery)."
-        ),
-        ArgumentSpec(
-            "deliver",
-            kind: .named,
-            valueType: .bool,
-            help: "Queue the entry for sending when its correspondence type is not blank (default false)."
-        ),
+        description.spec, date.spec, time.spec, salesperson.spec, correspondenceType.spec, language.spec,
+        informationFlow.spec, initiatedBy.spec, campaign.spec, campaignTarget.spec, campaignResponse.spec,
+        opportunity.spec, task.spec, evaluation.spec, successful.spec, cost.spec, duration.spec, subject.spec,
+        contactVia.spec, comment.spec, attachmentName.spec, contentType.spec, postpone.spec, deliver.spec,
     ]
 
-    static func entryArgument(_ help: String) -> ArgumentSpec {
-        ArgumentSpec("entry", kind: .positional, required: true, valueType: .integer(1...Int.max), help: help)
+    /// One entry, by position (`LOG-SHOW 1043`).
+    static func entry(_ help: String) -> RequiredArgument<Int> {
+        .positional("entry", .integer(1...Int.max), help)
     }
 
-    static func entriesArgument(_ help: String) -> ArgumentSpec {
-        ArgumentSpec("entries", kind: .positional, required: true, valueType: .list, help: help)
-    }
+    /// Several entries: one named list (`entries=1001,1002`).
+    static let entries = RequiredArgument.named(
+        "entries",
+        .list,
+        "Entry numbers, comma-separated (at most \(maximumSelection))."
+    )
 
     /// `limit` and `next` (Paging); the cursor of the log's pages is `YYYY-MM-DD/N`.
     static let pageArguments: [ArgumentSpec] = Paging.arguments("entries")
 
     // MARK: Parsing
 
-    /// A code that may be cleared: absent → not entered, empty → blank, else trimmed and upper-cased.
-    static func code(_ arguments: BoundArguments, _ name: String, maximum: Int) throws -> Entered<String> {
-        guard let text = arguments.text(name) else { return .notEntered }
-        guard let code = Code.normalize(text) else { return .blank }
-        guard code.count <= maximum else {
-            throw CommandError(.badArguments, "argument \(name) must be a code of 1 to \(maximum) characters")
+    /// A field as the guide takes it: not given (the defaults decide), blanked, or set.
+    static func entered<Value>(_ change: FieldChange<Value>) -> Entered<Value> {
+        switch change {
+        case .keep: return .notEntered
+        case .blank: return .blank
+        case .set(let value): return .value(value)
         }
-        return .value(code)
     }
 
-    /// Free text: absent → not entered, empty → blank.
-    static func text(_ arguments: BoundArguments, _ name: String) -> Entered<String> {
-        guard let text = arguments.text(name) else { return .notEntered }
-        return text.isEmpty ? .blank : .value(text)
+    /// Free text: an empty value blanks it, like an empty code.
+    static func enteredText(_ change: FieldChange<String>) -> Entered<String> {
+        if case .set(let text) = change, text.isEmpty { return .blank }
+        return Self.entered(change)
     }
 
-    /// An enumeration with a `blank` word.
-    static func choice<Value: RawRepresentable<String> & Sendable & Equatable>(
-        _ arguments: BoundArguments,
-        _ name: String,
-        as type: Value.Type
-    ) -> Entered<Value> {
-        guard let word = arguments.enumeration(name) else { return .notEntered }
-        return Value(rawValue: word).map(Entered.value) ?? .blank
-    }
-
-    static func input(_ arguments: BoundArguments) throws -> InteractionInput {
+    static func input(_ arguments: BoundArguments, contact: String?, template: String?) -> InteractionInput {
         var input = InteractionInput()
-        input.contactNo = try self.code(arguments, "contact", maximum: 20)
-        input.templateCode = try self.code(arguments, "template", maximum: 10)
-        input.description = self.text(arguments, "description")
-        switch self.text(arguments, "date") {
-        case .notEntered: break
-        case .blank: input.date = .blank
-        case .value(let text):
-            guard let date = CalendarDate(text) else {
-                throw CommandError(.badArguments, "argument date must be a date YYYY-MM-DD")
-            }
-            input.date = .value(date.description)
-        }
-        if let time = arguments.time("time") { input.time = .value(time.description) }
-        input.salespersonCode = try self.code(arguments, "salesperson", maximum: 20)
-        input.correspondenceType = self.choice(arguments, "correspondence-type", as: CorrespondenceType.self)
-        input.languageCode = try self.code(arguments, "language", maximum: 10)
-        input.informationFlow = self.choice(arguments, "information-flow", as: InformationFlow.self)
-        input.initiatedBy = self.choice(arguments, "initiated-by", as: InitiatedBy.self)
-        input.campaignNo = try self.code(arguments, "campaign", maximum: 20)
-        input.campaignTarget = arguments.bool("campaign-target")
-        input.campaignResponse = arguments.bool("campaign-response")
-        input.opportunityNo = try self.code(arguments, "opportunity", maximum: 20)
-        input.taskNo = try self.code(arguments, "task", maximum: 20)
-        input.evaluation = self.choice(arguments, "evaluation", as: Evaluation.self)
-        input.successful = arguments.bool("successful")
-        input.cost = arguments.decimal("cost")
-        input.duration = arguments.decimal("duration")
-        input.subject = self.text(arguments, "subject")
-        input.contactVia = self.text(arguments, "contact-via")
+        input.contactNo = contact.map(Entered.value) ?? .notEntered
+        input.templateCode = template.map(Entered.value) ?? .notEntered
+        input.description = Self.enteredText(arguments[Self.description])
+        input.date = Self.entered(arguments[Self.date])
+        input.time = arguments[Self.time].map(Entered.value) ?? .notEntered
+        input.salespersonCode = Self.entered(arguments[Self.salesperson])
+        input.correspondenceType = Self.entered(arguments[Self.correspondenceType])
+        input.languageCode = Self.entered(arguments[Self.language])
+        input.informationFlow = Self.entered(arguments[Self.informationFlow])
+        input.initiatedBy = Self.entered(arguments[Self.initiatedBy])
+        input.campaignNo = Self.entered(arguments[Self.campaign])
+        input.campaignTarget = arguments[Self.campaignTarget]
+        input.campaignResponse = arguments[Self.campaignResponse]
+        input.opportunityNo = Self.entered(arguments[Self.opportunity])
+        input.taskNo = Self.entered(arguments[Self.task])
+        input.evaluation = Self.entered(arguments[Self.evaluation])
+        input.successful = arguments[Self.successful]
+        input.cost = arguments[Self.cost]
+        input.duration = arguments[Self.duration]
+        input.subject = Self.enteredText(arguments[Self.subject])
+        input.contactVia = Self.enteredText(arguments[Self.contactVia])
         return input
     }
 
     /// The whole guide request: inputs, attachment literal, comments, postpone and deliver flags.
-    static func request(_ arguments: BoundArguments) throws -> InteractionRequest {
-        var request = InteractionRequest(input: try self.input(arguments))
+    static func request(_ arguments: BoundArguments, contact: String?, template: String?) throws
+        -> InteractionRequest
+    {
+        var request = InteractionRequest(input: Self.input(arguments, contact: contact, template: template))
         if let payload = arguments.payload {
             request.attachment = InteractionAttachment(
                 content: payload,
-                fileName: arguments.text("attachment-name").flatMap { $0.isEmpty ? nil : $0 },
-                contentType: arguments.text("content-type").flatMap { $0.isEmpty ? nil : $0 }
+                fileName: arguments[Self.attachmentName].flatMap { $0.isEmpty ? nil : $0 },
+                contentType: arguments[Self.contentType].flatMap { $0.isEmpty ? nil : $0 }
             )
         }
-        if let comment = arguments.text("comment") {
+        if let comment = arguments[Self.comment] {
             do {
                 request.comments = try CommentLines.split(comment)
             } catch {
-                throw CommandError(.invalid, error.message)
+                throw CommandError(.invalid, "comment: \(error.message)")
             }
         }
-        request.postpone = arguments.bool("postpone") ?? false
-        request.deliver = arguments.bool("deliver") ?? false
+        request.postpone = arguments[Self.postpone] ?? false
+        request.deliver = arguments[Self.deliver] ?? false
         return request
     }
 
     /// Entry numbers of a selection (`entries=1,2,3`).
-    static func entries(_ arguments: BoundArguments, _ name: String = "entries") throws -> [Int64] {
-        guard let items = arguments.list(name) else { return [] }
+    static func entries(_ items: [String]) throws -> [Int64] {
+        let name = "entries"
         var numbers: [Int64] = []
         for item in items {
             guard let number = Int64(item), number > 0 else {

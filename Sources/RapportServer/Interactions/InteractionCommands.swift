@@ -3,13 +3,11 @@ import RapportProtocol
 /// Interactions: create for one contact, postpone and resume, the interaction log, document
 /// logging, statistics.
 enum InteractionCommands {
-    static let specs: [CommandSpec] =
-        CreateInteractionCommands.specs + PostponedCommands.specs + InteractionLogCommands.specs
-        + DocumentLoggingCommands.specs + StatisticsCommands.specs
+    static let all: [Command] =
+        CreateInteractionCommands.all + PostponedCommands.all + InteractionLogCommands.all
+        + DocumentLoggingCommands.all + StatisticsCommands.all
 
-    static func make(_ context: ServerContext) -> [Command] {
-        CreateInteractionCommands.make(context) + PostponedCommands.make(context)
-            + InteractionLogCommands.make(context) + DocumentLoggingCommands.make(context)
-            + StatisticsCommands.make(context)
-    }
+    static var specs: [CommandSpec] { Self.all.map(\.spec) }
+
+    static func make(_ context: ServerContext) -> [Command] { Self.all }
 }

@@ -2,49 +2,66 @@ import LibPQ
 import RapportProtocol
 import RapportStore
 
-/// POSTPONED-LIST, POSTPONED-RESUME, POSTPONED-DELETE: interactions saved for later (reference 3.4).
+/// POSTPONED-LIST, POSTPONED-RESUME, POSTPONED-DELETE: interactions saved for later.
 enum PostponedCommands {
-    static let specs: [CommandSpec] = [
+    static let salesperson = OptionalArgument.named(
+        "salesperson",
+        .code(maxLength: 20),
+        "Only this salesperson's (managers)."
+    )
+    static let user = OptionalArgument.named("user", .code(maxLength: 50), "Only those saved by this user.")
+    static let contact = OptionalArgument.named("contact", .code(maxLength: 20), "Only this contact's.")
+
+    static let list = Command(
         CommandSpec(
             name: "POSTPONED-LIST",
             summary: "List postponed interactions, newest first (yours; a manager's: anyone's).",
-            arguments: [
-                ArgumentSpec(
-                    "salesperson",
-                    kind: .named,
-                    valueType: .code(maxLength: 20),
-                    help: "Only this salesperson's (managers)."
-                ),
-                ArgumentSpec(
-                    "user",
-                    kind: .named,
-                    valueType: .code(maxLength: 50),
-                    help: "Only those saved by this user."
-                ),
-                ArgumentSpec("contact", kind: .named, valueType: .code(maxLength: 20), help: "Only this contact's."),
-            ] + InteractionArguments.pageArguments,
+            arguments: [Self.salesperson.spec, Self.user.spec, Self.contact.spec] + InteractionArguments.pageArguments,
             requiredRole: .salesperson,
             example: [
                 "POSTPONED-LIST",
-                "* entry=1051 date=2025-03-14 time=11:02:00 contact=CT000012 contact-name=\"Ann Lee\" company=CT000010 "
-                    + "company-name=\"Lee & Co\" template=BUSLETTER group=LETTER description=\"Price list\" "
-                    + "salesperson=AH cost=8.00 duration=30.00 canceled=false attempt-failed=false "
-                    + "correspondence-type=hard_copy comment=false postponed=true",
+                InteractionReplies.exampleEntry(
+                    InteractionReplies.exampleLetter,
+                    [
+                        "entry": "1051", "date": "2025-03-14", "time": "11:02:00", "contact": "CT000012",
+                        "contact-name": "\"Ann Lee\"", "postponed": "true",
+                    ]
+                ),
                 "OK 1 entry",
-            ]
+            ],
+            results: InteractionReplies.entryColumns
         ),
+        list: { invocation, session in
+            let arguments = invocation.arguments
+            let filter = PostponedInteractionStore.Filter(
+                salespersonCode: arguments[Self.salesperson],
+                userID: arguments[Self.user],
+                contactNo: arguments[Self.contact]
+            )
+            let (limit, cursor) = try InteractionArguments.logPage(arguments)
+            let actor = session.actingUser
+            let page = try await invocation.context.store.pool.withConnection { connection in
+                try PostponedInteractionStore.list(connection, filter, after: cursor, limit: limit, actor: actor)
+            }
+            return InteractionReplies.pageReply(page)
+        }
+    )
+
+    static let resumedEntry = InteractionArguments.entry("The postponed entry.")
+    static let removeAttachment = OptionalArgument.named(
+        "remove-attachment",
+        .bool,
+        "Drop the entry's attachment (an uploaded {N} replaces it instead); default false."
+    )
+
+    static let resume = Command(
         CommandSpec(
             name: "POSTPONED-RESUME",
             summary: "Complete a postponed interaction (the same entry), or postpone it again with postpone=true.",
-            arguments: [InteractionArguments.entryArgument("The postponed entry.")] + InteractionArguments.guideInputs
-                + [
-                    ArgumentSpec(
-                        "remove-attachment",
-                        kind: .named,
-                        valueType: .bool,
-                        help: "Drop the entry's attachment (an uploaded {N} replaces it instead)."
-                    )
-                ],
+            arguments: [
+                Self.resumedEntry.spec, InteractionArguments.resumeContact.spec,
+                InteractionArguments.resumeTemplate.spec,
+            ] + InteractionArguments.guideInputs + [Self.removeAttachment.spec],
             requiredRole: .salesperson,
             help: """
                 The entry keeps its number and fields; it is re-dated to today unless date= is given, gets your \
@@ -54,76 +71,50 @@ enum PostponedCommands {
                 """,
             example: [
                 "POSTPONED-RESUME 1051 evaluation=positive idem=r-1051",
-                "* entry=1051 contact=CT000012 company=CT000010 date=2025-03-15 time=11:02:00 template=BUSLETTER "
-                    + "group=LETTER description=\"Price list\" salesperson=AH correspondence-type=hard_copy "
-                    + "cost=8.00 duration=30.00 postponed=false",
+                InteractionReplies.exampleEntry(
+                    InteractionReplies.exampleLetter,
+                    [
+                        "entry": "1051", "date": "2025-03-15", "time": "11:02:00", "contact": "CT000012",
+                        "contact-name": "\"Ann Lee\"", "evaluation": "positive",
+                    ]
+                ),
                 "OK interaction 1051 logged",
-            ]
-        ).idempotent(),
+            ],
+            results: InteractionReplies.entryColumns
+        ).idempotent()
+    ) { invocation, session in
+        let arguments = invocation.arguments
+        let entryNo = Int64(arguments[Self.resumedEntry])
+        var request = try InteractionArguments.request(
+            arguments,
+            contact: arguments[InteractionArguments.resumeContact],
+            template: arguments[InteractionArguments.resumeTemplate]
+        )
+        request.removeAttachment = arguments[Self.removeAttachment] ?? false
+        let finalRequest = request
+        let actor = session.actingUser
+        return try await invocation.context.write(invocation, user: actor.userID) { connection in
+            let logged = try InteractionStore.resume(connection, entryNo: entryNo, finalRequest, actor: actor)
+            return try CreateInteractionCommands.reply(connection, logged, actor: actor)
+        }
+    }
+
+    static let delete = Command(
         CommandSpec(
             name: "POSTPONED-DELETE",
             summary: "Delete postponed interactions with their comments and attachments.",
-            arguments: [InteractionArguments.entriesArgument("Entry numbers, comma-separated.")],
+            arguments: [InteractionArguments.entries.spec],
             requiredRole: .salesperson,
-            example: ["POSTPONED-DELETE 1051,1052 idem=d-88", "OK 2 entries deleted"]
-        ).idempotent(),
-    ]
-
-    static func make(_ context: ServerContext) -> [Command] {
-        [
-            Command(
-                SessionCommands.spec("POSTPONED-LIST"),
-                list: { invocation, session in
-                    let arguments = invocation.arguments
-                    let filter = PostponedInteractionStore.Filter(
-                        salespersonCode: arguments.code("salesperson"),
-                        userID: arguments.code("user"),
-                        contactNo: arguments.code("contact")
-                    )
-                    let (limit, cursor) = try InteractionArguments.logPage(arguments)
-                    let actor = session.actingUser
-                    let page = try await context.store.pool.withConnection { connection in
-                        try PostponedInteractionStore.list(
-                            connection,
-                            filter,
-                            after: cursor,
-                            limit: limit,
-                            actor: actor
-                        )
-                    }
-                    return InteractionReplies.pageReply(page)
-                }
-            ),
-            Command(
-                SessionCommands.spec("POSTPONED-RESUME"),
-                reply: { invocation, session in
-                    let entryNo = Int64(invocation.arguments.integer("entry")!)
-                    var request = try InteractionArguments.request(invocation.arguments)
-                    request.removeAttachment = invocation.arguments.bool("remove-attachment") ?? false
-                    let finalRequest = request
-                    let actor = session.actingUser
-                    return try await context.write(invocation, user: actor.userID) { connection in
-                        let logged = try InteractionStore.resume(
-                            connection,
-                            entryNo: entryNo,
-                            finalRequest,
-                            actor: actor
-                        )
-                        return .ok(CreateInteractionCommands.outcome(logged), [InteractionReplies.logged(logged)])
-                    }
-                }
-            ),
-            Command(
-                SessionCommands.spec("POSTPONED-DELETE"),
-                reply: { invocation, session in
-                    let entries = try InteractionArguments.entries(invocation.arguments)
-                    let actor = session.actingUser
-                    return try await context.write(invocation, user: actor.userID) { connection in
-                        let deleted = try PostponedInteractionStore.delete(connection, entries, actor: actor)
-                        return .ok("\(InteractionReplies.entries(deleted)) deleted")
-                    }
-                }
-            ),
-        ]
+            example: ["POSTPONED-DELETE entries=1051,1052 idem=d-88", "OK 2 entries deleted"]
+        ).idempotent()
+    ) { invocation, session in
+        let entries = try InteractionArguments.entries(invocation.arguments[InteractionArguments.entries])
+        let actor = session.actingUser
+        return try await invocation.context.write(invocation, user: actor.userID) { connection in
+            let deleted = try PostponedInteractionStore.delete(connection, entries, actor: actor)
+            return .ok("\(InteractionReplies.entries(deleted)) deleted")
+        }
     }
+
+    static let all = [Self.list, Self.resume, Self.delete]
 }

@@ -26,7 +26,8 @@ public enum DocumentLogStore {
             throw StoreError.invalid(
                 "Interaction Template \(templateCode) has assigned Interaction Template Language "
                     + "\(language.languageCode ?? ""). It is not allowed to have languages assigned to templates "
-                    + "used for system document logging."
+                    + "used for system document logging: remove them with TEMPLATE-LANGUAGE-DELETE, or set up "
+                    + "another template for \(type.rawValue) with SETUP-SET"
             )
         }
         // R4: the contact (a missing one means: nothing to log).

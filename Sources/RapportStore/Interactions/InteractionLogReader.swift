@@ -1,39 +1,45 @@
+import Foundation
 import LibPQ
 import RapportModel
+import RapportProtocol
 
 /// Reading log entries: one entry, a keyset page of the log, comment lines.
 enum InteractionLogReader {
     /// The columns of an entry with its contact names and comment flag (`e` = the entry).
     static let columns = """
-        e.entry_no, e.contact_no, e.contact_company_no, e.date::text, e.description, e.information_flow::text,
-        e.initiated_by::text, e.attachment_no, e.cost::text, e.duration::text, e.user_id, e.interaction_group_code,
+        e.entry_no, e.contact_no, e.contact_company_no, e.date, e.description, e.information_flow::text,
+        e.initiated_by::text, e.attachment_no, e.cost, e.duration, e.user_id, e.interaction_group_code,
         e.interaction_template_code, e.campaign_no, e.campaign_entry_no, e.campaign_response, e.campaign_target,
-        e.segment_no, e.evaluation::text, e.time_of_interaction::text, e.attempt_failed, e.task_no,
+        e.segment_no, e.evaluation::text, e.time_of_interaction, e.attempt_failed, e.task_no,
         e.salesperson_code, e.delivery_status::text, e.canceled, e.correspondence_type::text,
         e.contact_alt_address_code, e.logged_segment_entry_no, e.document_type::text, e.document_no, e.version_no,
         e.doc_no_occurrence, e.contact_via, e.interaction_language_code, e.email_logged, e.subject,
         e.opportunity_no, e.postponed, e.word_template_code, e.merged,
         (SELECT c.name FROM contacts c WHERE c.no = e.contact_no),
         (SELECT c.name FROM contacts c WHERE c.no = e.contact_company_no),
-        EXISTS (SELECT 1 FROM interaction_log_entry_comments m WHERE m.entry_no = e.entry_no)
+        EXISTS (SELECT 1 FROM interaction_log_entry_comments m WHERE m.entry_no = e.entry_no),
+        (SELECT t.description FROM interaction_templates t WHERE t.code = e.interaction_template_code),
+        (SELECT t.information_flow::text FROM interaction_templates t WHERE t.code = e.interaction_template_code),
+        (SELECT s.name FROM salespeople s WHERE s.code = e.salesperson_code),
+        (SELECT u.full_name FROM users u WHERE u.user_id = e.user_id)
         """
 
     static func decode(_ row: PGRow) throws -> InteractionLogEntry {
         var draft = InteractionDraft()
         draft.contactNo = try row.decode(String?.self, at: 1)
-        draft.date = try row.decode(String.self, at: 3)
+        draft.date = CalendarDate(try row.decode(PGDate.self, at: 3))
         draft.description = try row.decode(String?.self, at: 4)
         draft.informationFlow = try row.decode(String?.self, at: 5).flatMap(InformationFlow.init(rawValue:))
         draft.initiatedBy = try row.decode(String?.self, at: 6).flatMap(InitiatedBy.init(rawValue:))
-        draft.cost = try row.decode(String.self, at: 8)
-        draft.duration = try row.decode(String.self, at: 9)
+        draft.cost = try row.decode(Decimal.self, at: 8)
+        draft.duration = try row.decode(Decimal.self, at: 9)
         draft.groupCode = try row.decode(String.self, at: 11)
         draft.templateCode = try row.decode(String.self, at: 12)
         draft.campaignNo = try row.decode(String?.self, at: 13)
         draft.campaignResponse = try row.decode(Bool.self, at: 15)
         draft.campaignTarget = try row.decode(Bool.self, at: 16)
         draft.evaluation = try row.decode(String?.self, at: 18).flatMap(Evaluation.init(rawValue:))
-        draft.time = try row.decode(String?.self, at: 19)
+        draft.time = try row.decode(PGTime?.self, at: 19).map(TimeOfDay.init)
         draft.attemptFailed = try row.decode(Bool.self, at: 20)
         draft.taskNo = try row.decode(String?.self, at: 21)
         draft.salespersonCode = try row.decode(String?.self, at: 22)
@@ -64,7 +70,14 @@ enum InteractionLogReader {
             contactAltAddressCode: try row.decode(String?.self, at: 26),
             emailLogged: try row.decode(Bool.self, at: 34),
             merged: try row.decode(Bool.self, at: 39),
-            hasComments: try row.decode(Bool.self, at: 42)
+            hasComments: try row.decode(Bool.self, at: 42),
+            title: LogEntryTitle.title(
+                templateDescription: try row.decode(String?.self, at: 43),
+                templateFlow: try row.decode(String?.self, at: 44).flatMap(InformationFlow.init(rawValue:)),
+                salespersonName: try row.decode(String?.self, at: 45),
+                userFullName: try row.decode(String?.self, at: 46),
+                contactName: try row.decode(String?.self, at: 40)
+            )
         )
     }
 
@@ -87,7 +100,7 @@ enum InteractionLogReader {
     {
         try connection.query(
             """
-            SELECT line_no, date::text, code, comment, last_date_modified::text
+            SELECT line_no, date, code, comment, last_date_modified
             FROM interaction_log_entry_comments
             WHERE entry_no = \(entryNo) AND (\(afterLine)::bigint IS NULL OR line_no > \(afterLine))
             ORDER BY line_no LIMIT \(limit)
@@ -95,10 +108,10 @@ enum InteractionLogReader {
         ).map { row in
             InteractionLogComment(
                 lineNo: try row.decode(Int.self, at: 0),
-                date: try row.decode(String?.self, at: 1),
+                date: try row.decode(PGDate?.self, at: 1).map(CalendarDate.init),
                 code: try row.decode(String?.self, at: 2),
                 comment: try row.decode(String?.self, at: 3),
-                lastDateModified: try row.decode(String?.self, at: 4)
+                lastDateModified: try row.decode(PGDate?.self, at: 4).map(CalendarDate.init)
             )
         }
     }
@@ -131,7 +144,7 @@ enum InteractionLogReader {
         var next: LogCursor?
         if entries.count > limit {
             entries.removeLast()
-            next = entries.last.map { LogCursor(date: $0.draft.date ?? "", entryNo: $0.entryNo) }
+            next = entries.last.map { LogCursor(date: $0.draft.date?.description ?? "", entryNo: $0.entryNo) }
         }
         return InteractionLogPage(entries: entries, next: next)
     }

@@ -1,5 +1,6 @@
 import LibPQ
 import RapportModel
+import RapportProtocol
 
 /// The Interaction Log Entries list and its actions (reference 3.11, 3.12): list, show, comments, cancel,
 /// un-cancel, evaluate, delete canceled entries. Postponed entries are never part of the log.
@@ -29,8 +30,8 @@ public enum InteractionLogStore {
         equal("document_type", filter.documentType?.rawValue)
         equal("document_no", filter.documentNo)
         equal("canceled", filter.canceled)
-        if let from = filter.from { conditions.append("e.date >= \(query.bind(from))::date") }
-        if let to = filter.to { conditions.append("e.date <= \(query.bind(to))::date") }
+        if let from = filter.from { conditions.append("e.date >= \(query.bind(from.pgValue))::date") }
+        if let to = filter.to { conditions.append("e.date <= \(query.bind(to.pgValue))::date") }
         return try InteractionLogReader.page(connection, where: conditions, binds: query, after: cursor, limit: limit)
     }
 
@@ -80,7 +81,7 @@ public enum InteractionLogStore {
         entryNo: Int64,
         comment: String,
         code: String?,
-        date: String?,
+        date: CalendarDate?,
         actor: ActingUser
     ) throws -> InteractionLogComment {
         _ = try self.selection(connection, [entryNo], actor: actor)
@@ -90,13 +91,13 @@ public enum InteractionLogStore {
             SELECT \(entryNo),
                    coalesce((SELECT max(line_no) FROM interaction_log_entry_comments WHERE entry_no = \(entryNo)), 0)
                        + \(CommentLines.lineNoStep),
-                   coalesce(\(date)::date, CURRENT_DATE), \(code), \(comment)
-            RETURNING line_no, date::text
+                   coalesce(\(date?.pgValue)::date, CURRENT_DATE), \(code), \(comment)
+            RETURNING line_no, date
             """
         )[0]
         return InteractionLogComment(
             lineNo: try row.decode(Int.self, at: 0),
-            date: try row.decode(String?.self, at: 1),
+            date: try row.decode(PGDate?.self, at: 1).map(CalendarDate.init),
             code: code,
             comment: comment,
             lastDateModified: nil
@@ -211,8 +212,8 @@ public enum InteractionLogStore {
         equal("interaction_group_code", filter.groupCode)
         equal("interaction_template_code", filter.templateCode)
         equal("salesperson_code", filter.salespersonCode)
-        if let from = filter.from { conditions.append("date >= \(query.bind(from))::date") }
-        if let to = filter.to { conditions.append("date <= \(query.bind(to))::date") }
+        if let from = filter.from { conditions.append("date >= \(query.bind(from.pgValue))::date") }
+        if let to = filter.to { conditions.append("date <= \(query.bind(to.pgValue))::date") }
         let predicate = conditions.joined(separator: " AND ")
         if dryRun {
             query.sql = "SELECT count(*) FROM interaction_log_entries WHERE \(predicate)"

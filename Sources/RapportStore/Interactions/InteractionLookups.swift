@@ -1,34 +1,36 @@
+import Foundation
 import LibPQ
 import RapportModel
+import RapportProtocol
 
 /// The reads an interaction needs before it is written, each one statement in the caller's transaction.
 enum InteractionLookups {
     /// The database's date and time: one clock for every replica of the server.
     struct Clock {
-        var today: String
+        var today: CalendarDate
         var hour: Int
         var minute: Int
         var second: Int
         var microsecond: Int
 
         /// The guide's default time (rounded up to the minute).
-        var guideTime: String {
+        var guideTime: TimeOfDay {
             WorkClock.roundedUp(hour: hour, minute: minute, second: second, microsecond: microsecond)
         }
         /// The time as it is (document logging).
-        var exactTime: String { WorkClock.exact(hour: hour, minute: minute, second: second) }
+        var exactTime: TimeOfDay { WorkClock.exact(hour: hour, minute: minute, second: second) }
     }
 
     static func clock(_ connection: PGConnection) throws -> Clock {
         let row = try connection.query(
             """
-            SELECT CURRENT_DATE::text, extract(hour FROM LOCALTIME)::int, extract(minute FROM LOCALTIME)::int,
+            SELECT CURRENT_DATE, extract(hour FROM LOCALTIME)::int, extract(minute FROM LOCALTIME)::int,
                    extract(microseconds FROM LOCALTIME)::bigint
             """
         )[0]
         let microseconds = try row.decode(Int.self, at: 3)
         return Clock(
-            today: try row.decode(String.self, at: 0),
+            today: CalendarDate(try row.decode(PGDate.self, at: 0)),
             hour: try row.decode(Int.self, at: 1),
             minute: try row.decode(Int.self, at: 2),
             second: microseconds / 1_000_000,
@@ -42,7 +44,7 @@ enum InteractionLookups {
     {
         let rows = try connection.query(
             """
-            SELECT code, interaction_group_code, description, unit_cost::text, unit_duration::text,
+            SELECT code, interaction_group_code, description, unit_cost, unit_duration,
                    information_flow::text, initiated_by::text, campaign_no, campaign_target, campaign_response,
                    correspondence_type::text, ignore_contact_corres_type, language_code_default,
                    wizard_action::text, word_template_code
@@ -54,8 +56,8 @@ enum InteractionLookups {
             code: try row.decode(String.self, at: 0),
             groupCode: try row.decode(String.self, at: 1),
             description: try row.decode(String?.self, at: 2),
-            unitCost: try row.decode(String.self, at: 3),
-            unitDuration: try row.decode(String.self, at: 4),
+            unitCost: try row.decode(Decimal.self, at: 3),
+            unitDuration: try row.decode(Decimal.self, at: 4),
             informationFlow: try row.decode(String?.self, at: 5).flatMap(InformationFlow.init(rawValue:)),
             initiatedBy: try row.decode(String?.self, at: 6).flatMap(InitiatedBy.init(rawValue:)),
             campaignNo: try row.decode(String?.self, at: 7),
@@ -103,15 +105,15 @@ enum InteractionLookups {
     }
 
     /// The contact's alternative address active on `date` (reference 3.2 R2): code and e-mail.
-    static func activeAltAddress(_ connection: PGConnection, contactNo: String, date: String) throws
+    static func activeAltAddress(_ connection: PGConnection, contactNo: String, date: CalendarDate) throws
         -> (code: String, email: String?)?
     {
         let rows = try connection.query(
             """
             SELECT code, email FROM contact_alt_addresses
             WHERE contact_no = \(contactNo)
-              AND (starting_date IS NULL OR starting_date <= \(date)::date)
-              AND (ending_date IS NULL OR ending_date >= \(date)::date)
+              AND (starting_date IS NULL OR starting_date <= \(date.pgValue)::date)
+              AND (ending_date IS NULL OR ending_date >= \(date.pgValue)::date)
             ORDER BY code LIMIT 1
             """
         )

@@ -1,4 +1,6 @@
+import Foundation
 import RapportModel
+import RapportProtocol
 
 /// Whose interactions the acting user may change.
 extension ActingUser {
@@ -77,15 +79,18 @@ public struct InteractionLogEntry: Sendable, Equatable {
     public var emailLogged: Bool
     public var merged: Bool
     public var hasComments: Bool
+    /// The display title: template description, "- by" the salesperson (outbound) or "- from" the
+    /// contact (inbound); nil when it would be empty.
+    public var title: String?
 }
 
 /// One comment line of an entry.
 public struct InteractionLogComment: Sendable, Equatable {
     public var lineNo: Int
-    public var date: String?
+    public var date: CalendarDate?
     public var code: String?
     public var comment: String?
-    public var lastDateModified: String?
+    public var lastDateModified: CalendarDate?
 }
 
 /// The filters of the interaction log list (reference 3.11 R1). nil = no filter.
@@ -98,8 +103,8 @@ public struct InteractionLogFilter: Sendable, Equatable {
     public var campaignNo: String?
     public var segmentNo: String?
     public var loggedSegmentEntryNo: Int64?
-    public var from: String?
-    public var to: String?
+    public var from: CalendarDate?
+    public var to: CalendarDate?
     public var canceled: Bool?
     public var evaluation: Evaluation?
     public var documentType: DocumentType?
@@ -119,8 +124,8 @@ public struct InteractionLogPage: Sendable, Equatable {
 public struct DeleteCanceledFilter: Sendable, Equatable {
     public var entryNos: [Int64]?
     public var contactNo: String?
-    public var from: String?
-    public var to: String?
+    public var from: CalendarDate?
+    public var to: CalendarDate?
     public var campaignNo: String?
     public var groupCode: String?
     public var templateCode: String?
@@ -141,10 +146,10 @@ public enum StatisticsSubject: Sendable, Equatable {
 /// last interaction and the last attempt.
 public struct InteractionStatistics: Sendable, Equatable {
     public var count: Int
-    public var cost: String
-    public var duration: String
-    public var lastInteraction: String?
-    public var lastAttempted: String?
+    public var cost: Decimal
+    public var duration: Decimal
+    public var lastInteraction: CalendarDate?
+    public var lastAttempted: CalendarDate?
 }
 
 /// A DOCUMENT-LOG request: the document and whose it is.

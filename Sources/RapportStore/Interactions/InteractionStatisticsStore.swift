@@ -1,5 +1,7 @@
+import Foundation
 import LibPQ
 import RapportModel
+import RapportProtocol
 
 /// Statistics over the interaction log (reference section 4), computed on read. Counts, costs and durations
 /// exclude canceled and postponed entries and respect the date range; the queries spell the predicate
@@ -8,26 +10,26 @@ public enum InteractionStatisticsStore {
     public static func statistics(
         _ connection: PGConnection,
         _ subject: StatisticsSubject,
-        from: String?,
-        to: String?
+        from: CalendarDate?,
+        to: CalendarDate?
     ) throws -> InteractionStatistics {
         let (column, key) = try self.selection(connection, subject)
         var query = PGQuery(sql: "")
         let keyPlaceholder = query.bind(key)
         var range = ""
-        if let from { range += " AND date >= \(query.bind(from))::date" }
-        if let to { range += " AND date <= \(query.bind(to))::date" }
+        if let from { range += " AND date >= \(query.bind(from.pgValue))::date" }
+        if let to { range += " AND date <= \(query.bind(to.pgValue))::date" }
         query.sql = """
-            SELECT count(*), coalesce(sum(cost), 0)::numeric(18,2)::text,
-                   coalesce(sum(duration), 0)::numeric(18,2)::text
+            SELECT count(*), coalesce(sum(cost), 0)::numeric(18,2),
+                   coalesce(sum(duration), 0)::numeric(18,2)
             FROM interaction_log_entries
             WHERE \(column) = \(keyPlaceholder) AND NOT canceled AND NOT postponed\(range)
             """
         let row = try connection.query(query)[0]
         var statistics = InteractionStatistics(
             count: try row.decode(Int.self, at: 0),
-            cost: try row.decode(String.self, at: 1),
-            duration: try row.decode(String.self, at: 2),
+            cost: try row.decode(Decimal.self, at: 1),
+            duration: try row.decode(Decimal.self, at: 2),
             lastInteraction: nil,
             lastAttempted: nil
         )
@@ -84,14 +86,14 @@ public enum InteractionStatisticsStore {
     /// The newest date of the subject's entries meeting `condition`: walks the (…, date DESC) index and
     /// stops at the first match.
     private static func latestDate(_ connection: PGConnection, column: String, key: String, condition: String) throws
-        -> String?
+        -> CalendarDate?
     {
         try connection.query(
             """
-            SELECT date::text FROM interaction_log_entries
+            SELECT date FROM interaction_log_entries
             WHERE \(unescaped: column) = \(key) AND \(unescaped: condition)
             ORDER BY date DESC LIMIT 1
             """
-        ).first?.decode(String.self, at: 0)
+        ).first.map { CalendarDate(try $0.decode(PGDate.self, at: 0)) }
     }
 }

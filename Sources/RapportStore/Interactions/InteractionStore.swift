@@ -1,5 +1,6 @@
 import LibPQ
 import RapportModel
+import RapportProtocol
 
 /// Creating an interaction for one contact (the Create Interaction guide, reference 3.3), postponing it and
 /// resuming a postponed one (3.4). Each function runs in the caller's transaction.
@@ -74,13 +75,16 @@ public enum InteractionStore {
         var loaded = LoadedSources(template: nil, languages: [], contact: nil)
         if let contactNo {
             guard let contact = try InteractionLookups.contact(connection, contactNo) else {
-                throw InteractionValidation.doesNotExist("Contact", "No.", contactNo).storeError
+                throw InteractionValidation.doesNotExist("Contact", "No.", contactNo)
+                    .withFix("send another contact= (CONTACT-LIST shows them)").storeError
             }
             loaded.contact = contact
         }
         if let templateCode {
             guard let (template, languages) = try InteractionLookups.template(connection, templateCode) else {
-                throw InteractionValidation.doesNotExist("Interaction Template", "Code", templateCode).storeError
+                throw InteractionValidation.doesNotExist("Interaction Template", "Code", templateCode)
+                    .withFix("send another template= (TEMPLATE-LIST shows them), or create it with TEMPLATE-ADD")
+                    .storeError
             }
             loaded.template = template
             loaded.languages = languages
@@ -96,7 +100,7 @@ public enum InteractionStore {
         _ sources: LoadedSources,
         _ request: InteractionRequest,
         actor: ActingUser,
-        today: String,
+        today: CalendarDate,
         resumed: InteractionLogEntry?
     ) throws -> LoggedInteraction {
         var draft = built
@@ -116,7 +120,10 @@ public enum InteractionStore {
             )
         }
         if let code = draft.salespersonCode, try InteractionLookups.salespersonBlocked(connection, code) == true {
-            throw StoreError.invalid("You cannot use salesperson \(code) because they are blocked.")
+            throw StoreError.invalid(
+                "You cannot use salesperson \(code) because they are blocked: send another salesperson=, "
+                    + "or unblock them with SALESPERSON-SET"
+            )
         }
         let contact = sources.contact!
         let altAddress = try InteractionLookups.activeAltAddress(connection, contactNo: contact.no, date: draft.date!)
@@ -185,13 +192,17 @@ public enum InteractionStore {
     /// Entered codes must name existing records (BC refuses them as they are typed, before any other check).
     private static func checkReferences(_ connection: PGConnection, _ draft: InteractionDraft) throws {
         if let code = draft.salespersonCode, try InteractionLookups.salespersonBlocked(connection, code) == nil {
-            throw InteractionValidation.doesNotExist("Salesperson/Purchaser", "Code", code).storeError
+            throw InteractionValidation.doesNotExist("Salesperson/Purchaser", "Code", code)
+                .withFix("send another salesperson= (SALESPERSON-LIST shows them), or create it with SALESPERSON-ADD")
+                .storeError
         }
         if let no = draft.campaignNo, try !InteractionLookups.campaignExists(connection, no) {
-            throw InteractionValidation.doesNotExist("Campaign", "No.", no).storeError
+            throw InteractionValidation.doesNotExist("Campaign", "No.", no)
+                .withFix("send another campaign= or campaign= for none, or create it with CAMPAIGN-ADD").storeError
         }
         if let code = draft.languageCode, try !InteractionLookups.languageExists(connection, code) {
-            throw InteractionValidation.doesNotExist("Language", "Code", code).storeError
+            throw InteractionValidation.doesNotExist("Language", "Code", code)
+                .withFix("send another language= or language= for none, or create it with LANGUAGE-ADD").storeError
         }
     }
 

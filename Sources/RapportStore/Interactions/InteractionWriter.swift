@@ -1,5 +1,6 @@
 import LibPQ
 import RapportModel
+import RapportProtocol
 
 /// The writes of logging one interaction (reference 3.5 R2–R6), each in the caller's transaction.
 enum InteractionWriter {
@@ -51,7 +52,7 @@ enum InteractionWriter {
         }
         add("contact_no", draft.contactNo)
         add("contact_company_no", extras.contactCompanyNo)
-        add("date", draft.date, cast: "::date")
+        add("date", draft.date?.pgValue, cast: "::date")
         add("description", draft.description)
         add("information_flow", draft.informationFlow?.rawValue)
         add("initiated_by", draft.initiatedBy?.rawValue)
@@ -66,7 +67,7 @@ enum InteractionWriter {
         add("campaign_response", draft.campaignResponse)
         add("campaign_target", draft.campaignTarget)
         add("evaluation", draft.evaluation?.rawValue)
-        add("time_of_interaction", draft.time, cast: "::time")
+        add("time_of_interaction", draft.time?.pgValue, cast: "::time")
         add("attempt_failed", draft.attemptFailed)
         add("task_no", draft.taskNo)
         add("salesperson_code", draft.salespersonCode)
@@ -87,13 +88,14 @@ enum InteractionWriter {
     }
 
     /// Replaces the entry's comment lines (10000, 20000, …) dated `date` (reference 1.7, 3.5 R4).
-    static func replaceComments(_ connection: PGConnection, entryNo: Int64, lines: [String], date: String) throws {
+    static func replaceComments(_ connection: PGConnection, entryNo: Int64, lines: [String], date: CalendarDate) throws
+    {
         try connection.execute("DELETE FROM interaction_log_entry_comments WHERE entry_no = \(entryNo)")
         guard !lines.isEmpty else { return }
         try connection.execute(
             """
             INSERT INTO interaction_log_entry_comments (entry_no, line_no, date, comment)
-            SELECT \(entryNo), line.ord * \(CommentLines.lineNoStep), \(date)::date, line.text
+            SELECT \(entryNo), line.ord * \(CommentLines.lineNoStep), \(date.pgValue)::date, line.text
             FROM unnest(\(lines)::text[]) WITH ORDINALITY AS line(text, ord)
             """
         )
@@ -105,7 +107,7 @@ enum InteractionWriter {
         _ connection: PGConnection,
         campaignNo: String,
         documentType: DocumentType?,
-        date: String,
+        date: CalendarDate,
         userID: String,
         salespersonCode: String?
     ) throws -> Int64 {
@@ -113,7 +115,7 @@ enum InteractionWriter {
         let inserted = try connection.query(
             """
             INSERT INTO campaign_entries (campaign_no, description, date, user_id, salesperson_code, document_type)
-            VALUES (\(campaignNo), \(description), \(date)::date, \(userID), \(salespersonCode),
+            VALUES (\(campaignNo), \(description), \(date.pgValue)::date, \(userID), \(salespersonCode),
                     \(documentType?.rawValue))
             ON CONFLICT ON CONSTRAINT campaign_entries_reuse_key DO NOTHING
             RETURNING entry_no
@@ -210,7 +212,8 @@ enum InteractionAttachments {
         let maximum = try InteractionLookups.maximumAttachmentBytes(connection)
         guard upload.content.count <= maximum else {
             throw StoreError.invalid(
-                "the attachment has \(upload.content.count) bytes; the limit is \(maximum) bytes (marketing setup)"
+                "the attachment has \(upload.content.count) bytes; the limit is \(maximum) bytes: send a smaller "
+                    + "file, or raise the limit with SETUP-MARKETING max-attachment-bytes=<n>"
             )
         }
     }
