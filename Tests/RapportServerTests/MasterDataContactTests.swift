@@ -33,7 +33,10 @@ struct MasterDataContactServerTests {
         #expect(starter.value("no") == "CT000001")
         try await kit.script("DELETE FROM contacts; UPDATE marketing_setup SET contact_nos = NULL")
         let missing = try await kit.send("CONTACT-ADD", [.named("name", "Acme Ltd")])
-        #expect(missing.errorText(.invalid) == "Contact Nos. must have a value in Marketing Setup")
+        #expect(
+            missing.errorText(.invalid)
+                == "Contact Nos. must have a value in Marketing Setup: set one with SETUP-MARKETING contact-nos=<series>"
+        )
 
         try await kit.ok("SERIES-ADD", [.positional("cont"), .named("starting-no", "CT000001")])
         try await kit.ok("LANGUAGE-ADD", [.positional("enu")])

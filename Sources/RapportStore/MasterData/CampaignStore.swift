@@ -58,7 +58,9 @@ public enum CampaignStore {
         let setup = try MarketingSetupStore.get(connection)
         if numbered {
             guard let series = setup.campaignNos else {
-                throw StoreError.invalid("Campaign Nos. must have a value in Marketing Setup")
+                throw StoreError.invalid(
+                    "Campaign Nos. must have a value in Marketing Setup: set one with SETUP-MARKETING campaign-nos=<series>"
+                )
             }
             campaign.no = try NumberSeriesStore.next(connection, series)
         } else {

@@ -12,7 +12,9 @@ public enum ContactStore {
         let setup = try MarketingSetupStore.get(connection)
         if numbered {
             guard let series = setup.contactNos else {
-                throw StoreError.invalid("Contact Nos. must have a value in Marketing Setup")
+                throw StoreError.invalid(
+                    "Contact Nos. must have a value in Marketing Setup: set one with SETUP-MARKETING contact-nos=<series>"
+                )
             }
             contact.no = try NumberSeriesStore.next(connection, series)
         } else {
