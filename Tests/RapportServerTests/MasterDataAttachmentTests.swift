@@ -39,7 +39,7 @@ struct MasterDataAttachmentServerTests {
         let listed = try await kit.ok("TEMPLATE-LANGUAGE-LIST", [.positional("golf")])
         #expect(listed.value("attachment") == no)
         #expect(
-            try await kit.ok("TEMPLATE-SHOW", [.positional("golf")]).value("attachment") == nil,
+            try await kit.ok("TEMPLATE-SHOW", [.positional("golf")]).value("attachment") == "",
             "default language is blank"
         )
         let missing = try await kit.send("ATTACHMENT-UPLOAD", Self.target + [.named("file-name", "x")])
