@@ -78,7 +78,11 @@ struct MasterDataAttachmentServerTests {
             Self.target + [.named("file-name", "big.bin"), .named("replace", "true")],
             payload: Array(repeating: 7, count: 101)
         )
-        #expect(big.errorText(.invalid) == "The attachment is 101 bytes; the marketing setup allows at most 100 bytes")
+        #expect(
+            big.errorText(.invalid)?.hasPrefix(
+                "The attachment is 101 bytes; the marketing setup allows at most 100 bytes"
+            ) == true
+        )
         try await kit.ok(
             "ATTACHMENT-UPLOAD",
             Self.target + [.named("file-name", "fits.bin"), .named("replace", "true")],

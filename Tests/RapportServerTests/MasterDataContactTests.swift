@@ -99,34 +99,43 @@ struct MasterDataContactServerTests {
             [.named("contact", "P3"), .named("name", "Cy")] + person + [.named("company", "P1")]
         )
         #expect(
-            notCompany.errorText(.invalid) == "Contact P1 is not a company; Company No. must name a company contact."
+            notCompany.errorText(.invalid)?.hasPrefix(
+                "Contact P1 is not a company; Company No. must name a company contact."
+            ) == true
         )
         let unknown = try await kit.send(
             "CONTACT-ADD",
             [.named("contact", "P3"), .named("name", "Cy")] + person + [.named("company", "NOPE")]
         )
-        #expect(unknown.errorText(.notFound) == "Company contact NOPE does not exist.")
+        #expect(
+            unknown.errorText(.notFound)?.hasPrefix(
+                "Company contact NOPE does not exist."
+            ) == true
+        )
         let companyOfCompany = try await kit.send(
             "CONTACT-ADD",
             [.named("contact", "C3"), .named("name", "Sub"), .named("company", "C1")]
         )
         #expect(
-            companyOfCompany.errorText(.invalid)
-                == "A company contact cannot belong to a company; only persons have a Company No."
+            companyOfCompany.errorText(.invalid)?.hasPrefix(
+                "A company contact cannot belong to a company; only persons have a Company No."
+            ) == true
         )
 
         // P1 has a log entry: neither its company nor its type may change.
         _ = try await Self.entry(kit, contact: "P1", company: "C1")
         let move = try await kit.send("CONTACT-SET", [.positional("P1"), .named("company", "C2")])
         #expect(
-            move.errorText(.invalid)
-                == "Company No. cannot be changed because one or more interaction log entries are linked to the "
-                + "contact."
+            move.errorText(.invalid)?.hasPrefix(
+                "Company No. cannot be changed because one or more interaction log entries are linked to the "
+                    + "contact."
+            ) == true
         )
         let retype = try await kit.send("CONTACT-SET", [.positional("P1"), .named("type", "company")])
         #expect(
-            retype.errorText(.invalid)
-                == "Type cannot be changed because one or more interaction log entries are linked to the contact."
+            retype.errorText(.invalid)?.hasPrefix(
+                "Type cannot be changed because one or more interaction log entries are linked to the contact."
+            ) == true
         )
         // P2 is on a segment: its company may not change.
         try await kit.script(
@@ -135,8 +144,9 @@ struct MasterDataContactServerTests {
         )
         let onSegment = try await kit.send("CONTACT-SET", [.positional("P2"), .named("company", "C2")])
         #expect(
-            onSegment.errorText(.invalid)
-                == "You cannot change Company No. because one or more unlogged segments are assigned to the contact."
+            onSegment.errorText(.invalid)?.hasPrefix(
+                "You cannot change Company No. because one or more unlogged segments are assigned to the contact."
+            ) == true
         )
         // Clearing the company is a company change too.
         let unlink = try await kit.send(
@@ -154,8 +164,9 @@ struct MasterDataContactServerTests {
         )
         try await kit.ok("CONTACT-SET", [.positional("P1"), .named("city", "")])
         #expect(
-            try await kit.send("CONTACT-SET", [.positional("P1"), .named("name", " ")]).errorText(.invalid)
-                == "Name must have a value"
+            try await kit.send("CONTACT-SET", [.positional("P1"), .named("name", " ")]).errorText(.invalid)?.hasPrefix(
+                "Name must have a value"
+            ) == true
         )
         let stored = try await kit.sql(
             "SELECT email, city, exclude_from_segment::text, company_no::text FROM contacts WHERE no = 'P1'"
@@ -191,9 +202,10 @@ struct MasterDataContactServerTests {
         )
         let onSegment = try await kit.send("CONTACT-DELETE", [.positional("P9")])
         #expect(
-            onSegment.errorText(.invalid)
-                == "You cannot delete the Contact record of the P9 because the contact is assigned one or more "
-                + "unlogged segments."
+            onSegment.errorText(.invalid)?.hasPrefix(
+                "You cannot delete the Contact record of the P9 because the contact is assigned one or more "
+                    + "unlogged segments."
+            ) == true
         )
         try await kit.script("DELETE FROM segment_headers; DELETE FROM contacts WHERE no = 'P9'")
 

@@ -77,7 +77,9 @@ struct MasterDataSetupServerTests {
         )
         #expect(
             try await kit.send("SERIES-ADD", [.positional("bad"), .named("starting-no", "ABC")])
-                .errorText(.invalid) == "Starting No. ABC must contain a number"
+                .errorText(.invalid)?.hasPrefix(
+                    "Starting No. ABC must contain a number"
+                ) == true
         )
         try await kit.ok("SETUP-MARKETING", [.named("campaign-nos", "camp")])
         let campaign = try await kit.ok(
@@ -93,7 +95,12 @@ struct MasterDataSetupServerTests {
             "CAMPAIGN-SET",
             [.positional("CP0001"), .named("ending-date", "2025-03-01")]
         )
-        #expect(backwards.errorText(.invalid) == "Starting Date 2025-04-01 must not be after Ending Date 2025-03-01")
+        #expect(
+            backwards.errorText(.invalid)?.hasPrefix(
+                "Starting Date 2025-04-01 must not be after Ending Date 2025-03-01"
+            ) == true
+        )
+        #expect(backwards.errorText(.invalid)?.hasSuffix(": change starting-date= or ending-date=") == true)
         let changed = try await kit.ok(
             "CAMPAIGN-SET",
             [.positional("cp0001"), .named("salesperson", ""), .named("ending-date", "")]

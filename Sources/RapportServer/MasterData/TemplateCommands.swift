@@ -151,7 +151,8 @@ enum TemplateCommands {
             help: rulesHelp,
             example: [
                 "TEMPLATE-SET BUS wizard-action=merge",
-                "ERR INVALID Wizard Action = Merge can not be specified for Interaction Template BUS.",
+                "ERR INVALID Wizard Action = Merge can not be specified for Interaction Template BUS. Choose another "
+                    + "wizard-action=, or blank it with wizard-action=.",
             ],
             results: columns
         ).idempotent()

@@ -137,7 +137,9 @@ public enum CampaignStore {
 
     private static func check(_ connection: PGConnection, _ campaign: Campaign) throws {
         if let start = campaign.startingDate, let end = campaign.endingDate, start > end {
-            throw StoreError.invalid("Starting Date \(start) must not be after Ending Date \(end)")
+            throw StoreError.invalid(
+                "Starting Date \(start) must not be after Ending Date \(end): change starting-date= or ending-date="
+            )
         }
         try MasterDataLookup.require(
             connection,
