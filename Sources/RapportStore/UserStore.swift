@@ -154,12 +154,25 @@ extension Store {
         }
     }
 
+    /// Sets a user's password inside the caller's transaction (an idempotent write).
+    public static func setPasswordHash(_ connection: PGConnection, _ userID: String, _ passwordHash: String) throws {
+        try Self.updateUser(connection, userID, "password_hash = \(passwordHash), failed_logins = 0")
+    }
+
+    /// Blocks or unblocks a user inside the caller's transaction (an idempotent write).
+    public static func setBlocked(_ connection: PGConnection, _ userID: String, _ blocked: Bool) throws {
+        try Self.updateUser(connection, userID, "blocked = \(blocked)")
+    }
+
     private func updateUser(_ userID: String, _ assignments: PGQuery) async throws {
+        try await self.pool.withConnection { try Self.updateUser($0, userID, assignments) }
+    }
+
+    private static func updateUser(_ connection: PGConnection, _ userID: String, _ assignments: PGQuery) throws {
         var query = assignments
         let placeholder = query.bind(userID)
         query.sql = "UPDATE users SET \(query.sql), updated_at = now() WHERE user_id = \(placeholder)"
-        let statement = query
-        let changed = try await self.pool.withConnection { try $0.execute(statement) }
-        if changed == 0 { throw StoreError.notFound("user \(userID) does not exist") }
+        let changed = try connection.execute(query)
+        if changed == 0 { throw StoreError.notFound("user \(userID) does not exist: create it with USER-ADD") }
     }
 }

@@ -160,7 +160,7 @@ struct CommandLineToolTests {
         #expect(csv.status == 0, "\(csv.errors)")
         let records = csv.output.split(separator: "\r\n", omittingEmptySubsequences: true)
         #expect(records.count == 10_001)
-        #expect(records.first == "code,name")
+        #expect(records.first == "language,name")
         #expect(records.last == "ZZNONAME,")
         #expect(csv.errors.contains("10000 languages"), "\(csv.errors)")
 
@@ -169,9 +169,9 @@ struct CommandLineToolTests {
         #expect(json.status == 0, "\(json.errors)")
         let objects = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]]
         #expect(objects?.count == 10_000)
-        #expect(objects?.last?["code"] as? String == "ZZNONAME")
+        #expect(objects?.last?["language"] as? String == "ZZNONAME")
         #expect(objects?.last?["name"] is NSNull)
-        #expect(Set(objects?.map { $0["code"] as? String ?? "" } ?? []).count == 10_000)
+        #expect(Set(objects?.map { $0["language"] as? String ?? "" } ?? []).count == 10_000)
 
         // --all as a table: every row once, then the count.
         let table = try self.rapport(["--all", "language-list"], environment: environment)
@@ -189,18 +189,18 @@ struct CommandLineToolTests {
             "RAPPORT_PASSWORD": TestServer.defaultPassword, "RAPPORT_USER": "mia", "RAPPORT_PORT": String(server.port),
         ]
         let none = try self.rapport(["--csv", "language-list"], environment: environment)
-        #expect(none.output == "code,name\r\n", "\(none.output)")
+        #expect(none.output == "language,name\r\n", "\(none.output)")
         #expect(none.errors.contains("0 languages"))
         let emptyJSON = try self.rapport(["--json", "language-list"], environment: environment)
         #expect(emptyJSON.output == "[]\n")
 
         try await server.script("INSERT INTO languages (code, name) VALUES ('DEU', NULL)")
         let one = try self.rapport(["--csv", "language-list"], environment: environment)
-        #expect(one.output == "code,name\r\nDEU,\r\n", "\(one.output)")
+        #expect(one.output == "language,name\r\nDEU,\r\n", "\(one.output)")
 
         try await server.script("INSERT INTO languages (code, name) VALUES ('ENU', 'English, US'), ('FRA', 'French')")
         let many = try self.rapport(["--csv", "language-list"], environment: environment)
-        #expect(many.output == "code,name\r\nDEU,\r\nENU,\"English, US\"\r\nFRA,French\r\n", "\(many.output)")
+        #expect(many.output == "language,name\r\nDEU,\r\nENU,\"English, US\"\r\nFRA,French\r\n", "\(many.output)")
 
         let vertical = try self.rapport(["--vertical", "language-list"], environment: environment)
         #expect(vertical.output.contains("-[ RECORD 2 ]"))
@@ -283,7 +283,7 @@ struct CommandLineToolTests {
         #expect(help.output.split(separator: "\n").allSatisfy { $0.count <= 60 }, "\(help.output)")
         let detail = try self.rapport(["help", "language-list"], environment: environment)
         #expect(detail.output.contains("Results:"))
-        #expect(detail.output.contains("code (code), name (text)"))
+        #expect(detail.output.contains("language (code), name (text)"))
 
         // `rapport --help`'s example, as written.
         let added = try self.rapport(["USER-ADD", "bob", "role=salesperson"], environment: environment)

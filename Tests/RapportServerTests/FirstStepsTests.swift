@@ -1,4 +1,5 @@
 import Foundation
+import PostgresLauncher
 import RapportTestSupport
 import Testing
 

@@ -30,10 +30,13 @@ struct MasterDataContactServerTests {
         let kit = try await MasterDataKit.start()
         // A new installation numbers contacts from its starter series at once.
         let starter = try await kit.ok("CONTACT-ADD", [.named("name", "Starter")])
-        #expect(starter.value("no") == "CT000001")
+        #expect(starter.value("contact") == "CT000001")
         try await kit.script("DELETE FROM contacts; UPDATE marketing_setup SET contact_nos = NULL")
         let missing = try await kit.send("CONTACT-ADD", [.named("name", "Acme Ltd")])
-        #expect(missing.errorText(.invalid) == "Contact Nos. must have a value in Marketing Setup")
+        #expect(
+            missing.errorText(.invalid)
+                == "Contact Nos. must have a value in Marketing Setup: set one with SETUP-MARKETING contact-nos=<series>"
+        )
 
         try await kit.ok("SERIES-ADD", [.positional("cont"), .named("starting-no", "CT000001")])
         try await kit.ok("LANGUAGE-ADD", [.positional("enu")])
@@ -46,11 +49,11 @@ struct MasterDataContactServerTests {
         )
         let first = try await kit.ok("CONTACT-ADD", [.named("name", "Acme Ltd")])
         #expect(first.final == .ok("contact CT000001 created"))
-        #expect(first.value("no") == "CT000001")
+        #expect(first.value("contact") == "CT000001")
         #expect(first.value("salesperson") == "AH")
         #expect(first.value("correspondence-type") == "email")
         let second = try await kit.ok("CONTACT-ADD", [.named("name", "Brick Co")])
-        #expect(second.value("no") == "CT000002")
+        #expect(second.value("contact") == "CT000002")
         #expect(try await kit.scalar("SELECT last_no_used::text FROM number_series WHERE code = 'CONT'") == "CT000002")
         let stored = try await kit.sql(
             "SELECT type::text, salesperson_code::text, language_code::text, correspondence_type::text "
@@ -59,7 +62,7 @@ struct MasterDataContactServerTests {
         #expect(stored == [["company", "AH", "ENU", "email"]])
 
         // Typing a number needs a series that allows it.
-        let manual = try await kit.send("CONTACT-ADD", [.named("no", "x1"), .named("name", "Typed")])
+        let manual = try await kit.send("CONTACT-ADD", [.named("contact", "x1"), .named("name", "Typed")])
         #expect(
             manual.errorText(.invalid)
                 == "You may not enter numbers manually. If you want to enter numbers manually, please activate "
@@ -70,58 +73,69 @@ struct MasterDataContactServerTests {
             [.positional("cont2"), .named("starting-no", "K1"), .named("allow-manual", "true")]
         )
         try await kit.ok("SETUP-MARKETING", [.named("contact-nos", "CONT2")])
-        #expect(try await kit.ok("CONTACT-ADD", [.named("no", "x1"), .named("name", "Typed")]).value("no") == "X1")
-        #expect(try await kit.ok("CONTACT-ADD", [.named("name", "Drawn")]).value("no") == "K1")
+        #expect(
+            try await kit.ok("CONTACT-ADD", [.named("contact", "x1"), .named("name", "Typed")]).value("contact") == "X1"
+        )
+        #expect(try await kit.ok("CONTACT-ADD", [.named("name", "Drawn")]).value("contact") == "K1")
         try await kit.stop()
     }
 
     @Test func companyLinksAndChangeGuards() async throws {
         let kit = try await MasterDataKit.start()
         for company in ["C1", "C2"] {
-            try await kit.ok("CONTACT-ADD", [.named("no", company), .named("name", "Company \(company)")])
+            try await kit.ok("CONTACT-ADD", [.named("contact", company), .named("name", "Company \(company)")])
         }
         let person = [.named("type", "person")] as [Argument]
         try await kit.ok(
             "CONTACT-ADD",
-            [.named("no", "P1"), .named("name", "Ann")] + person + [.named("company", "C1")]
+            [.named("contact", "P1"), .named("name", "Ann")] + person + [.named("company", "C1")]
         )
         try await kit.ok(
             "CONTACT-ADD",
-            [.named("no", "P2"), .named("name", "Bo")] + person + [.named("company", "C1")]
+            [.named("contact", "P2"), .named("name", "Bo")] + person + [.named("company", "C1")]
         )
         let notCompany = try await kit.send(
             "CONTACT-ADD",
-            [.named("no", "P3"), .named("name", "Cy")] + person + [.named("company", "P1")]
+            [.named("contact", "P3"), .named("name", "Cy")] + person + [.named("company", "P1")]
         )
         #expect(
-            notCompany.errorText(.invalid) == "Contact P1 is not a company; Company No. must name a company contact."
+            notCompany.errorText(.invalid)?.hasPrefix(
+                "Contact P1 is not a company; Company No. must name a company contact."
+            ) == true
         )
         let unknown = try await kit.send(
             "CONTACT-ADD",
-            [.named("no", "P3"), .named("name", "Cy")] + person + [.named("company", "NOPE")]
-        )
-        #expect(unknown.errorText(.notFound) == "Company contact NOPE does not exist.")
-        let companyOfCompany = try await kit.send(
-            "CONTACT-ADD",
-            [.named("no", "C3"), .named("name", "Sub"), .named("company", "C1")]
+            [.named("contact", "P3"), .named("name", "Cy")] + person + [.named("company", "NOPE")]
         )
         #expect(
-            companyOfCompany.errorText(.invalid)
-                == "A company contact cannot belong to a company; only persons have a Company No."
+            unknown.errorText(.notFound)?.hasPrefix(
+                "Company contact NOPE does not exist."
+            ) == true
+        )
+        let companyOfCompany = try await kit.send(
+            "CONTACT-ADD",
+            [.named("contact", "C3"), .named("name", "Sub"), .named("company", "C1")]
+        )
+        #expect(
+            companyOfCompany.errorText(.invalid)?.hasPrefix(
+                "A company contact cannot belong to a company; only persons have a Company No."
+            ) == true
         )
 
         // P1 has a log entry: neither its company nor its type may change.
         _ = try await Self.entry(kit, contact: "P1", company: "C1")
         let move = try await kit.send("CONTACT-SET", [.positional("P1"), .named("company", "C2")])
         #expect(
-            move.errorText(.invalid)
-                == "Company No. cannot be changed because one or more interaction log entries are linked to the "
-                + "contact."
+            move.errorText(.invalid)?.hasPrefix(
+                "Company No. cannot be changed because one or more interaction log entries are linked to the "
+                    + "contact."
+            ) == true
         )
         let retype = try await kit.send("CONTACT-SET", [.positional("P1"), .named("type", "company")])
         #expect(
-            retype.errorText(.invalid)
-                == "Type cannot be changed because one or more interaction log entries are linked to the contact."
+            retype.errorText(.invalid)?.hasPrefix(
+                "Type cannot be changed because one or more interaction log entries are linked to the contact."
+            ) == true
         )
         // P2 is on a segment: its company may not change.
         try await kit.script(
@@ -130,11 +144,15 @@ struct MasterDataContactServerTests {
         )
         let onSegment = try await kit.send("CONTACT-SET", [.positional("P2"), .named("company", "C2")])
         #expect(
-            onSegment.errorText(.invalid)
-                == "You cannot change Company No. because one or more unlogged segments are assigned to the contact."
+            onSegment.errorText(.invalid)?.hasPrefix(
+                "You cannot change Company No. because one or more unlogged segments are assigned to the contact."
+            ) == true
         )
         // Clearing the company is a company change too.
-        let unlink = try await kit.send("CONTACT-SET", [.positional("P1"), .named("clear", "company,salesperson")])
+        let unlink = try await kit.send(
+            "CONTACT-SET",
+            [.positional("P1"), .named("company", ""), .named("salesperson", "")]
+        )
         #expect(unlink.errorText(.invalid)?.hasPrefix("Company No. cannot be changed") == true)
         // Other fields change freely; an empty text blanks a field.
         try await kit.ok(
@@ -146,8 +164,9 @@ struct MasterDataContactServerTests {
         )
         try await kit.ok("CONTACT-SET", [.positional("P1"), .named("city", "")])
         #expect(
-            try await kit.send("CONTACT-SET", [.positional("P1"), .named("name", " ")]).errorText(.invalid)
-                == "Name must have a value"
+            try await kit.send("CONTACT-SET", [.positional("P1"), .named("name", " ")]).errorText(.invalid)?.hasPrefix(
+                "Name must have a value"
+            ) == true
         )
         let stored = try await kit.sql(
             "SELECT email, city, exclude_from_segment::text, company_no::text FROM contacts WHERE no = 'P1'"
@@ -156,7 +175,7 @@ struct MasterDataContactServerTests {
         // A person without entries or segments moves freely.
         try await kit.ok(
             "CONTACT-ADD",
-            [.named("no", "P4"), .named("name", "Di")] + person + [.named("company", "C1")]
+            [.named("contact", "P4"), .named("name", "Di")] + person + [.named("company", "C1")]
         )
         #expect(try await kit.ok("CONTACT-SET", [.positional("P4"), .named("company", "C2")]).value("company") == "C2")
         try await kit.stop()
@@ -164,14 +183,14 @@ struct MasterDataContactServerTests {
 
     @Test func deletingContactsKeepsTheirEntries() async throws {
         let kit = try await MasterDataKit.start()
-        try await kit.ok("CONTACT-ADD", [.named("no", "C1"), .named("name", "Acme")])
+        try await kit.ok("CONTACT-ADD", [.named("contact", "C1"), .named("name", "Acme")])
         try await kit.ok(
             "CONTACT-ADD",
-            [.named("no", "P1"), .named("name", "Ann"), .named("type", "person"), .named("company", "C1")]
+            [.named("contact", "P1"), .named("name", "Ann"), .named("type", "person"), .named("company", "C1")]
         )
         try await kit.ok(
             "CONTACT-ADD",
-            [.named("no", "P9"), .named("name", "Sam"), .named("type", "person"), .named("company", "C1")]
+            [.named("contact", "P9"), .named("name", "Sam"), .named("type", "person"), .named("company", "C1")]
         )
         let personEntry = try await Self.entry(kit, contact: "P1", company: "C1")
         let companyEntry = try await Self.entry(kit, contact: "C1", company: "C1")
@@ -183,9 +202,10 @@ struct MasterDataContactServerTests {
         )
         let onSegment = try await kit.send("CONTACT-DELETE", [.positional("P9")])
         #expect(
-            onSegment.errorText(.invalid)
-                == "You cannot delete the Contact record of the P9 because the contact is assigned one or more "
-                + "unlogged segments."
+            onSegment.errorText(.invalid)?.hasPrefix(
+                "You cannot delete the Contact record of the P9 because the contact is assigned one or more "
+                    + "unlogged segments."
+            ) == true
         )
         try await kit.script("DELETE FROM segment_headers; DELETE FROM contacts WHERE no = 'P9'")
 
@@ -220,11 +240,11 @@ struct MasterDataContactServerTests {
 
     @Test func listFiltersAndPages() async throws {
         let kit = try await MasterDataKit.start()
-        try await kit.ok("CONTACT-ADD", [.named("no", "C1"), .named("name", "Acme")])
+        try await kit.ok("CONTACT-ADD", [.named("contact", "C1"), .named("name", "Acme")])
         for (no, name) in [("P1", "Ann"), ("P2", "Anders"), ("P3", "Bo"), ("P4", "anna")] {
             try await kit.ok(
                 "CONTACT-ADD",
-                [.named("no", no), .named("name", name), .named("type", "person"), .named("company", "C1")]
+                [.named("contact", no), .named("name", name), .named("type", "person"), .named("company", "C1")]
             )
         }
         let first = try await kit.ok("CONTACT-LIST", [.named("type", "person"), .named("limit", "2")])
@@ -234,7 +254,7 @@ struct MasterDataContactServerTests {
             "CONTACT-LIST",
             [.named("type", "person"), .named("limit", "2"), .named("next", "P2")]
         )
-        #expect([second.value("no", line: 0), second.value("no", line: 1)] == ["P3", "P4"])
+        #expect([second.value("contact", line: 0), second.value("contact", line: 1)] == ["P3", "P4"])
         #expect(second.final == .ok("2 contacts"), "the last page has no next=")
         let last = try await kit.ok(
             "CONTACT-LIST",
@@ -243,7 +263,9 @@ struct MasterDataContactServerTests {
         #expect(last.final == .ok("0 contacts"))
         let named = try await kit.ok("CONTACT-LIST", [.named("name", "an")])
         #expect(
-            named.dataLines.map { $0.tokens.first } == [.named("no", "P1"), .named("no", "P2"), .named("no", "P4")]
+            named.dataLines.map { $0.tokens.first } == [
+                .named("contact", "P1"), .named("contact", "P2"), .named("contact", "P4"),
+            ]
         )
         let show = try await kit.ok("CONTACT-SHOW", [.positional("p3")])
         #expect(show.value("company") == "C1")
@@ -277,7 +299,7 @@ struct MasterDataContactServerTests {
         let reply = try await kit.ok("CONTACT-ADD", request)
         let again = try await kit.send("CONTACT-ADD", request)
         #expect(again == reply)
-        #expect(reply.value("no") == "CT02")
+        #expect(reply.value("contact") == "CT02")
         #expect(try await kit.scalar("SELECT count(*)::text FROM contacts WHERE name = 'Brick Co'") == "1")
         #expect(try await kit.scalar("SELECT last_no_used::text FROM number_series WHERE code = 'CONT'") == "CT02")
         try await kit.stop()

@@ -25,7 +25,7 @@ struct MasterDataSetupServerTests {
             [.positional("jo"), .named("blocked", "true"), .named("email", "")]
         )
         #expect(changed.value("blocked") == "true")
-        #expect(changed.value("email") == nil)
+        #expect(changed.value("email") == "")
         #expect(
             try await kit.sql("SELECT name, email, blocked::text FROM salespeople WHERE code = 'JO'") == [
                 ["Jim Olive", nil, "true"]
@@ -40,7 +40,8 @@ struct MasterDataSetupServerTests {
         try await kit.ok("LANGUAGE-ADD", [.positional("enu"), .named("name", "English")])
         try await kit.ok("SETUP-MARKETING", [.named("language", "enu")])
         #expect(try await kit.send("LANGUAGE-DELETE", [.positional("enu")]).errorText(.conflict) != nil)
-        try await kit.ok("SETUP-MARKETING", [.named("clear", "language")])
+        try await kit.ok("SETUP-MARKETING", [.named("language", "")])
+        #expect(try await kit.ok("SETUP-MARKETING").value("language") == "")
         try await kit.ok("LANGUAGE-DELETE", [.positional("enu")])
         #expect(try await kit.ok("LANGUAGE-LIST").final == .ok("0 languages"))
 
@@ -53,7 +54,12 @@ struct MasterDataSetupServerTests {
             try await kit.send("GROUP-SET", [.positional("nope"), .named("description", "x")]).errorText(.notFound)
                 != nil
         )
+        #expect(try await kit.ok("GROUP-LIST").value("group") == "PHONE")
         #expect(try await kit.ok("GROUP-LIST").value("description") == "Phone calls")
+        #expect(try await kit.send("GROUP-SET", [.positional("phone")]).errorText(.badArguments) != nil)
+        #expect(
+            try await kit.ok("GROUP-SET", [.positional("phone"), .named("description", "")]).value("description") == ""
+        )
         try await kit.stop()
     }
 
@@ -61,14 +67,19 @@ struct MasterDataSetupServerTests {
         let kit = try await MasterDataKit.start()
         try await kit.script("UPDATE marketing_setup SET campaign_nos = NULL")
         let noSeries = try await kit.send("CAMPAIGN-ADD", [.named("description", "Spring")])
-        #expect(noSeries.errorText(.invalid) == "Campaign Nos. must have a value in Marketing Setup")
+        #expect(
+            noSeries.errorText(.invalid)
+                == "Campaign Nos. must have a value in Marketing Setup: set one with SETUP-MARKETING campaign-nos=<series>"
+        )
         try await kit.ok(
             "SERIES-ADD",
             [.positional("camp"), .named("starting-no", "CP0001"), .named("ending-no", "CP0002")]
         )
         #expect(
             try await kit.send("SERIES-ADD", [.positional("bad"), .named("starting-no", "ABC")])
-                .errorText(.invalid) == "Starting No. ABC must contain a number"
+                .errorText(.invalid)?.hasPrefix(
+                    "Starting No. ABC must contain a number"
+                ) == true
         )
         try await kit.ok("SETUP-MARKETING", [.named("campaign-nos", "camp")])
         let campaign = try await kit.ok(
@@ -78,19 +89,24 @@ struct MasterDataSetupServerTests {
                 .named("ending-date", "2025-05-31"), .named("salesperson", "ah"),
             ]
         )
-        #expect(campaign.value("no") == "CP0001")
+        #expect(campaign.value("campaign") == "CP0001")
         #expect(campaign.value("ending-date") == "2025-05-31")
         let backwards = try await kit.send(
             "CAMPAIGN-SET",
             [.positional("CP0001"), .named("ending-date", "2025-03-01")]
         )
-        #expect(backwards.errorText(.invalid) == "Starting Date 2025-04-01 must not be after Ending Date 2025-03-01")
+        #expect(
+            backwards.errorText(.invalid)?.hasPrefix(
+                "Starting Date 2025-04-01 must not be after Ending Date 2025-03-01"
+            ) == true
+        )
+        #expect(backwards.errorText(.invalid)?.hasSuffix(": change starting-date= or ending-date=") == true)
         let changed = try await kit.ok(
             "CAMPAIGN-SET",
-            [.positional("cp0001"), .named("clear", "salesperson,ending-date")]
+            [.positional("cp0001"), .named("salesperson", ""), .named("ending-date", "")]
         )
-        #expect(changed.value("salesperson") == nil)
-        #expect(changed.value("ending-date") == nil)
+        #expect(changed.value("salesperson") == "")
+        #expect(changed.value("ending-date") == "")
         try await kit.ok("CAMPAIGN-ADD", [.named("description", "Summer")])
         let exhausted = try await kit.send("CAMPAIGN-ADD", [.named("description", "Autumn")])
         #expect(
@@ -113,10 +129,10 @@ struct MasterDataSetupServerTests {
         #expect(setup.value("max-attachment-bytes") == "10485760")
         #expect(
             try await kit.send("SETUP-MARKETING", [.named("contact-nos", "NOPE")]).errorText(.notFound)
-                == "No. Series NOPE does not exist"
+                == "No. Series NOPE does not exist: create it with SERIES-ADD"
         )
         #expect(
-            try await kit.send("SETUP-MARKETING", [.named("clear", "max-attachment-bytes")]).errorText(.badArguments)
+            try await kit.send("SETUP-MARKETING", [.named("max-attachment-bytes", "")]).errorText(.badArguments)
                 != nil
         )
         try await kit.stop()

@@ -16,29 +16,35 @@ struct MasterDataTemplateServerTests {
         let kit = try await MasterDataKit.start()
         try await Self.base(kit)
         let noGroup = try await kit.send("TEMPLATE-ADD", [.positional("t1")])
-        #expect(
-            noGroup.errorText(.invalid)
-                == "Interaction Group Code must have a value in Interaction Template: Code=T1. "
-                + "It cannot be zero or empty."
-        )
+        // The group is required: the binder refuses the request before the reference's rule runs.
+        #expect(noGroup.errorText(.badArguments) == "missing argument group")
         let badGroup = try await kit.send("TEMPLATE-ADD", [.positional("t1"), .named("group", "nope")])
         #expect(
-            badGroup.errorText(.invalid)
-                == "The field Interaction Group Code of table Interaction Template contains a value (NOPE) that "
-                + "cannot be found in the related table (Interaction Group)."
+            badGroup.errorText(.invalid)?.hasPrefix(
+                "The field Interaction Group Code of table Interaction Template contains a value (NOPE) that "
+                    + "cannot be found in the related table (Interaction Group)."
+            ) == true
         )
         let cost = try await kit.send(
             "TEMPLATE-ADD",
             [.positional("t1"), .named("group", "letter"), .named("unit-cost", "-1")]
         )
-        #expect(cost.errorText(.invalid) == "Unit Cost (LCY) must not be negative (-1).")
+        #expect(
+            cost.errorText(.invalid)?.hasPrefix(
+                "Unit Cost (LCY) must not be negative (-1)."
+            ) == true
+        )
         let duration = try await kit.send(
             "TEMPLATE-ADD",
             [.positional("t1"), .named("group", "letter"), .named("unit-duration", "-0.5")]
         )
-        #expect(duration.errorText(.invalid) == "Unit Duration (Min.) must not be negative (-0.5).")
+        #expect(
+            duration.errorText(.invalid)?.hasPrefix(
+                "Unit Duration (Min.) must not be negative (-0.5)."
+            ) == true
+        )
 
-        // Defaults: correspondence type email; clear= makes it blank.
+        // Defaults: correspondence type email; an empty value makes it blank.
         let created = try await kit.ok(
             "TEMPLATE-ADD",
             [
@@ -51,9 +57,9 @@ struct MasterDataTemplateServerTests {
         #expect(created.value("unit-cost") == "8.00")
         let blank = try await kit.ok(
             "TEMPLATE-ADD",
-            [.positional("inc"), .named("group", "letter"), .named("clear", "correspondence-type")]
+            [.positional("inc"), .named("group", "letter"), .named("correspondence-type", "")]
         )
-        #expect(blank.value("correspondence-type") == nil)
+        #expect(blank.value("correspondence-type") == "")
         #expect(
             try await kit.sql(
                 "SELECT code::text, unit_cost::text, unit_duration::text, information_flow::text, "
@@ -61,13 +67,18 @@ struct MasterDataTemplateServerTests {
             ) == [["BUS", "8.00", "30.00", "outbound", "email"], ["INC", "0.00", "0.00", nil, nil]]
         )
         let negative = try await kit.send("TEMPLATE-SET", [.positional("bus"), .named("unit-cost", "-2")])
-        #expect(negative.errorText(.invalid) == "Unit Cost (LCY) must not be negative (-2).")
+        #expect(
+            negative.errorText(.invalid)?.hasPrefix(
+                "Unit Cost (LCY) must not be negative (-2)."
+            ) == true
+        )
+        #expect(negative.errorText(.invalid)?.hasSuffix(" Give unit-cost= of 0 or more.") == true)
         let changed = try await kit.ok(
             "TEMPLATE-SET",
-            [.positional("bus"), .named("unit-cost", "9.5"), .named("clear", "initiated-by")]
+            [.positional("bus"), .named("unit-cost", "9.5"), .named("initiated-by", "")]
         )
         #expect(changed.value("unit-cost") == "9.50")
-        #expect(changed.value("initiated-by") == nil)
+        #expect(changed.value("initiated-by") == "")
         #expect(try await kit.ok("TEMPLATE-LIST", [.named("group", "letter")]).final == .ok("2 templates"))
         try await kit.stop()
     }
@@ -106,8 +117,8 @@ struct MasterDataTemplateServerTests {
         #expect(merge.value("wizard-action") == "merge")
         #expect(merge.value("word-template") == "W-DEU")
         let back = try await kit.ok("TEMPLATE-SET", [.positional("golf"), .named("language", "enu")])
-        #expect(back.value("wizard-action") == nil)
-        #expect(back.value("word-template") == nil)
+        #expect(back.value("wizard-action") == "")
+        #expect(back.value("word-template") == "")
         // At creation too.
         let added = try await kit.ok(
             "TEMPLATE-ADD",
@@ -134,7 +145,9 @@ struct MasterDataTemplateServerTests {
         // R4d: merging needs an attachment or a Word template on the default language.
         let refused = try await kit.send("TEMPLATE-SET", [.positional("golf"), .named("wizard-action", "merge")])
         #expect(
-            refused.errorText(.invalid) == "Wizard Action = Merge can not be specified for Interaction Template GOLF."
+            refused.errorText(.invalid)?.hasPrefix(
+                "Wizard Action = Merge can not be specified for Interaction Template GOLF."
+            ) == true
         )
         try await kit.ok(
             "ATTACHMENT-UPLOAD",
@@ -144,7 +157,9 @@ struct MasterDataTemplateServerTests {
         // R4b: without an HTML layout, merge is still refused; open is fine.
         #expect(
             try await kit.send("TEMPLATE-SET", [.positional("golf"), .named("wizard-action", "merge")])
-                .errorText(.invalid) == "Wizard Action = Merge can not be specified for Interaction Template GOLF."
+                .errorText(.invalid)?.hasPrefix(
+                    "Wizard Action = Merge can not be specified for Interaction Template GOLF."
+                ) == true
         )
         #expect(
             try await kit.ok("TEMPLATE-SET", [.positional("golf"), .named("wizard-action", "import")])
@@ -159,7 +174,9 @@ struct MasterDataTemplateServerTests {
             [.positional("golf"), .named("word-template", "w1"), .named("remove-attachment", "true")]
         )
         #expect(
-            importRefused.errorText(.invalid) == "Word Template Code = W1 can not be specified for Wizard Action Import"
+            importRefused.errorText(.invalid)?.hasPrefix(
+                "Word Template Code = W1 can not be specified for Wizard Action Import"
+            ) == true
         )
         // R5a: the attachment must go first, with consent; R5c: the code lands in the default row.
         try await kit.ok("TEMPLATE-SET", [.positional("golf"), .named("wizard-action", "open")])
@@ -174,7 +191,7 @@ struct MasterDataTemplateServerTests {
             [.positional("golf"), .named("word-template", "w1"), .named("remove-attachment", "true")]
         )
         #expect(word.value("word-template") == "W1")
-        #expect(word.value("attachment") == nil)
+        #expect(word.value("attachment") == "")
         #expect(
             try await kit.sql(
                 "SELECT word_template_code::text, attachment_no::text FROM interaction_template_languages"
@@ -184,7 +201,9 @@ struct MasterDataTemplateServerTests {
         // R4c: a Word template excludes import; R6: no attachment under a Word template.
         #expect(
             try await kit.send("TEMPLATE-SET", [.positional("golf"), .named("wizard-action", "import")])
-                .errorText(.invalid) == "Wizard Action = Import can not be specified for Interaction Template GOLF."
+                .errorText(.invalid)?.hasPrefix(
+                    "Wizard Action = Import can not be specified for Interaction Template GOLF."
+                ) == true
         )
         #expect(
             try await kit.ok("TEMPLATE-SET", [.positional("golf"), .named("wizard-action", "merge")])
@@ -196,7 +215,9 @@ struct MasterDataTemplateServerTests {
             payload: [1, 2, 3]
         )
         #expect(
-            upload.errorText(.invalid) == "You cannot use an attachment when a Word template has been specified."
+            upload.errorText(.invalid)?.hasPrefix(
+                "You cannot use an attachment when a Word template has been specified."
+            ) == true
         )
         try await kit.stop()
     }
@@ -246,7 +267,12 @@ struct MasterDataTemplateServerTests {
             list.dataLines.first { $0.tokens.contains(.named("event", "sales_invoice")) }?.tokens
                 .contains(.named("template", "PLAIN")) == true
         )
-        #expect(list.dataLines.first { $0.tokens.contains(.named("event", "email")) }?.tokens.count == 1)
+        #expect(
+            list.dataLines.first { $0.tokens.contains(.named("event", "email")) }?.tokens.contains(
+                .named("template", "")
+            )
+                == true
+        )
         // A template the setup uses cannot be deleted.
         let used = try await kit.send("TEMPLATE-DELETE", [.positional("plain")])
         #expect(

@@ -34,6 +34,26 @@ public enum ContactRules {
                 return "Contact \(company) is not a company; Company No. must name a company contact."
             }
         }
+
+        /// How the request is put right, added after the reference's sentence on the wire.
+        public var fix: String? {
+            switch self {
+            case .deleteOnUnloggedSegments, .companyChangeOnUnloggedSegments:
+                return "Remove the contact from those segments first (SEGMENT-LINE-REMOVE)."
+            case .linkedLogEntries: return "Create a new contact instead."
+            case .companyHasPersons: return nil
+            case .companyWithCompany: return "Give type=person, or blank company=."
+            case .ownCompany: return "Give another company=."
+            case .companyNotFound: return "Give an existing company=, or create it with CONTACT-ADD."
+            case .notACompany: return "Give a company's number in company=."
+            }
+        }
+
+        /// The reference's sentence, then the fix.
+        public var withFix: String {
+            guard let fix = self.fix else { return self.description }
+            return self.description.hasSuffix(".") ? "\(self.description) \(fix)" : "\(self.description); \(fix)"
+        }
     }
 
     /// Type and company of a contact.

@@ -35,6 +35,25 @@ public enum TemplateRules {
                 return "Wizard Action = \(action.caption) can not be specified for Interaction Template \(template)."
             }
         }
+
+        /// How the request is put right, added after the reference's sentence on the wire.
+        public var fix: String? {
+            switch self {
+            case .groupMissing: return "Give group=<group>."
+            case .groupNotFound: return "Create it with GROUP-ADD, or give another group=."
+            case .negative(let field, _):
+                return "Give \(field.hasPrefix("Unit Cost") ? "unit-cost" : "unit-duration")= of 0 or more."
+            case .languageMissing, .attachmentWithWordTemplate: return nil
+            case .wordTemplateWithImport: return "Choose another wizard-action=, or blank it with word-template=."
+            case .wizardActionRefused: return "Choose another wizard-action=, or blank it with wizard-action=."
+            }
+        }
+
+        /// The reference's sentence, then the fix.
+        public var withFix: String {
+            guard let fix = self.fix else { return self.description }
+            return self.description.hasSuffix(".") ? "\(self.description) \(fix)" : "\(self.description); \(fix)"
+        }
     }
 
     /// R2: unit cost and unit duration are ≥ 0. `value` is canonical decimal text (`-1.5`).

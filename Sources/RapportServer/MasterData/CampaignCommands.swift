@@ -4,136 +4,150 @@ import RapportStore
 
 /// CAMPAIGN-ADD, -SET, -LIST, -DELETE.
 enum CampaignCommands {
-    typealias A = MasterDataArguments
+    static let campaign = RequiredArgument.positional("campaign", .code(maxLength: 20), "Campaign number.")
+    static let newCampaign = OptionalArgument.named(
+        "campaign",
+        .code(maxLength: 20),
+        "Campaign number; omitted, the next of the setup's campaign series."
+    )
+    static let description = ChangeArgument.named("description", .text(maxLength: 100), "Description.")
+    static let startingDate = ChangeArgument.named("starting-date", .date, "Starting date.")
+    static let endingDate = ChangeArgument.named("ending-date", .date, "Ending date (not before the starting date).")
+    static let salesperson = ChangeArgument.named("salesperson", .code(maxLength: 20), "Salesperson responsible.")
+    static let status = ChangeArgument.named("status", .code(maxLength: 10), "Status code.")
+    static let fields = [description.spec, startingDate.spec, endingDate.spec, salesperson.spec, status.spec]
+    static let ofSalesperson = OptionalArgument.named(
+        "salesperson",
+        .code(maxLength: 20),
+        "Only the campaigns of this salesperson."
+    )
 
-    static let no = A.positional("no", .code(maxLength: 20), "Campaign number.")
-    static let fields: [ArgumentSpec] = [
-        A.named("description", .text(maxLength: 100), "Description."),
-        A.named("starting-date", .date, "Starting date."),
-        A.named("ending-date", .date, "Ending date (not before the starting date)."),
-        A.named("salesperson", .code(maxLength: 20), "Salesperson responsible."),
-        A.named("status", .code(maxLength: 10), "Status code."),
+    static let columns = [
+        ResultColumn("campaign", .code), ResultColumn("description", .text), ResultColumn("starting-date", .date),
+        ResultColumn("ending-date", .date), ResultColumn("salesperson", .code), ResultColumn("status", .code),
     ]
 
-    static let specs: [CommandSpec] = [
+    static let add = MasterDataCommand.write(
         CommandSpec(
             name: "CAMPAIGN-ADD",
             summary: "Create a campaign.",
-            arguments: [
-                A.named(
-                    "no",
-                    .code(maxLength: 20),
-                    "Campaign number; omitted, the next of the setup's campaign series."
-                )
-            ]
-                + fields,
+            arguments: [newCampaign.spec] + fields,
             requiredRole: .manager,
             help:
-                "Without no=, the number comes from the marketing setup's campaign series "
+                "Without campaign=, the number comes from the marketing setup's campaign series "
                 + "(SETUP-MARKETING campaign-nos=); a typed number needs a series that allows manual "
                 + "numbers, or none.",
             example: [
                 "CAMPAIGN-ADD description=\"Spring golf event\" starting-date=2025-04-01 ending-date=2025-05-31 "
                     + "salesperson=AH",
-                "* no=CP0001 description=\"Spring golf event\" starting-date=2025-04-01 ending-date=2025-05-31 "
-                    + "salesperson=AH",
+                "* campaign=CP0001 description=\"Spring golf event\" starting-date=2025-04-01 ending-date=2025-05-31 "
+                    + "salesperson=AH status=",
                 "OK campaign CP0001 created",
-            ]
-        ).idempotent(),
+            ],
+            results: columns
+        ).idempotent()
+    ) { invocation, _, connection in
+        let arguments = invocation.arguments
+        let typed = arguments[Self.newCampaign]
+        let campaign = Campaign(
+            no: typed ?? "",
+            description: arguments[Self.description].value,
+            startingDate: try arguments[Self.startingDate].value.map(pgDate),
+            endingDate: try arguments[Self.endingDate].value.map(pgDate),
+            salespersonCode: arguments[Self.salesperson].value,
+            statusCode: arguments[Self.status].value
+        )
+        let created = try CampaignStore.add(connection, campaign, numbered: typed == nil)
+        return .ok("campaign \(created.no) created", [line(created)])
+    }
+
+    static let set = MasterDataCommand.write(
         CommandSpec(
             name: "CAMPAIGN-SET",
-            summary: "Change a campaign; absent fields stay, clear= blanks fields.",
-            arguments: [no] + fields + [
-                A.clear(["description", "starting-date", "ending-date", "salesperson", "status"])
-            ],
+            summary: "Change a campaign; absent fields stay, an empty value blanks one.",
+            arguments: [campaign.spec] + fields,
             requiredRole: .manager,
-            help: "An empty description= blanks it; clear= blanks dates, salesperson and status.",
+            help: "E.g. salesperson= (empty) takes the campaign away from its salesperson.",
             example: [
-                "CAMPAIGN-SET CP0001 ending-date=2025-06-30 clear=salesperson",
-                "* no=CP0001 description=\"Spring golf event\" starting-date=2025-04-01 ending-date=2025-06-30",
+                "CAMPAIGN-SET CP0001 ending-date=2025-06-30 salesperson=",
+                "* campaign=CP0001 description=\"Spring golf event\" starting-date=2025-04-01 ending-date=2025-06-30 "
+                    + "salesperson= status=",
                 "OK campaign CP0001 changed",
-            ]
-        ).idempotent(),
+            ],
+            results: columns
+        ).idempotent()
+    ) { invocation, _, connection in
+        let arguments = invocation.arguments
+        var changes = CampaignChanges()
+        changes.description = arguments[Self.description].update
+        changes.startingDate = try arguments[Self.startingDate].update.map { try $0.map(pgDate) }
+        changes.endingDate = try arguments[Self.endingDate].update.map { try $0.map(pgDate) }
+        changes.salespersonCode = arguments[Self.salesperson].update
+        changes.statusCode = arguments[Self.status].update
+        let updated = try CampaignStore.update(connection, arguments[Self.campaign], changes)
+        return .ok("campaign \(updated.no) changed", [line(updated)])
+    }
+
+    static let list = MasterDataCommand.list(
         CommandSpec(
             name: "CAMPAIGN-LIST",
             summary: "List the campaigns.",
-            arguments: [A.named("salesperson", .code(maxLength: 20), "Only the campaigns of this salesperson.")]
-                + Paging.arguments("campaigns"),
+            arguments: [ofSalesperson.spec] + Paging.arguments("campaigns"),
             requiredRole: .salesperson,
             help: "Every logged-in user may list them.",
             example: [
                 "CAMPAIGN-LIST",
-                "* no=CP0001 description=\"Spring golf event\" starting-date=2025-04-01 ending-date=2025-06-30",
+                "* campaign=CP0001 description=\"Spring golf event\" starting-date=2025-04-01 ending-date=2025-06-30 "
+                    + "salesperson= status=",
                 "OK 1 campaign",
-            ]
+            ],
+            results: columns
         ),
+        keys: [.code(maxLength: 20)]
+    ) { invocation, _, connection, page in
+        let rows = try CampaignStore.list(
+            connection,
+            salesperson: invocation.arguments[Self.ofSalesperson],
+            after: page.code(0),
+            limit: page.fetch
+        )
+        return Paging.reply(rows, page, noun: "campaign", key: { [$0.no] }, line: line)
+    }
+
+    static let delete = MasterDataCommand.write(
         CommandSpec(
             name: "CAMPAIGN-DELETE",
             summary: "Delete a campaign nothing refers to.",
-            arguments: [no],
+            arguments: [campaign.spec],
             requiredRole: .manager,
             help: "Refused (ERR CONFLICT) while campaign entries, log entries, templates or segments refer to it.",
             example: ["CAMPAIGN-DELETE CP0002", "OK campaign CP0002 deleted"]
-        ).idempotent(),
-    ]
-
-    static func make(_ context: ServerContext) -> [Command] {
-        [
-            MasterDataCommand.write(context, specs[0]) { invocation, _, connection in
-                let input = try MasterDataInput(invocation)
-                let changes = Self.changes(input)
-                let campaign = Campaign(
-                    no: input.arguments.code("no") ?? "",
-                    description: changes.description ?? nil,
-                    startingDate: changes.startingDate ?? nil,
-                    endingDate: changes.endingDate ?? nil,
-                    salespersonCode: changes.salespersonCode ?? nil,
-                    statusCode: changes.statusCode ?? nil
-                )
-                let created = try CampaignStore.add(connection, campaign, numbered: !input.arguments.contains("no"))
-                return .ok("campaign \(created.no) created", [line(created)])
-            },
-            MasterDataCommand.write(context, specs[1]) { invocation, _, connection in
-                let input = try MasterDataInput(
-                    invocation,
-                    clearable: ["description", "starting-date", "ending-date", "salesperson", "status"]
-                )
-                let updated = try CampaignStore.update(connection, input.arguments.code("no")!, Self.changes(input))
-                return .ok("campaign \(updated.no) changed", [line(updated)])
-            },
-            MasterDataCommand.list(context, specs[2], keys: [.code(maxLength: 20)]) { invocation, _, connection, page in
-                let salesperson = invocation.arguments.code("salesperson")
-                let rows = try CampaignStore.list(
-                    connection,
-                    salesperson: salesperson,
-                    after: page.code(0),
-                    limit: page.fetch
-                )
-                return Paging.reply(rows, page, noun: "campaign", key: { [$0.no] }, line: line)
-            },
-            MasterDataCommand.write(context, specs[3]) { invocation, _, connection in
-                let no = invocation.arguments.code("no")!
-                try CampaignStore.delete(connection, no)
-                return .ok("campaign \(no) deleted")
-            },
-        ]
+        ).idempotent()
+    ) { invocation, _, connection in
+        let no = invocation.arguments[Self.campaign]
+        try CampaignStore.delete(connection, no)
+        return .ok("campaign \(no) deleted")
     }
 
-    static func changes(_ input: MasterDataInput) -> CampaignChanges {
-        var changes = CampaignChanges()
-        changes.description = input.text("description")
-        changes.startingDate = input.date("starting-date")
-        changes.endingDate = input.date("ending-date")
-        changes.salespersonCode = input.code("salesperson")
-        changes.statusCode = input.code("status")
-        return changes
+    static let all = [add, set, list, delete]
+    static var specs: [CommandSpec] { all.map(\.spec) }
+    static func make(_ context: ServerContext) -> [Command] { all }
+
+    static func pgDate(_ date: CalendarDate) throws -> PGDate {
+        guard let value = PGDate(year: date.year, month: date.month, day: date.day) else {
+            throw CommandError(.badArguments, "date \(date) is out of range")
+        }
+        return value
     }
 
     static func line(_ campaign: Campaign) -> DataLine {
-        .named([
-            "no": campaign.no, "description": campaign.description,
-            "starting-date": campaign.startingDate?.description, "ending-date": campaign.endingDate?.description,
-            "salesperson": campaign.salespersonCode, "status": campaign.statusCode,
-        ])
+        .shaped(
+            columns,
+            [
+                "campaign": campaign.no, "description": campaign.description,
+                "starting-date": campaign.startingDate?.description, "ending-date": campaign.endingDate?.description,
+                "salesperson": campaign.salespersonCode, "status": campaign.statusCode,
+            ]
+        )
     }
 }

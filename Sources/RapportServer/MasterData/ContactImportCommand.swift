@@ -4,17 +4,18 @@ import RapportStore
 
 /// CONTACT-IMPORT: contacts from CSV sent as the request's payload, all or nothing.
 enum ContactImportCommand {
+    static let firstLine = OptionalArgument.named(
+        "first-line",
+        .integer(1...Int(Int32.max)),
+        "Line number of the first data row in the client's file, so messages name lines of that file."
+    )
+
     static let spec = CommandSpec(
         name: "CONTACT-IMPORT",
         synopsis: "CONTACT-IMPORT [first-line=<integer>] [idem=<text>] {N}",
         summary: "Import contacts from CSV sent as the payload; every row is checked first, then all are created.",
         arguments: [
-            MasterDataArguments.named(
-                "first-line",
-                .integer(1...Int(Int32.max)),
-                "Line number of the first data row in the client's file, so messages name lines of that file."
-            ),
-            Idempotency.argument,
+            firstLine.spec, Idempotency.argument,
         ],
         requiredRole: .manager,
         help: """
@@ -38,7 +39,8 @@ enum ContactImportCommand {
             ",person,Ann Lee,C1,ann@acme.example",
             ",person,Bo Ma,C1,",
             "* imported=3", "OK 3 contacts imported",
-        ]
+        ],
+        results: [ResultColumn("imported", .integer)]
     )
 
     static func make(_ context: ServerContext) -> Command {
@@ -51,7 +53,7 @@ enum ContactImportCommand {
             }
             let rows: [ContactImportRow]
             do throws(CSVReader.Problem) {
-                rows = try ContactImport.parse(payload, firstLine: invocation.arguments.integer("first-line"))
+                rows = try ContactImport.parse(payload, firstLine: invocation.arguments[Self.firstLine])
             } catch {
                 throw CommandError(.invalid, error.description)
             }

@@ -3,40 +3,81 @@ import RapportStore
 
 /// SALESPERSON-ADD, -SET, -LIST, -DELETE.
 enum SalespersonCommands {
-    typealias A = MasterDataArguments
+    static let salesperson = RequiredArgument.positional("salesperson", .code(maxLength: 20), "Salesperson code.")
+    static let name = ChangeArgument.named("name", .text(maxLength: 50), "Name.")
+    static let email = ChangeArgument.named("email", .text(maxLength: 80), "E-mail address (sender of deliveries).")
+    static let phone = ChangeArgument.named("phone", .text(maxLength: 30), "Phone number.")
+    static let blocked = OptionalArgument.named(
+        "blocked",
+        .bool,
+        "Blocked salespeople cannot be chosen for new interactions (new ones: false)."
+    )
+    static let fields = [name.spec, email.spec, phone.spec, blocked.spec]
 
-    static let fields: [ArgumentSpec] = [
-        A.named("name", .text(maxLength: 50), "Name."),
-        A.named("email", .text(maxLength: 80), "E-mail address (sender of deliveries)."),
-        A.named("phone", .text(maxLength: 30), "Phone number."),
-        A.named("blocked", .bool, "Blocked salespeople cannot be chosen for new interactions."),
+    static let columns = [
+        ResultColumn("salesperson", .code), ResultColumn("name", .text), ResultColumn("email", .text),
+        ResultColumn("phone", .text), ResultColumn("blocked", .bool),
     ]
-    static let code = A.positional("code", .code(maxLength: 20), "Salesperson code.")
 
-    static let specs: [CommandSpec] = [
+    static let add = MasterDataCommand.write(
         CommandSpec(
             name: "SALESPERSON-ADD",
             summary: "Create a salesperson.",
-            arguments: [code] + fields,
+            arguments: [salesperson.spec] + fields,
             requiredRole: .manager,
             help: "Salesperson codes are upper-cased; the code must be new.",
             example: [
                 "SALESPERSON-ADD ah name=\"Annette Hill\" email=ah@cronus.example idem=sp-1",
-                "* code=AH name=\"Annette Hill\" email=ah@cronus.example blocked=false", "OK salesperson AH created",
-            ]
-        ).idempotent(),
+                "* salesperson=AH name=\"Annette Hill\" email=ah@cronus.example phone= blocked=false",
+                "OK salesperson AH created",
+            ],
+            results: columns
+        ).idempotent()
+    ) { invocation, _, connection in
+        let arguments = invocation.arguments
+        let salesperson = try SalespersonStore.add(
+            connection,
+            Salesperson(
+                code: arguments[Self.salesperson],
+                name: arguments[Self.name].value,
+                email: arguments[Self.email].value,
+                phoneNo: arguments[Self.phone].value,
+                blocked: arguments[Self.blocked] ?? false
+            )
+        )
+        return .ok("salesperson \(salesperson.code) created", [line(salesperson)])
+    }
+
+    static let set = MasterDataCommand.write(
         CommandSpec(
             name: "SALESPERSON-SET",
-            summary: "Change a salesperson; absent fields stay, an empty text blanks it.",
-            arguments: [code] + fields,
+            summary: "Change a salesperson; absent fields stay, an empty value blanks one.",
+            arguments: [salesperson.spec] + fields,
             requiredRole: .manager,
             help: "An empty name=, email= or phone= blanks that field.",
             example: [
                 "SALESPERSON-SET AH phone=\"+44 20 7946 0000\" blocked=true",
-                "* code=AH name=\"Annette Hill\" email=ah@cronus.example phone=\"+44 20 7946 0000\" blocked=true",
+                "* salesperson=AH name=\"Annette Hill\" email=ah@cronus.example phone=\"+44 20 7946 0000\" blocked=true",
                 "OK salesperson AH changed",
-            ]
-        ).idempotent(),
+            ],
+            results: columns
+        ).idempotent()
+    ) { invocation, _, connection in
+        let arguments = invocation.arguments
+        let salesperson = try SalespersonStore.update(
+            connection,
+            arguments[Self.salesperson],
+            SalespersonChanges(
+                name: arguments[Self.name].update,
+                email: arguments[Self.email].update,
+                phoneNo: arguments[Self.phone].update,
+                blocked: arguments[Self.blocked]
+            )
+        )
+        return .ok("salesperson \(salesperson.code) changed", [line(salesperson)])
+    }
+
+    static let list = MasterDataCommand.list(
         CommandSpec(
             name: "SALESPERSON-LIST",
             summary: "List the salespeople.",
@@ -44,73 +85,44 @@ enum SalespersonCommands {
             requiredRole: .salesperson,
             help: "Every logged-in user may list them, blocked ones included.",
             example: [
-                "SALESPERSON-LIST", "* code=AH name=\"Annette Hill\" email=ah@cronus.example blocked=false",
-                "* code=JO name=\"Jim Olive\" blocked=false", "OK 2 salespeople",
-            ]
+                "SALESPERSON-LIST",
+                "* salesperson=AH name=\"Annette Hill\" email=ah@cronus.example phone= blocked=false",
+                "* salesperson=JO name=\"Jim Olive\" email= phone= blocked=false", "OK 2 salespeople",
+            ],
+            results: columns
         ),
+        keys: [.code(maxLength: 20)]
+    ) { _, _, connection, page in
+        let rows = try SalespersonStore.list(connection, after: page.code(0), limit: page.fetch)
+        return Paging.reply(rows, page, noun: "salesperson", plural: "salespeople", key: { [$0.code] }, line: line)
+    }
+
+    static let delete = MasterDataCommand.write(
         CommandSpec(
             name: "SALESPERSON-DELETE",
             summary: "Delete a salesperson nothing refers to (otherwise block it).",
-            arguments: [code],
+            arguments: [salesperson.spec],
             requiredRole: .manager,
             help: "Refused (ERR CONFLICT) while users, contacts, campaigns, segments or log entries refer to it.",
             example: ["SALESPERSON-DELETE JO", "OK salesperson JO deleted"]
-        ).idempotent(),
-    ]
-
-    static func make(_ context: ServerContext) -> [Command] {
-        [
-            MasterDataCommand.write(context, specs[0]) { invocation, _, connection in
-                let input = try MasterDataInput(invocation)
-                let salesperson = try SalespersonStore.add(
-                    connection,
-                    Salesperson(
-                        code: input.arguments.code("code")!,
-                        name: MasterDataInput.value(input.text("name")),
-                        email: MasterDataInput.value(input.text("email")),
-                        phoneNo: MasterDataInput.value(input.text("phone")),
-                        blocked: input.bool("blocked") ?? false
-                    )
-                )
-                return .ok("salesperson \(salesperson.code) created", [line(salesperson)])
-            },
-            MasterDataCommand.write(context, specs[1]) { invocation, _, connection in
-                let input = try MasterDataInput(invocation)
-                let salesperson = try SalespersonStore.update(
-                    connection,
-                    input.arguments.code("code")!,
-                    SalespersonChanges(
-                        name: input.text("name"),
-                        email: input.text("email"),
-                        phoneNo: input.text("phone"),
-                        blocked: input.bool("blocked")
-                    )
-                )
-                return .ok("salesperson \(salesperson.code) changed", [line(salesperson)])
-            },
-            MasterDataCommand.list(context, specs[2], keys: [.code(maxLength: 20)]) { _, _, connection, page in
-                let rows = try SalespersonStore.list(connection, after: page.code(0), limit: page.fetch)
-                return Paging.reply(
-                    rows,
-                    page,
-                    noun: "salesperson",
-                    plural: "salespeople",
-                    key: { [$0.code] },
-                    line: line
-                )
-            },
-            MasterDataCommand.write(context, specs[3]) { invocation, _, connection in
-                let code = invocation.arguments.code("code")!
-                try SalespersonStore.delete(connection, code)
-                return .ok("salesperson \(code) deleted")
-            },
-        ]
+        ).idempotent()
+    ) { invocation, _, connection in
+        let code = invocation.arguments[Self.salesperson]
+        try SalespersonStore.delete(connection, code)
+        return .ok("salesperson \(code) deleted")
     }
 
+    static let all = [add, set, list, delete]
+    static var specs: [CommandSpec] { all.map(\.spec) }
+    static func make(_ context: ServerContext) -> [Command] { all }
+
     static func line(_ salesperson: Salesperson) -> DataLine {
-        .named([
-            "code": salesperson.code, "name": salesperson.name, "email": salesperson.email,
-            "phone": salesperson.phoneNo, "blocked": String(salesperson.blocked),
-        ])
+        .shaped(
+            columns,
+            [
+                "salesperson": salesperson.code, "name": salesperson.name, "email": salesperson.email,
+                "phone": salesperson.phoneNo, "blocked": String(salesperson.blocked),
+            ]
+        )
     }
 }

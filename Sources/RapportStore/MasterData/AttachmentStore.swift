@@ -64,12 +64,16 @@ public enum AttachmentStore {
     ) throws -> AttachmentInfo {
         let row = try Self.lockRow(connection, template: template, language: language)
         if row.wordTemplate {
-            throw StoreError.invalid("You cannot use an attachment when a Word template has been specified.")
+            throw StoreError.invalid(
+                "You cannot use an attachment when a Word template has been specified. Blank the Word template first: "
+                    + "TEMPLATE-SET <template> word-template= (default language) or a new template language."
+            )
         }
         let limit = try MarketingSetupStore.get(connection).maxAttachmentBytes
         if upload.content.count > limit {
             throw StoreError.invalid(
-                "The attachment is \(upload.content.count) bytes; the marketing setup allows at most \(limit) bytes"
+                "The attachment is \(upload.content.count) bytes; the marketing setup allows at most \(limit) bytes: "
+                    + "raise it with SETUP-MARKETING max-attachment-bytes=<bytes>"
             )
         }
         if let old = row.attachment {

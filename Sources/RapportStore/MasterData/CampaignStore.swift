@@ -58,7 +58,9 @@ public enum CampaignStore {
         let setup = try MarketingSetupStore.get(connection)
         if numbered {
             guard let series = setup.campaignNos else {
-                throw StoreError.invalid("Campaign Nos. must have a value in Marketing Setup")
+                throw StoreError.invalid(
+                    "Campaign Nos. must have a value in Marketing Setup: set one with SETUP-MARKETING campaign-nos=<series>"
+                )
             }
             campaign.no = try NumberSeriesStore.next(connection, series)
         } else {
@@ -135,7 +137,9 @@ public enum CampaignStore {
 
     private static func check(_ connection: PGConnection, _ campaign: Campaign) throws {
         if let start = campaign.startingDate, let end = campaign.endingDate, start > end {
-            throw StoreError.invalid("Starting Date \(start) must not be after Ending Date \(end)")
+            throw StoreError.invalid(
+                "Starting Date \(start) must not be after Ending Date \(end): change starting-date= or ending-date="
+            )
         }
         try MasterDataLookup.require(
             connection,

@@ -12,7 +12,9 @@ public enum ContactStore {
         let setup = try MarketingSetupStore.get(connection)
         if numbered {
             guard let series = setup.contactNos else {
-                throw StoreError.invalid("Contact Nos. must have a value in Marketing Setup")
+                throw StoreError.invalid(
+                    "Contact Nos. must have a value in Marketing Setup: set one with SETUP-MARKETING contact-nos=<series>"
+                )
             }
             contact.no = try NumberSeriesStore.next(connection, series)
         } else {
@@ -201,7 +203,7 @@ public enum ContactStore {
 
     /// A contact's name is never blank (the import refuses it likewise).
     private static func checkName(_ name: String) throws {
-        if name.allSatisfy(\.isWhitespace) { throw StoreError.invalid("Name must have a value") }
+        if name.allSatisfy(\.isWhitespace) { throw StoreError.invalid("Name must have a value: give name=") }
     }
 
     /// Runs a contact rule, turning its refusal into a store refusal.
@@ -210,8 +212,8 @@ public enum ContactStore {
             try body()
         } catch let problem as ContactRules.Problem {
             switch problem {
-            case .companyNotFound: throw StoreError.notFound(problem.description)
-            default: throw StoreError.invalid(problem.description)
+            case .companyNotFound: throw StoreError.notFound(problem.withFix)
+            default: throw StoreError.invalid(problem.withFix)
             }
         }
     }

@@ -65,15 +65,30 @@ public enum MarketingSetupStore {
         var assignments = MasterDataAssignments()
         for (column, change) in series {
             if case .some(.some(let code)) = change {
-                try MasterDataLookup.require(connection, code, in: "number_series", "No. Series \(code) does not exist")
+                try MasterDataLookup.require(
+                    connection,
+                    code,
+                    in: "number_series",
+                    "No. Series \(code) does not exist: create it with SERIES-ADD"
+                )
             }
             assignments.set(column, change: change)
         }
         if case .some(.some(let code)) = changes.defaultSalespersonCode {
-            try MasterDataLookup.require(connection, code, in: "salespeople", "Salesperson \(code) does not exist")
+            try MasterDataLookup.require(
+                connection,
+                code,
+                in: "salespeople",
+                "Salesperson \(code) does not exist: create it with SALESPERSON-ADD"
+            )
         }
         if case .some(.some(let code)) = changes.defaultLanguageCode {
-            try MasterDataLookup.require(connection, code, in: "languages", "Language \(code) does not exist")
+            try MasterDataLookup.require(
+                connection,
+                code,
+                in: "languages",
+                "Language \(code) does not exist: create it with LANGUAGE-ADD"
+            )
         }
         if let bytes = changes.maxAttachmentBytes, bytes <= 0 {
             throw StoreError.invalid("the maximum attachment size must be at least 1 byte")

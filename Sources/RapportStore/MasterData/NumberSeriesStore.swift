@@ -48,11 +48,13 @@ public enum NumberSeriesStore {
 
     public static func add(_ connection: PGConnection, _ series: NumberSeries) throws -> NumberSeries {
         guard series.startingNo.contains(where: \.isNumber) else {
-            throw StoreError.invalid("Starting No. \(series.startingNo) must contain a number")
+            throw StoreError.invalid(
+                "Starting No. \(series.startingNo) must contain a number: give starting-no= with digits, e.g. CT000001"
+            )
         }
         if let ending = series.endingNo {
             guard ending.contains(where: \.isNumber) else {
-                throw StoreError.invalid("Ending No. \(ending) must contain a number")
+                throw StoreError.invalid("Ending No. \(ending) must contain a number: give ending-no= with digits")
             }
             var probe = NumberSeriesFormat(
                 code: series.code,
@@ -64,7 +66,9 @@ public enum NumberSeriesStore {
             do {
                 _ = try probe.take(1)
             } catch {
-                throw StoreError.invalid("Ending No. \(ending) must not be before Starting No. \(series.startingNo)")
+                throw StoreError.invalid(
+                    "Ending No. \(ending) must not be before Starting No. \(series.startingNo): give a later ending-no="
+                )
             }
         }
         return try MasterDataLookup.inserting("No. Series \(series.code) already exists") {

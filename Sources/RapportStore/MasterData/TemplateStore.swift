@@ -162,7 +162,7 @@ public enum TemplateStore {
         }
         let group = template.groupCode
         if try !MasterDataLookup.exists(connection, "SELECT 1 FROM interaction_groups WHERE code = \(group)") {
-            throw StoreError.invalid(TemplateRules.Problem.groupNotFound(group: group).description)
+            throw StoreError.invalid(TemplateRules.Problem.groupNotFound(group: group).withFix)
         }
         try MasterDataLookup.require(
             connection,
@@ -203,7 +203,7 @@ public enum TemplateStore {
         do {
             return try body()
         } catch let problem as TemplateRules.Problem {
-            throw StoreError.invalid(problem.description)
+            throw StoreError.invalid(problem.withFix)
         }
     }
 }
