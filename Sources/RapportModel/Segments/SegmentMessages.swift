@@ -1,6 +1,7 @@
 /// The texts users see from segment operations, worded as in the reference where it gives them.
 public enum SegmentMessages {
-    public static let segmentNosMissing = "Segment Nos. must have a value in Marketing Setup"
+    public static let segmentNosMissing =
+        "Segment Nos. must have a value in Marketing Setup: set one with SETUP-MARKETING segment-nos=<series>"
 
     public static let templateNeedsLineUpdate =
         "Interaction Template Code may not be modified without updating lines when inherited attachments exist."

@@ -10,7 +10,7 @@ enum LogSegmentCommands {
             name: "LOG-SEGMENT",
             summary: "Log a segment: one interaction per line, the logged segment, campaign entries, all or nothing.",
             arguments: [
-                SegmentArguments.segment,
+                SegmentArguments.segment.spec,
                 ArgumentSpec(
                     "send",
                     kind: .named,

@@ -24,7 +24,7 @@ enum SegmentCriteriaCommands {
         CommandSpec(
             name: "SEGMENT-ADD-CONTACTS",
             summary: "Add the contacts matching filters (one recorded criteria step).",
-            arguments: [SegmentArguments.segment] + SegmentArguments.filters + [
+            arguments: [SegmentArguments.segment.spec] + SegmentArguments.filters + [
                 ArgumentSpec(
                     "allow-existing",
                     kind: .named,
@@ -62,7 +62,7 @@ enum SegmentCriteriaCommands {
         CommandSpec(
             name: "SEGMENT-REDUCE",
             summary: "Remove the lines whose contact matches the filters (one recorded criteria step).",
-            arguments: [SegmentArguments.segment] + SegmentArguments.filters + [Self.entireCompanies],
+            arguments: [SegmentArguments.segment.spec] + SegmentArguments.filters + [Self.entireCompanies],
             requiredRole: .salesperson,
             help: Self.filterHelp + "\nOnly contacts already in the segment are looked at.",
             example: [
@@ -74,7 +74,7 @@ enum SegmentCriteriaCommands {
         CommandSpec(
             name: "SEGMENT-REFINE",
             summary: "Keep only the lines whose contact matches the filters (one recorded criteria step).",
-            arguments: [SegmentArguments.segment] + SegmentArguments.filters + [Self.entireCompanies],
+            arguments: [SegmentArguments.segment.spec] + SegmentArguments.filters + [Self.entireCompanies],
             requiredRole: .salesperson,
             help: Self.filterHelp + "\nOnly contacts already in the segment are looked at.",
             example: [
@@ -86,7 +86,7 @@ enum SegmentCriteriaCommands {
         CommandSpec(
             name: "SEGMENT-GO-BACK",
             summary: "Undo the last criteria action (also manual line edits).",
-            arguments: [SegmentArguments.segment],
+            arguments: [SegmentArguments.segment.spec],
             requiredRole: .salesperson,
             help: """
                 As BC (reference 3.7 R3): lines the action added are removed (every line of those contacts), lines \
@@ -102,7 +102,7 @@ enum SegmentCriteriaCommands {
         CommandSpec(
             name: "SEGMENT-CRITERIA",
             summary: "List a segment's criteria: its actions with their options and filters, readable.",
-            arguments: [SegmentArguments.segment] + Paging.arguments("criteria lines"),
+            arguments: [SegmentArguments.segment.spec] + Paging.arguments("criteria lines"),
             requiredRole: .salesperson,
             example: [
                 "SEGMENT-CRITERIA SEG00001",
@@ -118,7 +118,7 @@ enum SegmentCriteriaCommands {
             name: "CRITERIA-SAVE",
             summary: "Save a segment's criteria under a code, to reuse them on other segments.",
             arguments: [
-                SegmentArguments.segment,
+                SegmentArguments.segment.spec,
                 ArgumentSpec(
                     "code",
                     kind: .named,
@@ -149,7 +149,7 @@ enum SegmentCriteriaCommands {
             name: "CRITERIA-REUSE",
             summary: "Replay saved criteria on a segment, step by step.",
             arguments: [
-                SegmentArguments.segment,
+                SegmentArguments.segment.spec,
                 ArgumentSpec(
                     "code",
                     kind: .named,
@@ -197,7 +197,7 @@ enum SegmentCriteriaCommands {
             name: "SEGMENT-REUSE-LOGGED",
             summary: "Add one line per interaction of a logged segment (its contact and campaign).",
             arguments: [
-                SegmentArguments.segment,
+                SegmentArguments.segment.spec,
                 ArgumentSpec(
                     "logged-segment",
                     kind: .named,
