@@ -33,7 +33,7 @@ struct SegmentRulesTests {
         #expect(throws: FilterError("filter log-date does not take * patterns")) {
             try CriteriaField.logDate.filter("2025*")
         }
-        #expect(throws: FilterError("filter contact-no has an empty alternative")) {
+        #expect(throws: FilterError("filter contact has an empty alternative")) {
             try CriteriaField.contactNo.filter("A||B")
         }
         #expect(throws: FilterError.self) { try CriteriaField.country.filter("ABCDEFGHIJK") }

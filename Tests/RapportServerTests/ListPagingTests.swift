@@ -99,7 +99,7 @@ import Testing
         try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(segment), .named("type", "person")])
         try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(segment), .named("type", "company")])
         for code in ["CA", "CB", "CC"] {
-            try await kit.ok("CRITERIA-SAVE", [.positional(segment), .named("code", code)])
+            try await kit.ok("CRITERIA-SAVE", [.positional(segment), .named("criteria", code)])
         }
         let lists: [(String, [Argument], header: Int)] = [
             ("LANGUAGE-LIST", [], 0), ("GROUP-LIST", [], 0), ("CAMPAIGN-LIST", [], 0),

@@ -32,7 +32,7 @@ struct SegmentHeaderTests {
     @Test func headerChangesReachTheLinesWithTheHeadersTemplate() async throws {
         let kit = try await SegmentKit.start()
         let seg = try await kit.segment([.named("template", "BUSLETTER"), .named("description", "Letter")])
-        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact-no", "C1|C2|P0")])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "C1|C2|P0")])
         try await kit.ok("SEGMENT-LINE-SET", [.positional(seg), .positional("30000"), .named("template", "CALL")])
         var reply = try await kit.ok(
             "SEGMENT-SET",
@@ -89,7 +89,7 @@ struct SegmentHeaderTests {
         let kit = try await SegmentKit.start()
         let seg = try await kit.segment([.named("template", "BUSLETTER"), .named("description", "Rules")])
         try await kit.ok("SEGMENT-SET", [.positional(seg), .named("salesperson", "")])
-        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact-no", "P21|P11")])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "P21|P11")])
         let header = try #require(
             try await kit.sql(
                 """
@@ -174,7 +174,7 @@ struct SegmentHeaderTests {
         reply = try await sally.send("SEGMENT-CREATE", [.named("description", "Sally's")])
         let own = try #require(SegmentKit.value(reply, "segment"))
         #expect(SegmentKit.value(reply, "salesperson") == "BO")
-        reply = try await sally.send("SEGMENT-ADD-CONTACTS", [.positional(own), .named("contact-no", "P0")])
+        reply = try await sally.send("SEGMENT-ADD-CONTACTS", [.positional(own), .named("contact", "P0")])
         #expect(SegmentKit.value(reply, "added") == "1")
         // The manager may change anyone's segment; everyone may read.
         try await kit.ok("SEGMENT-SET", [.positional(own), .named("description", "Checked")])

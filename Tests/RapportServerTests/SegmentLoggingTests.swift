@@ -15,7 +15,7 @@ struct SegmentLoggingTests {
             .named("description", description), .named("template", "BUSLETTER"), .named("campaign", "CP1"),
             .named("date", "2025-03-14"),
         ])
-        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact-no", "C1|P11|P0")])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "C1|P11|P0")])
         return seg
     }
 
@@ -195,14 +195,14 @@ struct SegmentLoggingTests {
         #expect(SegmentKit.error(reply, .invalid) == SegmentMessages.empty(empty))
 
         let nameless = try await kit.segment()
-        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(nameless), .named("contact-no", "C1")])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(nameless), .named("contact", "C1")])
         reply = try await kit.send("LOG-SEGMENT", [.positional(nameless)])
         #expect(SegmentKit.error(reply, .invalid) == SegmentMessages.descriptionMissing(nameless))
 
         // No template on the lines, one without salesperson: the first failing line is reported.
         let seg = try await kit.segment([.named("description", "Checks"), .named("salesperson", "")])
         try await kit.script("UPDATE contacts SET salesperson_code = NULL WHERE no = 'P11'")
-        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact-no", "P0|P11")])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "P0|P11")])
         reply = try await kit.send("LOG-SEGMENT", [.positional(seg)])
         #expect(
             SegmentKit.error(reply, .invalid)
@@ -223,7 +223,7 @@ struct SegmentLoggingTests {
 
         // Sending needs an e-mail address for e-mail lines: P21 has none.
         let mail = try await kit.segment([.named("description", "Mail"), .named("template", "BUSLETTER")])
-        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(mail), .named("contact-no", "C2|P21")])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(mail), .named("contact", "C2|P21")])
         try await kit.ok(
             "SEGMENT-LINE-SET",
             [.positional(mail), .positional("20000"), .named("correspondence-type", "email")]

@@ -38,7 +38,8 @@ public enum SegmentMessages {
     }
 
     public static func noCriteriaActions(_ segmentNo: String) -> String {
-        "No. of Criteria Actions must have a value in Segment Header: No.=\(segmentNo)."
+        "No. of Criteria Actions must have a value in Segment Header: No.=\(segmentNo); add contacts with "
+            + "SEGMENT-ADD-CONTACTS first."
     }
 
     /// The Reuse Criteria / Reuse Segment confirmation, turned into a refusal unless confirmed.

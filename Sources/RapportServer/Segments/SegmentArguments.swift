@@ -158,14 +158,12 @@ enum SegmentArguments {
     ]
 
     /// One argument per criteria filter field, in BC filter syntax.
-    static let filters: [ArgumentSpec] = CriteriaField.allCases.map { field in
-        ArgumentSpec(
-            field.argument,
-            kind: .named,
-            valueType: .text(maxLength: 1000),
-            help: Self.filterHelp(field)
-        )
-    }
+    static let filterArguments: [(field: CriteriaField, argument: OptionalArgument<String>)] =
+        CriteriaField.allCases.map { field in
+            (field, OptionalArgument.named(field.argument, .text(maxLength: 1000), Self.filterHelp(field)))
+        }
+
+    static var filters: [ArgumentSpec] { Self.filterArguments.map(\.argument.spec) }
 
     private static func filterHelp(_ field: CriteriaField) -> String {
         let scope = field.table == .contact ? "Contact" : "Interaction log entry"
@@ -231,8 +229,8 @@ enum SegmentArguments {
     /// The filters given, in field order.
     static func filters(_ arguments: BoundArguments) throws -> [FieldFilter] {
         var filters: [FieldFilter] = []
-        for field in CriteriaField.allCases {
-            guard let text = arguments.text(field.argument) else { continue }
+        for (field, argument) in Self.filterArguments {
+            guard let text = arguments[argument] else { continue }
             do {
                 filters.append(FieldFilter(field, try field.filter(text)))
             } catch {

@@ -117,36 +117,6 @@ enum SegmentReplies {
         return text
     }
 
-    static func step(_ segmentNo: String, _ result: SegmentCriteriaStore.StepResult) -> DataLine {
-        .named([
-            "segment": segmentNo,
-            "criteria-actions": String(result.actionNo),
-            "added": String(result.added),
-            "removed": String(result.removed),
-            "lines": String(result.lines),
-        ])
-    }
-
-    static func criteria(_ segmentNo: String, _ record: CriteriaLineRecord) -> DataLine {
-        var pairs: [(String, String?)] = [("segment", segmentNo), ("line", String(record.line.lineNo))]
-        switch record.line.kind {
-        case .action(let action, let options, let filters):
-            pairs += [
-                ("type", "action"), ("action", action.rawValue),
-                ("allow-existing", String(options.allowExisting)),
-                ("expand-companies", String(options.expandCompanies)),
-                ("allow-related-companies", String(options.allowRelatedCompanies)),
-                ("ignore-exclusion", String(options.ignoreExclusion)),
-                ("entire-companies", String(options.entireCompanies)),
-                ("filters", String(filters)),
-            ]
-        case .filter(let table, let view):
-            pairs += [("type", "filter"), ("table", table.rawValue), ("view", view)]
-        }
-        pairs.append(("text", record.readable.trimmingCharacters()))
-        return DataLine(tokens: pairs.compactMap { key, value in value.map { .named(key, $0) } })
-    }
-
     static func logged(_ s: LoggedSegmentRecord) -> DataLine {
         .named([
             "logged-segment": String(s.entryNo),
@@ -210,13 +180,5 @@ enum Amount {
         formatter.minimumIntegerDigits = 1
         formatter.usesGroupingSeparator = false
         return formatter.string(from: value as NSDecimalNumber) ?? plain
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters() -> String {
-        var text = Substring(self)
-        while text.first == " " { text = text.dropFirst() }
-        return String(text)
     }
 }
