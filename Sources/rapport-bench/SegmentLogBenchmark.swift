@@ -144,7 +144,7 @@ struct SegmentLogBenchmark {
         let started = ContinuousClock.now
         let reply = try await client.send(
             "LOG-SEGMENT",
-            [.positional(segment), .named("follow-up", String(followUp)), .named("send", "false")]
+            [.positional(segment), .named("follow-up", String(followUp)), .named("deliver", "false")]
         ).checked()
         let elapsed = (ContinuousClock.now - started).seconds
         guard Self.value(reply, "entries") == String(self.contacts) else {

@@ -17,7 +17,7 @@ struct SegmentDeliveryTests {
             "SEGMENT-LINE-SET",
             [.positional(seg), .positional("20000"), .named("correspondence-type", "email")]
         )
-        let reply = try await kit.ok("LOG-SEGMENT", [.positional(seg), .named("send", "true")])
+        let reply = try await kit.ok("LOG-SEGMENT", [.positional(seg), .named("deliver", "true")])
         #expect(SegmentKit.value(reply, "queued") == "4")
         return try #require(SegmentKit.value(reply, "logged-segment"))
     }

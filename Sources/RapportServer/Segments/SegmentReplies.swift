@@ -117,30 +117,6 @@ enum SegmentReplies {
         return text
     }
 
-    static func logged(_ s: LoggedSegmentRecord) -> DataLine {
-        .named([
-            "logged-segment": String(s.entryNo),
-            "segment": s.segmentNo,
-            "description": s.description,
-            "creation-date": s.creationDate,
-            "user": s.userID,
-            "canceled": String(s.canceled),
-            "interactions": String(s.noOfInteractions),
-            "campaign-entries": String(s.noOfCampaignEntries),
-        ])
-    }
-
-    static func campaignEntry(_ e: SegmentCampaignEntryRecord) -> DataLine {
-        .named([
-            "campaign-entry": String(e.entryNo),
-            "campaign": e.campaignNo,
-            "description": e.description,
-            "date": e.date,
-            "canceled": String(e.canceled),
-            "interactions": String(e.noOfInteractions),
-        ])
-    }
-
     static func delivery(_ item: DeliveryItem) -> DataLine {
         .named([
             "entry": String(item.entryNo),

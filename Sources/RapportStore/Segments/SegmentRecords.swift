@@ -119,11 +119,13 @@ public struct LoggedSegmentRecord: Sendable, Equatable {
     public var entryNo: Int64
     public var segmentNo: String
     public var description: String
-    public var creationDate: String
+    public var creationDate: PGDate
     public var userID: String
     public var canceled: Bool
     public var noOfInteractions: Int
     public var noOfCampaignEntries: Int
+    /// The campaigns of its campaign entries, in code order.
+    public var campaigns: [String]
 }
 
 /// A campaign entry as the logged segment shows it.
@@ -141,8 +143,8 @@ public struct SegmentLogResult: Sendable, Equatable {
     public var segmentNo: String
     public var loggedSegmentEntryNo: Int64?
     public var entries: Int
-    public var cost: String
-    public var duration: String
+    public var cost: Decimal
+    public var duration: Decimal
     public var campaignEntries: Int
     public var queued: Int
     public var send: Bool
