@@ -19,10 +19,6 @@ import Testing
         "LANGUAGE-ADD", "LANGUAGE-LIST", "LANGUAGE-DELETE", "POSTPONED-LIST", "POSTPONED-RESUME", "POSTPONED-DELETE",
         "DOCUMENT-LOG", "LOG-LIST", "LOG-SHOW", "LOG-ATTACHMENT", "LOG-CANCEL", "LOG-UNCANCEL", "LOG-EVALUATE",
         "LOG-COMMENT-ADD", "LOG-COMMENT-LIST", "LOG-DELETE-CANCELED", "INTERACTION-CREATE", "STATS",
-
-        "DELIVERY-CLAIM",
-        "DELIVERY-DONE", "DELIVERY-FAILED", "RESEND",
-
     ]
 
     /// One name per concept: the spellings on the left are retired in favour of the right.

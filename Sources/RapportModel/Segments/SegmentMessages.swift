@@ -50,14 +50,17 @@ public enum SegmentMessages {
 
     public static let goBackNothing = "There is no criteria action to undo."
 
-    public static let loggedSegmentRequired = "Logged Segment Entry No. must be specified."
+    public static let loggedSegmentRequired =
+        "Logged Segment Entry No. must be specified: give logged-segment=<n> or entries=<n>,<m>"
 
-    public static let sameLoggedSegment = "The interaction log entries must always be from the same Logged Segment."
+    public static let sameLoggedSegment =
+        "The interaction log entries must always be from the same Logged Segment: resend each logged segment on its own"
 
     public static let nothingToResend = "There is nothing to send. Only Microsoft Word documents can be resent."
 
     public static func entryCorrespondenceTypeMissing(_ entryNo: Int64) -> String {
-        "Correspondence Type must have a value in Interaction Log Entry: Entry No.=\(entryNo)."
+        "Correspondence Type must have a value in Interaction Log Entry: Entry No.=\(entryNo); "
+            + "choose one with correspondence-type=hard_copy or email"
     }
 
     public static func loggedSegmentsDeleted(_ count: Int) -> String {

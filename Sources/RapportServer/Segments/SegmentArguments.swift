@@ -239,21 +239,6 @@ enum SegmentArguments {
         }
         return filters
     }
-
-    /// Entry numbers of a selection (`entries=1,2,3`).
-    static func numbers(_ arguments: BoundArguments, _ name: String, maximum: Int = 1000) throws -> [Int64]? {
-        guard let items = arguments.list(name) else { return nil }
-        var numbers: [Int64] = []
-        for item in items {
-            guard let number = Int64(item), number > 0 else {
-                throw CommandError(.badArguments, "argument \(name) must be entry numbers separated by commas")
-            }
-            if !numbers.contains(number) { numbers.append(number) }
-        }
-        guard !numbers.isEmpty else { throw CommandError(.badArguments, "argument \(name) names no entry") }
-        guard numbers.count <= maximum else { throw CommandError(.tooLarge, "at most \(maximum) entries at a time") }
-        return numbers
-    }
 }
 
 extension CalendarDate {

@@ -117,25 +117,6 @@ enum SegmentReplies {
         return text
     }
 
-    static func delivery(_ item: DeliveryItem) -> DataLine {
-        .named([
-            "entry": String(item.entryNo),
-            "queue-id": String(item.id),
-            "attempt": String(item.attempts),
-            "lease-until": item.claimedUntil,
-            "contact": item.contactNo,
-            "contact-name": item.contactName,
-            "email": item.email,
-            "correspondence-type": item.correspondenceType,
-            "attachment": item.attachmentNo.map(String.init),
-            "subject": item.subject,
-            "language": item.languageCode,
-            "word-template": item.wordTemplateCode,
-            "send-word-docs": String(item.sendWordDocsAsAttmt),
-            "sender": item.salespersonEmail,
-        ])
-    }
-
     static func count(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
         "\(n) \(n == 1 ? singular : plural ?? singular + "s")"
     }
