@@ -24,12 +24,15 @@ public enum SegmentMessages {
 
     /// BC's TestField error on a segment line.
     public static func lineFieldMissing(_ field: String, segmentNo: String, lineNo: Int) -> String {
-        "\(field) must have a value in Segment Line: Segment No.=\(segmentNo), Line No.=\(lineNo)."
+        let fix =
+            field == "Attachment No."
+            ? "give the line's template content with ATTACHMENT-UPLOAD" : "set it with SEGMENT-LINE-SET"
+        return "\(field) must have a value in Segment Line: Segment No.=\(segmentNo), Line No.=\(lineNo); \(fix)"
     }
 
     public static func emailMissing(contactNo: String) -> String {
         "Make sure that the Email field is specified for either contact no. \(contactNo) or the contact "
-            + "alternative address."
+            + "alternative address; set it with CONTACT-SET \(contactNo) email=<address>, or log with deliver=false"
     }
 
     public static func manualNumbersNotAllowed(series: String) -> String {

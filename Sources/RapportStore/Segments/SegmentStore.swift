@@ -86,8 +86,16 @@ public enum SegmentStore {
         guard
             let blocked = try connection.query("SELECT blocked FROM salespeople WHERE code = \(code)").first?
                 .decode(Bool.self, at: 0)
-        else { throw StoreError.notFound("The Salesperson/Purchaser \(code) does not exist.") }
-        guard !blocked else { throw StoreError.invalid("Salesperson \(code) is blocked.") }
+        else {
+            throw StoreError.notFound(
+                "The Salesperson/Purchaser \(code) does not exist: add it with SALESPERSON-ADD, or choose another salesperson="
+            )
+        }
+        guard !blocked else {
+            throw StoreError.invalid(
+                "Salesperson \(code) is blocked: choose another salesperson=, or unblock it with SALESPERSON-SET \(code) blocked=false"
+            )
+        }
     }
 
     private static func apply(
