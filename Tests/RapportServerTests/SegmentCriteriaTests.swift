@@ -313,7 +313,7 @@ struct SegmentCriteriaTests {
             )
                 == [["10000", "P0", "8.00"]]
         )
-        try await kit.ok("SEGMENT-LINE-REMOVE", [.positional(seg), .positional("10000")])
+        try await kit.ok("SEGMENT-LINE-REMOVE", [.positional(seg), .named("lines", "10000")])
         #expect(try await kit.contacts(seg) == [])
         try await kit.ok("SEGMENT-GO-BACK", [.positional(seg)])
         #expect(try await kit.contacts(seg) == ["P0"])
@@ -322,6 +322,29 @@ struct SegmentCriteriaTests {
                 "SELECT count(*)::text FROM segment_criteria_lines WHERE segment_no = '\(seg)' AND type = 'action'"
             ) == "3"
         )
+
+        // Several lines go in one request, each recorded as its own reduce action; a line that does not
+        // exist refuses the whole request.
+        let first = SegmentKit.value(
+            try await kit.ok("SEGMENT-LINE-ADD", [.positional(seg), .named("contact", "P11")]),
+            "line"
+        )
+        let second = SegmentKit.value(
+            try await kit.ok("SEGMENT-LINE-ADD", [.positional(seg), .named("contact", "P12")]),
+            "line"
+        )
+        let refused = try await kit.send(
+            "SEGMENT-LINE-REMOVE",
+            [.positional(seg), .named("lines", "\(first ?? ""),99999")]
+        )
+        #expect(SegmentKit.error(refused, .notFound) != nil)
+        #expect(try await kit.contacts(seg).sorted() == ["P0", "P11", "P12"])
+        let removed = try await kit.ok(
+            "SEGMENT-LINE-REMOVE",
+            [.positional(seg), .named("lines", "\(first ?? ""),\(second ?? "")")]
+        )
+        #expect(SegmentKit.value(removed, "lines") == "1")
+        #expect(try await kit.contacts(seg) == ["P0"])
         try await kit.stop()
     }
 }

@@ -109,37 +109,67 @@ enum SegmentLineCommands {
 
     static let removedColumns = [ResultColumn("segment", .code), ResultColumn("lines", .integer)]
 
+    static let lines = RequiredArgument.named(
+        "lines",
+        .list,
+        "Line numbers to remove, comma-separated (at most 1000)."
+    )
+
     static let remove = Command(
         CommandSpec(
             name: "SEGMENT-LINE-REMOVE",
-            summary: "Remove one line (recorded as a reduce action, so SEGMENT-GO-BACK brings it back).",
-            arguments: [SegmentArguments.segment.spec, Self.line.spec, Self.resetCriteria.spec],
+            summary: "Remove lines (each recorded as a reduce action, so SEGMENT-GO-BACK brings it back).",
+            arguments: [SegmentArguments.segment.spec, Self.lines.spec, Self.resetCriteria.spec],
             requiredRole: .salesperson,
+            help: "All or nothing: a line that does not exist refuses the whole request.",
             example: [
-                "SEGMENT-LINE-REMOVE SEG00001 30000 idem=s-5", "* segment=SEG00001 lines=2", "OK line 30000 removed",
+                "SEGMENT-LINE-REMOVE SEG00001 lines=20000,30000 idem=s-5", "* segment=SEG00001 lines=1",
+                "OK 2 lines removed",
             ],
             results: Self.removedColumns
         ).idempotent(),
         reply: { invocation, session in
             let no = invocation.arguments[SegmentArguments.segment]
-            let lineNo = invocation.arguments[Self.line]
+            let lineNos = try Self.lineNumbers(invocation.arguments[Self.lines])
             let reset = invocation.arguments[Self.resetCriteria] ?? false
             let actor = session.actingUser
             return try await invocation.context.write(invocation, user: actor.userID) { connection in
-                let (left, didReset) = try SegmentLineStore.remove(
-                    connection,
-                    actor: actor,
-                    segmentNo: no,
-                    lineNo: lineNo,
-                    resetCriteria: reset
-                )
+                var left = 0
+                var didReset = false
+                for lineNo in lineNos {
+                    (left, didReset) = try SegmentLineStore.remove(
+                        connection,
+                        actor: actor,
+                        segmentNo: no,
+                        lineNo: lineNo,
+                        resetCriteria: reset
+                    )
+                }
                 return .ok(
-                    "line \(lineNo) removed" + (didReset ? ", criteria reset" : ""),
+                    "\(SegmentReplies.count(lineNos.count, "line")) removed" + (didReset ? ", criteria reset" : ""),
                     [.shaped(Self.removedColumns, ["segment": no, "lines": String(left)])]
                 )
             }
         }
     )
+
+    /// `lines=10000,20000`: each once, in the order given.
+    static func lineNumbers(_ items: [String]) throws -> [Int] {
+        var numbers: [Int] = []
+        for item in items {
+            guard let number = Int(item), (1...Int(Int32.max)).contains(number) else {
+                throw CommandError(.badArguments, "argument lines must be line numbers separated by commas")
+            }
+            if !numbers.contains(number) { numbers.append(number) }
+        }
+        guard !numbers.isEmpty else {
+            throw CommandError(.badArguments, "argument lines names no line: give lines=N,M")
+        }
+        guard numbers.count <= 1000 else {
+            throw CommandError(.tooLarge, "at most 1000 lines at a time: split lines into batches")
+        }
+        return numbers
+    }
 
     static let list = Command(
         CommandSpec(
