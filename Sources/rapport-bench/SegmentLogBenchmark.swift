@@ -124,7 +124,7 @@ struct SegmentLogBenchmark {
         var arguments: [Argument] = [
             .named("description", "Benchmark mailing"), .named("template", "BUSLETTER"), .named("campaign", "CP1"),
         ]
-        if let no { arguments.append(.named("no", no)) }
+        if let no { arguments.append(.named("segment", no)) }
         let created = try await client.send("SEGMENT-CREATE", arguments).checked()
         guard let segment = Self.value(created, "segment") else { throw BenchError("no segment number") }
         let started = ContinuousClock.now
