@@ -85,6 +85,37 @@ struct SegmentHeaderTests {
         try await kit.stop()
     }
 
+    /// An empty value blanks a field; typed values come back as the protocol prints them.
+    @Test func anEmptyValueBlanksAField() async throws {
+        let kit = try await SegmentKit.start()
+        let seg = try await kit.segment([.named("template", "BUSLETTER"), .named("description", "Blanks")])
+        var reply = try await kit.ok(
+            "SEGMENT-SET",
+            [
+                .positional(seg), .named("unit-cost", "9.5"), .named("date", "2025-03-14"),
+                .named("initiated-by", "them"),
+            ]
+        )
+        #expect(SegmentKit.value(reply, "unit-cost") == "9.50")
+        #expect(SegmentKit.value(reply, "date") == "2025-03-14")
+        #expect(SegmentKit.value(reply, "initiated-by") == "them")
+        reply = try await kit.ok("SEGMENT-SET", [.positional(seg), .named("date", ""), .named("initiated-by", "")])
+        #expect(SegmentKit.value(reply, "date") == nil)
+        #expect(SegmentKit.value(reply, "initiated-by") == nil)
+        #expect(reply.dataLines[0].tokens.contains(.named("date", "")), "a blank is written as date=")
+        let word = try await kit.send("SEGMENT-SET", [.positional(seg), .named("initiated-by", "blank")])
+        if case .error = word.final {} else { Issue.record("initiated-by=blank was accepted") }
+
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "P11")])
+        reply = try await kit.ok("SEGMENT-LINE-SET", [.positional(seg), .positional("10000"), .named("time", "10:30")])
+        #expect(SegmentKit.value(reply, "time") == "10:30:00")
+        reply = try await kit.ok("SEGMENT-LINE-SET", [.positional(seg), .positional("10000"), .named("time", "")])
+        #expect(SegmentKit.value(reply, "time") == nil)
+        let lines = try await kit.ok("SEGMENT-LINE-LIST", [.positional(seg)])
+        #expect(SegmentKit.values(lines, "line") == ["10000"])
+        try await kit.stop()
+    }
+
     @Test func aNewLineFollowsTheDefaultingRules() async throws {
         let kit = try await SegmentKit.start()
         let seg = try await kit.segment([.named("template", "BUSLETTER"), .named("description", "Rules")])
