@@ -10,14 +10,14 @@ import RapportProtocol
 /// - Keyset pages: `WHERE key > cursor ORDER BY key LIMIT limit + 1` (never OFFSET); the extra row
 ///   only says that more follow.
 ///
-/// A list command is one whose name ends in `-LIST`, plus `SEGMENT-SHOW` (its lines) and
+/// A list command is one whose name ends in `-LIST`, plus
 /// `SEGMENT-CRITERIA` (`Paging.listCommands`); every one declares `limit` and `next`.
 enum Paging {
     static let defaultLimit = 100
     static let maximumLimit = 1000
 
     /// The commands that list rows without `-LIST` in their name.
-    static let otherListCommands: Set<String> = ["SEGMENT-SHOW", "SEGMENT-CRITERIA"]
+    static let otherListCommands: Set<String> = ["SEGMENT-CRITERIA"]
 
     static func isListCommand(_ name: String) -> Bool {
         name.hasSuffix("-LIST") || Self.otherListCommands.contains(name)

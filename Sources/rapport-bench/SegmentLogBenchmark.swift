@@ -124,7 +124,7 @@ struct SegmentLogBenchmark {
         var arguments: [Argument] = [
             .named("description", "Benchmark mailing"), .named("template", "BUSLETTER"), .named("campaign", "CP1"),
         ]
-        if let no { arguments.append(.named("no", no)) }
+        if let no { arguments.append(.named("segment", no)) }
         let created = try await client.send("SEGMENT-CREATE", arguments).checked()
         guard let segment = Self.value(created, "segment") else { throw BenchError("no segment number") }
         let started = ContinuousClock.now
@@ -144,7 +144,7 @@ struct SegmentLogBenchmark {
         let started = ContinuousClock.now
         let reply = try await client.send(
             "LOG-SEGMENT",
-            [.positional(segment), .named("follow-up", String(followUp)), .named("send", "false")]
+            [.positional(segment), .named("follow-up", String(followUp)), .named("deliver", "false")]
         ).checked()
         let elapsed = (ContinuousClock.now - started).seconds
         guard Self.value(reply, "entries") == String(self.contacts) else {

@@ -264,7 +264,7 @@ extension FaultSuite {
             let segment = try #require(Fault.value(created, "segment"))
             let added = try await manager.send(
                 "SEGMENT-ADD-CONTACTS",
-                [.positional(segment), .named("contact-no", "BULK*")]
+                [.positional(segment), .named("contact", "BULK*")]
             )
             .checked()
             #expect(Fault.value(added, "lines") == String(lines), "\(added)")

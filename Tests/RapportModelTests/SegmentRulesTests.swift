@@ -33,7 +33,7 @@ struct SegmentRulesTests {
         #expect(throws: FilterError("filter log-date does not take * patterns")) {
             try CriteriaField.logDate.filter("2025*")
         }
-        #expect(throws: FilterError("filter contact-no has an empty alternative")) {
+        #expect(throws: FilterError("filter contact has an empty alternative")) {
             try CriteriaField.contactNo.filter("A||B")
         }
         #expect(throws: FilterError.self) { try CriteriaField.country.filter("ABCDEFGHIJK") }
@@ -236,18 +236,23 @@ struct SegmentRulesTests {
         var line = SegmentLineCheck.Facts(segmentNo: "S1", lineNo: 20000, contactNo: "P1", hasDate: false)
         #expect(
             SegmentLineCheck.check(line, send: false)
-                == .fails("Date must have a value in Segment Line: Segment No.=S1, Line No.=20000.")
+                == .fails(
+                    "Date must have a value in Segment Line: Segment No.=S1, Line No.=20000; set it with SEGMENT-LINE-SET"
+                )
         )
         line.hasDate = true
         #expect(
             SegmentLineCheck.check(line, send: false)
-                == .fails("Salesperson Code must have a value in Segment Line: Segment No.=S1, Line No.=20000.")
+                == .fails(
+                    "Salesperson Code must have a value in Segment Line: Segment No.=S1, Line No.=20000; set it with SEGMENT-LINE-SET"
+                )
         )
         line.salespersonCode = "AH"
         #expect(
             SegmentLineCheck.check(line, send: false)
                 == .fails(
-                    "Interaction Template Code must have a value in Segment Line: Segment No.=S1, Line No.=20000."
+                    "Interaction Template Code must have a value in Segment Line: Segment No.=S1, Line No.=20000; "
+                        + "set it with SEGMENT-LINE-SET"
                 )
         )
         line.templateCode = "LETTER"
@@ -260,7 +265,10 @@ struct SegmentRulesTests {
         line.altAddressHasEmail = true
         #expect(
             SegmentLineCheck.check(line, send: true)
-                == .fails("Attachment No. must have a value in Segment Line: Segment No.=S1, Line No.=20000.")
+                == .fails(
+                    "Attachment No. must have a value in Segment Line: Segment No.=S1, Line No.=20000; "
+                        + "give the line's template content with ATTACHMENT-UPLOAD"
+                )
         )
         line.attachmentNo = 5
         #expect(SegmentLineCheck.check(line, send: true) == .passes(correspondenceType: .email, queued: true))

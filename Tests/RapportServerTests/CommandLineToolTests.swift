@@ -16,33 +16,13 @@ struct CommandLineToolTests {
     }
 
     /// Runs the `rapport` binary built beside this test bundle.
-    func rapport(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Run {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-            "rapport"
-        )
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("RAPPORT_") }
-        env.merge(environment) { $1 }
-        process.environment = env
-        let output = Pipe()
-        let errors = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = stdin
-        try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus,
-            output: String(decoding: out, as: UTF8.self),
-            errors: String(decoding: err, as: UTF8.self)
-        )
+    func rapport(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) async throws
+        -> Run
+    {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("rapport").path
+        let run = try await ProgramRun.run(binary, arguments, environment: environment, input: input)
+        return Run(status: run.status, output: run.output, errors: run.errors)
     }
 
     @Test func oneShotCommandsExitCodesAndFormats() async throws {
@@ -51,15 +31,15 @@ struct CommandLineToolTests {
         try await server.createUser("ROOT", role: .administrator)
         let port = String(server.port)
 
-        let ping = try self.rapport(["--port", port, "ping"])
+        let ping = try await self.rapport(["--port", port, "ping"])
         #expect(ping.status == 0)
         #expect(ping.output.contains("PONG"))
 
-        let unknown = try self.rapport(["--port", port, "frobnicate"])
+        let unknown = try await self.rapport(["--port", port, "frobnicate"])
         #expect(unknown.status == 2)
         #expect(unknown.errors.contains("BAD_COMMAND"))
 
-        let denied = try self.rapport(
+        let denied = try await self.rapport(
             ["--port", port, "--user", "alice", "user-list"],
             environment: ["RAPPORT_PASSWORD": TestServer.defaultPassword]
         )
@@ -67,20 +47,22 @@ struct CommandLineToolTests {
         #expect(denied.errors.contains("DENIED"))
 
         let root = ["RAPPORT_PASSWORD": TestServer.defaultPassword, "RAPPORT_USER": "root", "RAPPORT_PORT": port]
-        let added = try self.rapport(
+        let added = try await self.rapport(
             ["user-add", "bob", "role=manager", "full-name=Bob \"the\" Builder", "password=long enough"],
             environment: root
         )
         #expect(added.status == 0, "\(added.errors)")
-        let json = try self.rapport(["--json", "user-list"], environment: root)
+        let json = try await self.rapport(["--json", "user-list"], environment: root)
         #expect(json.status == 0)
-        let users = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: String]]
-        #expect(users?.first { $0["user"] == "BOB" }?["full-name"] == "Bob \"the\" Builder")
-        let csv = try self.rapport(["--csv", "user-list"], environment: root)
+        // Typed JSON: text as strings, booleans as booleans.
+        let users = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]]
+        let bob = users?.first { $0["user"] as? String == "BOB" }
+        #expect(bob?["full-name"] as? String == "Bob \"the\" Builder")
+        let csv = try await self.rapport(["--csv", "user-list"], environment: root)
         #expect(csv.output.hasPrefix("user,role,"))
         #expect(csv.output.contains("\"Bob \"\"the\"\" Builder\""))
 
-        let unreachable = try self.rapport(["--port", "1", "ping"])
+        let unreachable = try await self.rapport(["--port", "1", "ping"])
         #expect(unreachable.status == 1)
         try await server.stop()
     }
@@ -88,7 +70,7 @@ struct CommandLineToolTests {
     @Test func shellReadsCommandsFromAPipe() async throws {
         let server = try await TestServer.start()
         try await server.createUser("ALICE", role: .manager)
-        let run = try self.rapport(
+        let run = try await self.rapport(
             ["--port", String(server.port), "--user", "alice", "shell"],
             environment: ["RAPPORT_PASSWORD": TestServer.defaultPassword],
             input: "whoami\nhelp ping\nquit\n"
@@ -111,7 +93,7 @@ struct CommandLineToolTests {
             "RAPPORT_PASSWORD": TestServer.defaultPassword, "RAPPORT_USER": "mia", "RAPPORT_PORT": String(server.port),
         ]
 
-        let run = try self.rapport(["--part-size", "2048", "import-contacts", path], environment: environment)
+        let run = try await self.rapport(["--part-size", "2048", "import-contacts", path], environment: environment)
         #expect(run.status == 0, "\(run.errors)")
         #expect(run.output.contains("300 contacts imported in"))
         let database = server.database
@@ -123,7 +105,7 @@ struct CommandLineToolTests {
         #expect(count == 300)
 
         // The same file again: every part replays its first reply, nothing is imported twice.
-        let again = try self.rapport(["--part-size", "2048", "import-contacts", path], environment: environment)
+        let again = try await self.rapport(["--part-size", "2048", "import-contacts", path], environment: environment)
         #expect(again.status == 0, "\(again.errors)")
         let after = try await TestPostgres.blocking {
             let connection = try database.connect()
@@ -150,13 +132,13 @@ struct CommandLineToolTests {
         ]
 
         // One page: the rows, then the final line with its cursor after the table.
-        let page = try self.rapport(["language-list", "limit=2"], environment: environment)
+        let page = try await self.rapport(["language-list", "limit=2"], environment: environment)
         #expect(page.status == 0, "\(page.errors)")
         #expect(page.output.contains("L00002"))
         #expect(page.output.hasSuffix("2 languages next=L00002\n"), "\(page.output)")
 
         // --all as CSV: one header, every row; the summary on standard error.
-        let csv = try self.rapport(["--all", "--csv", "language-list"], environment: environment)
+        let csv = try await self.rapport(["--all", "--csv", "language-list"], environment: environment)
         #expect(csv.status == 0, "\(csv.errors)")
         let records = csv.output.split(separator: "\r\n", omittingEmptySubsequences: true)
         #expect(records.count == 10_001)
@@ -165,7 +147,7 @@ struct CommandLineToolTests {
         #expect(csv.errors.contains("10000 languages"), "\(csv.errors)")
 
         // --all as JSON: one array of 10,000 objects; a missing name is null.
-        let json = try self.rapport(["--all", "--json", "language-list", "limit=700"], environment: environment)
+        let json = try await self.rapport(["--all", "--json", "language-list", "limit=700"], environment: environment)
         #expect(json.status == 0, "\(json.errors)")
         let objects = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]]
         #expect(objects?.count == 10_000)
@@ -174,7 +156,7 @@ struct CommandLineToolTests {
         #expect(Set(objects?.map { $0["language"] as? String ?? "" } ?? []).count == 10_000)
 
         // --all as a table: every row once, then the count.
-        let table = try self.rapport(["--all", "language-list"], environment: environment)
+        let table = try await self.rapport(["--all", "language-list"], environment: environment)
         #expect(table.status == 0, "\(table.errors)")
         let lines = table.output.split(separator: "\n")
         #expect(lines.count == 2 + 10_000 + 1)
@@ -188,23 +170,23 @@ struct CommandLineToolTests {
         let environment = [
             "RAPPORT_PASSWORD": TestServer.defaultPassword, "RAPPORT_USER": "mia", "RAPPORT_PORT": String(server.port),
         ]
-        let none = try self.rapport(["--csv", "language-list"], environment: environment)
+        let none = try await self.rapport(["--csv", "language-list"], environment: environment)
         #expect(none.output == "language,name\r\n", "\(none.output)")
         #expect(none.errors.contains("0 languages"))
-        let emptyJSON = try self.rapport(["--json", "language-list"], environment: environment)
+        let emptyJSON = try await self.rapport(["--json", "language-list"], environment: environment)
         #expect(emptyJSON.output == "[]\n")
 
         try await server.script("INSERT INTO languages (code, name) VALUES ('DEU', NULL)")
-        let one = try self.rapport(["--csv", "language-list"], environment: environment)
+        let one = try await self.rapport(["--csv", "language-list"], environment: environment)
         #expect(one.output == "language,name\r\nDEU,\r\n", "\(one.output)")
 
         try await server.script("INSERT INTO languages (code, name) VALUES ('ENU', 'English, US'), ('FRA', 'French')")
-        let many = try self.rapport(["--csv", "language-list"], environment: environment)
+        let many = try await self.rapport(["--csv", "language-list"], environment: environment)
         #expect(many.output == "language,name\r\nDEU,\r\nENU,\"English, US\"\r\nFRA,French\r\n", "\(many.output)")
 
-        let vertical = try self.rapport(["--vertical", "language-list"], environment: environment)
+        let vertical = try await self.rapport(["--vertical", "language-list"], environment: environment)
         #expect(vertical.output.contains("-[ RECORD 2 ]"))
-        #expect(vertical.output.contains("name: English, US\n"))
+        #expect(vertical.output.contains("name:     English, US\n"))
         try await server.stop()
     }
 
@@ -217,12 +199,12 @@ struct CommandLineToolTests {
         let environment = ["RAPPORT_PASSFILE": path, "RAPPORT_PORT": String(server.port), "RAPPORT_USER": "mia"]
 
         chmod(path, 0o600)
-        let used = try self.rapport(["whoami"], environment: environment)
+        let used = try await self.rapport(["whoami"], environment: environment)
         #expect(used.status == 0, "\(used.errors)")
         #expect(used.output.contains("MIA"))
 
         chmod(path, 0o640)
-        let refused = try self.rapport(["whoami"], environment: environment)
+        let refused = try await self.rapport(["whoami"], environment: environment)
         #expect(refused.status != 0)
         #expect(refused.errors.contains(path))
         #expect(refused.errors.contains("chmod 0600"))
@@ -277,18 +259,18 @@ struct CommandLineToolTests {
             "RAPPORT_PASSWORD": TestServer.defaultPassword, "RAPPORT_USER": "root", "RAPPORT_PORT": String(server.port),
             "COLUMNS": "60",
         ]
-        let help = try self.rapport(["help"], environment: environment)
+        let help = try await self.rapport(["help"], environment: environment)
         #expect(help.status == 0, "\(help.errors)")
         #expect(help.output.contains("INTERACTION-CREATE"))
         #expect(help.output.split(separator: "\n").allSatisfy { $0.count <= 60 }, "\(help.output)")
-        let detail = try self.rapport(["help", "language-list"], environment: environment)
+        let detail = try await self.rapport(["help", "language-list"], environment: environment)
         #expect(detail.output.contains("Results:"))
         #expect(detail.output.contains("language (code), name (text)"))
 
         // `rapport --help`'s example, as written.
-        let added = try self.rapport(["USER-ADD", "bob", "role=salesperson"], environment: environment)
+        let added = try await self.rapport(["USER-ADD", "bob", "role=salesperson"], environment: environment)
         #expect(added.status == 0, "\(added.errors)")
-        let usage = try self.rapport(["--help"])
+        let usage = try await self.rapport(["--help"])
         #expect(usage.output.contains("USER-ADD bob role=salesperson"))
         try await server.stop()
     }

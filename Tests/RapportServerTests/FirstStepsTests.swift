@@ -11,25 +11,11 @@ struct FirstStepsTests {
     static let password = "first steps 2026"
 
     /// Runs a program and returns its exit status and output.
-    func run(_ program: String, _ arguments: [String], environment: [String: String]) throws
+    func run(_ program: String, _ arguments: [String], environment: [String: String]) async throws
         -> (status: Int32, output: String, errors: String)
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("RAPPORT_") }
-        env.merge(environment) { $1 }
-        process.environment = env
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        let run = try await ProgramRun.run(program, arguments, environment: environment)
+        return (run.status, run.output, run.errors)
     }
 
     @Test func aNewUserLogsAFirstInteractionInFourCommands() async throws {
@@ -38,10 +24,12 @@ struct FirstStepsTests {
             server.database.cluster.connectionParameters(database: server.database.name)
         )
         // On the server host: the first user, linked to a salesperson that is created with it.
-        let added = try self.run(
+        let added = try await self.run(
             try Toolbox.rapportd(),
-            ["user", "add", "alice", "--role", "manager", "--salesperson", "AH", "--full-name", "Alice Hill",
-             "--database-url", databaseURL],
+            [
+                "user", "add", "alice", "--role", "manager", "--salesperson", "AH", "--full-name", "Alice Hill",
+                "--database-url", databaseURL,
+            ],
             environment: ["RAPPORT_NEW_PASSWORD": Self.password]
         )
         #expect(added.status == 0, "\(added.errors)")
@@ -57,7 +45,7 @@ struct FirstStepsTests {
             ["interaction-create", "contact=CT000001", "template=call", "description=Introduction call"],
         ]
         for step in steps {
-            let result = try self.run(rapport, step, environment: session)
+            let result = try await self.run(rapport, step, environment: session)
             #expect(result.status == 0, "rapport \(step.joined(separator: " ")): \(result.errors)")
             #expect(!result.errors.contains("ERR"), "\(result.errors)")
         }

@@ -11,7 +11,7 @@ import Testing
 /// Lists and paging (docs/PROTOCOL.md): every list command takes `limit` and `next`, pages by keyset and
 /// streams its page in chunks.
 @Suite struct ListPagingTests {
-    /// The rule: a list command is one whose name ends in `-LIST`, plus SEGMENT-SHOW (its lines) and
+    /// The rule: a list command is one whose name ends in `-LIST`, plus
     /// SEGMENT-CRITERIA. Every one must declare `limit` and `next`, and none the old `after`/`before`.
     @Test func everyListCommandDeclaresLimitAndNext() {
         let lists = RapportServer.commandSpecs.filter { Paging.isListCommand($0.name) }
@@ -99,14 +99,14 @@ import Testing
         try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(segment), .named("type", "person")])
         try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(segment), .named("type", "company")])
         for code in ["CA", "CB", "CC"] {
-            try await kit.ok("CRITERIA-SAVE", [.positional(segment), .named("code", code)])
+            try await kit.ok("CRITERIA-SAVE", [.positional(segment), .named("criteria", code)])
         }
         let lists: [(String, [Argument], header: Int)] = [
             ("LANGUAGE-LIST", [], 0), ("GROUP-LIST", [], 0), ("CAMPAIGN-LIST", [], 0),
             ("SALESPERSON-LIST", [], 0), ("SERIES-LIST", [], 0), ("TEMPLATE-LIST", [], 0),
             ("TEMPLATE-LANGUAGE-LIST", [.positional("BUSLETTER")], 0), ("CONTACT-LIST", [], 0),
             ("USER-LIST", [], 0), ("SETUP-LIST", [], 0), ("SEGMENT-LIST", [], 0),
-            ("SEGMENT-SHOW", [.positional(segment)], 1), ("SEGMENT-CRITERIA", [.positional(segment)], 0),
+            ("SEGMENT-LINE-LIST", [.positional(segment)], 0), ("SEGMENT-CRITERIA", [.positional(segment)], 0),
             ("CRITERIA-LIST", [], 0),
         ]
         for (verb, arguments, header) in lists {

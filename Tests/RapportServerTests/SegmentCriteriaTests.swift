@@ -23,21 +23,21 @@ struct SegmentCriteriaTests {
         )
 
         // Allow existing contacts.
-        reply = try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact-no", "P11")])
+        reply = try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "P11")])
         #expect(SegmentKit.value(reply, "added") == "0")
         reply = try await kit.ok(
             "SEGMENT-ADD-CONTACTS",
-            [.positional(seg), .named("contact-no", "P11"), .named("allow-existing", "true")]
+            [.positional(seg), .named("contact", "P11"), .named("allow-existing", "true")]
         )
         #expect(SegmentKit.value(reply, "added") == "1")
         #expect(try await kit.contacts(seg) == ["P0", "P11", "P21", "P11"])
 
         // Ignore exclusion.
-        reply = try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact-no", "P12")])
+        reply = try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "P12")])
         #expect(SegmentKit.value(reply, "added") == "0")
         reply = try await kit.ok(
             "SEGMENT-ADD-CONTACTS",
-            [.positional(seg), .named("contact-no", "P12"), .named("ignore-exclusion", "yes")]
+            [.positional(seg), .named("contact", "P12"), .named("ignore-exclusion", "yes")]
         )
         #expect(SegmentKit.value(reply, "added") == "1")
         #expect(SegmentKit.value(reply, "criteria-actions") == "5")
@@ -46,12 +46,12 @@ struct SegmentCriteriaTests {
         let expand = try await kit.segment()
         try await kit.ok(
             "SEGMENT-ADD-CONTACTS",
-            [.positional(expand), .named("contact-no", "P11"), .named("expand-companies", "true")]
+            [.positional(expand), .named("contact", "P11"), .named("expand-companies", "true")]
         )
         #expect(try await kit.contacts(expand) == ["C1", "P11"])
         try await kit.ok(
             "SEGMENT-ADD-CONTACTS",
-            [.positional(expand), .named("contact-no", "C2|P0"), .named("expand-companies", "true")]
+            [.positional(expand), .named("contact", "C2|P0"), .named("expand-companies", "true")]
         )
         #expect(try await kit.contacts(expand) == ["C1", "P11", "P0", "C2", "P21"])
 
@@ -59,7 +59,7 @@ struct SegmentCriteriaTests {
         let related = try await kit.segment()
         try await kit.ok(
             "SEGMENT-ADD-CONTACTS",
-            [.positional(related), .named("contact-no", "P21|P0"), .named("allow-related-companies", "true")]
+            [.positional(related), .named("contact", "P21|P0"), .named("allow-related-companies", "true")]
         )
         #expect(try await kit.contacts(related) == ["P0", "C2", "P21"])
 
@@ -152,7 +152,7 @@ struct SegmentCriteriaTests {
         #expect(before == ["C1", "C2"])
 
         try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("type", "person")])
-        try await kit.ok("SEGMENT-REDUCE", [.positional(seg), .named("contact-no", "C1|P11")])
+        try await kit.ok("SEGMENT-REDUCE", [.positional(seg), .named("contact", "C1|P11")])
         try await kit.ok("SEGMENT-LINE-ADD", [.positional(seg), .named("contact", "P12")])
         #expect(try await kit.contacts(seg) == ["C2", "P0", "P21", "P12"])
 
@@ -191,16 +191,16 @@ struct SegmentCriteriaTests {
 
         let saved = try await kit.ok(
             "CRITERIA-SAVE",
-            [.positional(first), .named("code", "north"), .named("description", "Northern")]
+            [.positional(first), .named("criteria", "north"), .named("description", "Northern")]
         )
         #expect(SegmentKit.value(saved, "criteria-actions") == "3")
-        let again = try await kit.send("CRITERIA-SAVE", [.positional(first), .named("code", "NORTH")])
+        let again = try await kit.send("CRITERIA-SAVE", [.positional(first), .named("criteria", "NORTH")])
         #expect(SegmentKit.error(again, .conflict) != nil)
         let list = try await kit.ok("CRITERIA-LIST")
-        #expect(SegmentKit.values(list, "code") == ["NORTH"])
+        #expect(SegmentKit.values(list, "criteria") == ["NORTH"])
 
         let second = try await kit.segment()
-        try await kit.ok("CRITERIA-REUSE", [.positional(second), .named("code", "NORTH")])
+        try await kit.ok("CRITERIA-REUSE", [.positional(second), .named("criteria", "NORTH")])
         #expect(try await kit.contacts(second) == lines)
         let criteria = try await kit.ok("SEGMENT-CRITERIA", [.positional(second)])
         #expect(
@@ -210,7 +210,7 @@ struct SegmentCriteriaTests {
             ]
         )
         // A segment with criteria asks first.
-        let unconfirmed = try await kit.send("CRITERIA-REUSE", [.positional(second), .named("code", "NORTH")])
+        let unconfirmed = try await kit.send("CRITERIA-REUSE", [.positional(second), .named("criteria", "NORTH")])
         #expect(SegmentKit.error(unconfirmed, .invalid)?.contains("already contains 3 No. of Criteria Actions") == true)
         try await kit.stop()
     }
@@ -221,7 +221,7 @@ struct SegmentCriteriaTests {
         let bob = try await kit.session("BOB", role: .salesperson, salesperson: "BO")
         let annSegment = SegmentKit.value(try await ann.send("SEGMENT-CREATE", []), "segment") ?? ""
         _ = try await ann.send("SEGMENT-ADD-CONTACTS", [.positional(annSegment), .named("post-code", "1000..1999")])
-        let saved = try await ann.send("CRITERIA-SAVE", [.positional(annSegment), .named("code", "north")])
+        let saved = try await ann.send("CRITERIA-SAVE", [.positional(annSegment), .named("criteria", "north")])
         #expect(SegmentKit.value(saved, "created-by") == "ANN")
 
         // Bob may list and reuse Ann's criteria, not overwrite or delete them.
@@ -229,7 +229,7 @@ struct SegmentCriteriaTests {
         #expect(SegmentKit.values(listed, "created-by") == ["ANN"])
         let overwrite = try await bob.send(
             "CRITERIA-SAVE",
-            [.positional(annSegment), .named("code", "NORTH"), .named("replace", "true")]
+            [.positional(annSegment), .named("criteria", "NORTH"), .named("replace", "true")]
         )
         #expect(SegmentKit.error(overwrite, .denied)?.contains("belong to ANN") == true)
         let delete = try await bob.send("CRITERIA-DELETE", [.positional("NORTH")])
@@ -239,11 +239,11 @@ struct SegmentCriteriaTests {
         // The owner replaces and deletes; a manager may do both for anyone.
         _ = try await ann.send(
             "CRITERIA-SAVE",
-            [.positional(annSegment), .named("code", "NORTH"), .named("replace", "true")]
+            [.positional(annSegment), .named("criteria", "NORTH"), .named("replace", "true")]
         )
         try await kit.ok(
             "CRITERIA-SAVE",
-            [.positional(annSegment), .named("code", "NORTH"), .named("replace", "true")]
+            [.positional(annSegment), .named("criteria", "NORTH"), .named("replace", "true")]
         )
         #expect(try await kit.scalar("SELECT created_by FROM saved_segment_criteria WHERE code = 'NORTH'") == "MANAGER")
         let annDelete = try await ann.send("CRITERIA-DELETE", [.positional("NORTH")])
@@ -313,7 +313,7 @@ struct SegmentCriteriaTests {
             )
                 == [["10000", "P0", "8.00"]]
         )
-        try await kit.ok("SEGMENT-LINE-REMOVE", [.positional(seg), .positional("10000")])
+        try await kit.ok("SEGMENT-LINE-REMOVE", [.positional(seg), .named("lines", "10000")])
         #expect(try await kit.contacts(seg) == [])
         try await kit.ok("SEGMENT-GO-BACK", [.positional(seg)])
         #expect(try await kit.contacts(seg) == ["P0"])
@@ -322,6 +322,29 @@ struct SegmentCriteriaTests {
                 "SELECT count(*)::text FROM segment_criteria_lines WHERE segment_no = '\(seg)' AND type = 'action'"
             ) == "3"
         )
+
+        // Several lines go in one request, each recorded as its own reduce action; a line that does not
+        // exist refuses the whole request.
+        let first = SegmentKit.value(
+            try await kit.ok("SEGMENT-LINE-ADD", [.positional(seg), .named("contact", "P11")]),
+            "line"
+        )
+        let second = SegmentKit.value(
+            try await kit.ok("SEGMENT-LINE-ADD", [.positional(seg), .named("contact", "P12")]),
+            "line"
+        )
+        let refused = try await kit.send(
+            "SEGMENT-LINE-REMOVE",
+            [.positional(seg), .named("lines", "\(first ?? ""),99999")]
+        )
+        #expect(SegmentKit.error(refused, .notFound) != nil)
+        #expect(try await kit.contacts(seg).sorted() == ["P0", "P11", "P12"])
+        let removed = try await kit.ok(
+            "SEGMENT-LINE-REMOVE",
+            [.positional(seg), .named("lines", "\(first ?? ""),\(second ?? "")")]
+        )
+        #expect(SegmentKit.value(removed, "lines") == "1")
+        #expect(try await kit.contacts(seg) == ["P0"])
         try await kit.stop()
     }
 }

@@ -12,12 +12,12 @@ struct SegmentDeliveryTests {
     /// Logs a letter segment for all companies and persons with an address (C1, P11, P0, C2) with send=true.
     static func sentSegment(_ kit: SegmentKit) async throws -> String {
         let seg = try await kit.segment([.named("description", "Offer"), .named("template", "BUSLETTER")])
-        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact-no", "C1|P11|P0|C2")])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "C1|P11|P0|C2")])
         try await kit.ok(
             "SEGMENT-LINE-SET",
             [.positional(seg), .positional("20000"), .named("correspondence-type", "email")]
         )
-        let reply = try await kit.ok("LOG-SEGMENT", [.positional(seg), .named("send", "true")])
+        let reply = try await kit.ok("LOG-SEGMENT", [.positional(seg), .named("deliver", "true")])
         #expect(SegmentKit.value(reply, "queued") == "4")
         return try #require(SegmentKit.value(reply, "logged-segment"))
     }

@@ -13,15 +13,15 @@ struct SegmentHeaderTests {
         let created = try await kit.ok("SEGMENT-CREATE", [.named("description", "First")])
         #expect(SegmentKit.value(created, "segment") == "SEG00001")
         #expect(SegmentKit.value(created, "salesperson") == "AH")
-        #expect(SegmentKit.value(created, "no-series") == "SEG")
+        #expect(SegmentKit.value(created, "series") == "SEG")
         #expect(try await kit.scalar("SELECT (date = CURRENT_DATE)::text FROM segment_headers") == "true")
-        try await kit.ok("SEGMENT-CREATE", [.named("no", "manual-1")])
+        try await kit.ok("SEGMENT-CREATE", [.named("segment", "manual-1")])
         #expect(try await kit.scalar("SELECT no FROM segment_headers WHERE no_series IS NULL") == "MANUAL-1")
-        var reply = try await kit.send("SEGMENT-CREATE", [.named("no", "MANUAL-1")])
+        var reply = try await kit.send("SEGMENT-CREATE", [.named("segment", "MANUAL-1")])
         #expect(SegmentKit.error(reply, .conflict) == "Segment MANUAL-1 already exists.")
 
         try await kit.script("UPDATE number_series SET allow_manual = false")
-        reply = try await kit.send("SEGMENT-CREATE", [.named("no", "MANUAL-2")])
+        reply = try await kit.send("SEGMENT-CREATE", [.named("segment", "MANUAL-2")])
         #expect(SegmentKit.error(reply, .invalid) == SegmentMessages.manualNumbersNotAllowed(series: "SEG"))
         try await kit.script("UPDATE marketing_setup SET segment_nos = NULL")
         reply = try await kit.send("SEGMENT-CREATE")
@@ -32,7 +32,7 @@ struct SegmentHeaderTests {
     @Test func headerChangesReachTheLinesWithTheHeadersTemplate() async throws {
         let kit = try await SegmentKit.start()
         let seg = try await kit.segment([.named("template", "BUSLETTER"), .named("description", "Letter")])
-        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact-no", "C1|C2|P0")])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "C1|C2|P0")])
         try await kit.ok("SEGMENT-LINE-SET", [.positional(seg), .positional("30000"), .named("template", "CALL")])
         var reply = try await kit.ok(
             "SEGMENT-SET",
@@ -85,11 +85,42 @@ struct SegmentHeaderTests {
         try await kit.stop()
     }
 
+    /// An empty value blanks a field; typed values come back as the protocol prints them.
+    @Test func anEmptyValueBlanksAField() async throws {
+        let kit = try await SegmentKit.start()
+        let seg = try await kit.segment([.named("template", "BUSLETTER"), .named("description", "Blanks")])
+        var reply = try await kit.ok(
+            "SEGMENT-SET",
+            [
+                .positional(seg), .named("unit-cost", "9.5"), .named("date", "2025-03-14"),
+                .named("initiated-by", "them"),
+            ]
+        )
+        #expect(SegmentKit.value(reply, "unit-cost") == "9.50")
+        #expect(SegmentKit.value(reply, "date") == "2025-03-14")
+        #expect(SegmentKit.value(reply, "initiated-by") == "them")
+        reply = try await kit.ok("SEGMENT-SET", [.positional(seg), .named("date", ""), .named("initiated-by", "")])
+        #expect(SegmentKit.value(reply, "date") == nil)
+        #expect(SegmentKit.value(reply, "initiated-by") == nil)
+        #expect(reply.dataLines[0].tokens.contains(.named("date", "")), "a blank is written as date=")
+        let word = try await kit.send("SEGMENT-SET", [.positional(seg), .named("initiated-by", "blank")])
+        if case .error = word.final {} else { Issue.record("initiated-by=blank was accepted") }
+
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "P11")])
+        reply = try await kit.ok("SEGMENT-LINE-SET", [.positional(seg), .positional("10000"), .named("time", "10:30")])
+        #expect(SegmentKit.value(reply, "time") == "10:30:00")
+        reply = try await kit.ok("SEGMENT-LINE-SET", [.positional(seg), .positional("10000"), .named("time", "")])
+        #expect(SegmentKit.value(reply, "time") == nil)
+        let lines = try await kit.ok("SEGMENT-LINE-LIST", [.positional(seg)])
+        #expect(SegmentKit.values(lines, "line") == ["10000"])
+        try await kit.stop()
+    }
+
     @Test func aNewLineFollowsTheDefaultingRules() async throws {
         let kit = try await SegmentKit.start()
         let seg = try await kit.segment([.named("template", "BUSLETTER"), .named("description", "Rules")])
         try await kit.ok("SEGMENT-SET", [.positional(seg), .named("salesperson", "")])
-        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact-no", "P21|P11")])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "P21|P11")])
         let header = try #require(
             try await kit.sql(
                 """
@@ -174,7 +205,7 @@ struct SegmentHeaderTests {
         reply = try await sally.send("SEGMENT-CREATE", [.named("description", "Sally's")])
         let own = try #require(SegmentKit.value(reply, "segment"))
         #expect(SegmentKit.value(reply, "salesperson") == "BO")
-        reply = try await sally.send("SEGMENT-ADD-CONTACTS", [.positional(own), .named("contact-no", "P0")])
+        reply = try await sally.send("SEGMENT-ADD-CONTACTS", [.positional(own), .named("contact", "P0")])
         #expect(SegmentKit.value(reply, "added") == "1")
         // The manager may change anyone's segment; everyone may read.
         try await kit.ok("SEGMENT-SET", [.positional(own), .named("description", "Checked")])

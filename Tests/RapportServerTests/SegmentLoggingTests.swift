@@ -15,7 +15,7 @@ struct SegmentLoggingTests {
             .named("description", description), .named("template", "BUSLETTER"), .named("campaign", "CP1"),
             .named("date", "2025-03-14"),
         ])
-        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact-no", "C1|P11|P0")])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "C1|P11|P0")])
         return seg
     }
 
@@ -40,7 +40,7 @@ struct SegmentLoggingTests {
         )
         let reply = try await kit.ok(
             "LOG-SEGMENT",
-            [.positional(seg), .named("follow-up", "true"), .named("send", "false")]
+            [.positional(seg), .named("follow-up", "true"), .named("deliver", "false")]
         )
         #expect(reply.final == .ok(SegmentMessages.logged(seg)))
         let logged = try #require(SegmentKit.value(reply, "logged-segment"))
@@ -123,7 +123,7 @@ struct SegmentLoggingTests {
         // The logged segment shows its counts and campaign entries.
         let shown = try await kit.ok("LOGGED-SEGMENT-SHOW", [.positional(logged)])
         #expect(SegmentKit.value(shown, "interactions") == "3")
-        #expect(SegmentKit.values(shown, "campaign") == ["CP1", "CP2"])
+        #expect(SegmentKit.value(shown, "campaigns") == "CP1,CP2")
         try await kit.stop()
     }
 
@@ -133,8 +133,8 @@ struct SegmentLoggingTests {
         let second = try await kit.session()
         for round in 0..<20 {
             let seg = try await Self.letterSegment(kit, description: "Race \(round)")
-            async let a = first.send("LOG-SEGMENT", [.positional(seg), .named("send", "false")])
-            async let b = second.send("LOG-SEGMENT", [.positional(seg), .named("send", "false")])
+            async let a = first.send("LOG-SEGMENT", [.positional(seg), .named("deliver", "false")])
+            async let b = second.send("LOG-SEGMENT", [.positional(seg), .named("deliver", "false")])
             let replies = try await [a, b]
             let wins = replies.filter { $0.final == .ok(SegmentMessages.logged(seg)) }
             let losses = replies.compactMap { SegmentKit.error($0, .conflict) }
@@ -195,14 +195,14 @@ struct SegmentLoggingTests {
         #expect(SegmentKit.error(reply, .invalid) == SegmentMessages.empty(empty))
 
         let nameless = try await kit.segment()
-        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(nameless), .named("contact-no", "C1")])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(nameless), .named("contact", "C1")])
         reply = try await kit.send("LOG-SEGMENT", [.positional(nameless)])
         #expect(SegmentKit.error(reply, .invalid) == SegmentMessages.descriptionMissing(nameless))
 
         // No template on the lines, one without salesperson: the first failing line is reported.
         let seg = try await kit.segment([.named("description", "Checks"), .named("salesperson", "")])
         try await kit.script("UPDATE contacts SET salesperson_code = NULL WHERE no = 'P11'")
-        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact-no", "P0|P11")])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "P0|P11")])
         reply = try await kit.send("LOG-SEGMENT", [.positional(seg)])
         #expect(
             SegmentKit.error(reply, .invalid)
@@ -223,7 +223,7 @@ struct SegmentLoggingTests {
 
         // Sending needs an e-mail address for e-mail lines: P21 has none.
         let mail = try await kit.segment([.named("description", "Mail"), .named("template", "BUSLETTER")])
-        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(mail), .named("contact-no", "C2|P21")])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(mail), .named("contact", "C2|P21")])
         try await kit.ok(
             "SEGMENT-LINE-SET",
             [.positional(mail), .positional("20000"), .named("correspondence-type", "email")]
@@ -234,7 +234,7 @@ struct SegmentLoggingTests {
         #expect(SegmentKit.value(check, "queued") == "2")
         #expect(SegmentKit.values(check, "error") == [SegmentMessages.emailMissing(contactNo: "P21")])
         // Without sending, the e-mail line is logged with a blank correspondence type.
-        try await kit.ok("LOG-SEGMENT", [.positional(mail), .named("send", "false")])
+        try await kit.ok("LOG-SEGMENT", [.positional(mail), .named("deliver", "false")])
         #expect(
             try await kit.sql("SELECT contact_no, correspondence_type FROM interaction_log_entries ORDER BY entry_no")
                 == [["C2", "hard_copy"], ["P21", nil]]
@@ -249,7 +249,7 @@ struct SegmentLoggingTests {
     @Test func cancelingALoggedSegmentCancelsItsEntriesAndTakesThemOutOfTheStatistics() async throws {
         let kit = try await SegmentKit.start()
         let seg = try await Self.letterSegment(kit)
-        let reply = try await kit.ok("LOG-SEGMENT", [.positional(seg), .named("send", "false")])
+        let reply = try await kit.ok("LOG-SEGMENT", [.positional(seg), .named("deliver", "false")])
         let logged = try #require(SegmentKit.value(reply, "logged-segment"))
         let statistics = """
             SELECT count(*)::text, coalesce(sum(cost), 0)::text FROM interaction_log_entries
@@ -261,10 +261,10 @@ struct SegmentLoggingTests {
 
         // A salesperson may not cancel a logging of someone else.
         let sally = try await kit.session("SALLY", role: .salesperson, salesperson: "BO")
-        let denied = try await sally.send("LOGGED-SEGMENT-CANCEL", [.positional(logged)])
+        let denied = try await sally.send("LOGGED-SEGMENT-CANCEL", [.named("logged-segments", logged)])
         #expect(SegmentKit.error(denied, .denied) != nil)
 
-        let canceled = try await kit.ok("LOGGED-SEGMENT-CANCEL", [.positional(logged)])
+        let canceled = try await kit.ok("LOGGED-SEGMENT-CANCEL", [.named("logged-segments", logged)])
         #expect(SegmentKit.value(canceled, "entries") == "2")
         #expect(SegmentKit.value(canceled, "campaign-entries") == "1")
         #expect(try await kit.sql(statistics) == [["0", "0"]])
@@ -274,7 +274,7 @@ struct SegmentLoggingTests {
         #expect(SegmentKit.value(list, "interactions") == "3")
 
         // Un-canceling clears every entry, also the one canceled on its own (BC, reference 6.1).
-        try await kit.ok("LOGGED-SEGMENT-UNCANCEL", [.positional(logged)])
+        try await kit.ok("LOGGED-SEGMENT-UNCANCEL", [.named("logged-segments", logged)])
         #expect(try await kit.scalar("SELECT count(*)::text FROM interaction_log_entries WHERE canceled") == "0")
         #expect(try await kit.sql(statistics) == [["3", "24.00"]])
         await sally.close()
@@ -291,7 +291,7 @@ struct SegmentLoggingTests {
         let two = try #require(
             SegmentKit.value(try await kit.ok("LOG-SEGMENT", [.positional(second)]), "logged-segment")
         )
-        try await kit.ok("LOGGED-SEGMENT-CANCEL", [.positional(one)])
+        try await kit.ok("LOGGED-SEGMENT-CANCEL", [.named("logged-segments", one)])
 
         let dry = try await kit.ok("LOGGED-SEGMENT-DELETE-CANCELED", [.named("dry-run", "true")])
         #expect(SegmentKit.value(dry, "matching") == "1")

@@ -93,7 +93,7 @@ struct SegmentReferenceGuardTests {
         let seg = try await kit.segment([
             .named("description", "Guards"), .named("template", "BUSLETTER"), .named("campaign", "CP1"),
         ])
-        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact-no", "P0|P11")])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "P0|P11")])
         let followUp = try #require(
             SegmentKit.value(
                 try await kit.ok("LOG-SEGMENT", [.positional(seg), .named("follow-up", "true")]),
@@ -138,8 +138,8 @@ struct SegmentReferenceGuardTests {
         )
         // A contact without lines but with history: its history rows go with it (CASCADE).
         let other = try await kit.segment()
-        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(other), .named("contact-no", "C2")])
-        try await kit.ok("SEGMENT-REDUCE", [.positional(other), .named("contact-no", "C2")])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(other), .named("contact", "C2")])
+        try await kit.ok("SEGMENT-REDUCE", [.positional(other), .named("contact", "C2")])
         try await kit.script("DELETE FROM contacts WHERE no = 'P21'; DELETE FROM contacts WHERE no = 'C2'")
         #expect(try await kit.scalar("SELECT count(*)::text FROM segment_history WHERE contact_no = 'C2'") == "0")
         // Deleting a logged segment unlinks its entries (SET NULL); deleting a campaign entry deletes its

@@ -126,14 +126,16 @@ struct SegmentKit {
     /// The value of `key` on data line `line`.
     static func value(_ response: Response, _ key: String, line: Int = 0) -> String? {
         guard line < response.dataLines.count else { return nil }
-        for case .named(let name, let value) in response.dataLines[line].tokens where name == key { return value }
+        for case .named(let name, let value) in response.dataLines[line].tokens where name == key {
+            return value.isEmpty ? nil : value
+        }
         return nil
     }
 
-    /// The values of `key` on every data line that has it.
+    /// The values of `key` on every data line where it is not blank.
     static func values(_ response: Response, _ key: String) -> [String] {
         response.dataLines.compactMap { line in
-            for case .named(let name, let value) in line.tokens where name == key { return value }
+            for case .named(let name, let value) in line.tokens where name == key { return value.isEmpty ? nil : value }
             return nil
         }
     }

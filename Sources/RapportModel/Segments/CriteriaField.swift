@@ -49,7 +49,7 @@ public enum CriteriaField: String, Sendable, CaseIterable {
     /// The protocol argument that sets this filter.
     public var argument: String {
         switch self {
-        case .contactNo: return "contact-no"
+        case .contactNo: return "contact"
         case .searchName: return "name"
         case .contactType: return "type"
         case .contactSalesperson: return "salesperson"

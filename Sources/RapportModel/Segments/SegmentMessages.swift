@@ -1,6 +1,7 @@
 /// The texts users see from segment operations, worded as in the reference where it gives them.
 public enum SegmentMessages {
-    public static let segmentNosMissing = "Segment Nos. must have a value in Marketing Setup"
+    public static let segmentNosMissing =
+        "Segment Nos. must have a value in Marketing Setup: set one with SETUP-MARKETING segment-nos=<series>"
 
     public static let templateNeedsLineUpdate =
         "Interaction Template Code may not be modified without updating lines when inherited attachments exist."
@@ -23,12 +24,15 @@ public enum SegmentMessages {
 
     /// BC's TestField error on a segment line.
     public static func lineFieldMissing(_ field: String, segmentNo: String, lineNo: Int) -> String {
-        "\(field) must have a value in Segment Line: Segment No.=\(segmentNo), Line No.=\(lineNo)."
+        let fix =
+            field == "Attachment No."
+            ? "give the line's template content with ATTACHMENT-UPLOAD" : "set it with SEGMENT-LINE-SET"
+        return "\(field) must have a value in Segment Line: Segment No.=\(segmentNo), Line No.=\(lineNo); \(fix)"
     }
 
     public static func emailMissing(contactNo: String) -> String {
         "Make sure that the Email field is specified for either contact no. \(contactNo) or the contact "
-            + "alternative address."
+            + "alternative address; set it with CONTACT-SET \(contactNo) email=<address>, or log with deliver=false"
     }
 
     public static func manualNumbersNotAllowed(series: String) -> String {
@@ -37,7 +41,8 @@ public enum SegmentMessages {
     }
 
     public static func noCriteriaActions(_ segmentNo: String) -> String {
-        "No. of Criteria Actions must have a value in Segment Header: No.=\(segmentNo)."
+        "No. of Criteria Actions must have a value in Segment Header: No.=\(segmentNo); add contacts with "
+            + "SEGMENT-ADD-CONTACTS first."
     }
 
     /// The Reuse Criteria / Reuse Segment confirmation, turned into a refusal unless confirmed.
@@ -48,14 +53,17 @@ public enum SegmentMessages {
 
     public static let goBackNothing = "There is no criteria action to undo."
 
-    public static let loggedSegmentRequired = "Logged Segment Entry No. must be specified."
+    public static let loggedSegmentRequired =
+        "Logged Segment Entry No. must be specified: give logged-segment=<n> or entries=<n>,<m>"
 
-    public static let sameLoggedSegment = "The interaction log entries must always be from the same Logged Segment."
+    public static let sameLoggedSegment =
+        "The interaction log entries must always be from the same Logged Segment: resend each logged segment on its own"
 
     public static let nothingToResend = "There is nothing to send. Only Microsoft Word documents can be resent."
 
     public static func entryCorrespondenceTypeMissing(_ entryNo: Int64) -> String {
-        "Correspondence Type must have a value in Interaction Log Entry: Entry No.=\(entryNo)."
+        "Correspondence Type must have a value in Interaction Log Entry: Entry No.=\(entryNo); "
+            + "choose one with correspondence-type=hard_copy or email"
     }
 
     public static func loggedSegmentsDeleted(_ count: Int) -> String {

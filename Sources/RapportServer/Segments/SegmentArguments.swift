@@ -1,178 +1,169 @@
+import Foundation
+import LibPQ
 import RapportModel
 import RapportProtocol
 import RapportStore
 
-/// Argument declarations and parsing shared by the segment commands. Fields that may be cleared are text:
-/// an empty value means blank (e.g. `campaign=` removes the campaign).
+/// Argument declarations and parsing shared by the segment commands. Fields that may be blanked are
+/// `ChangeArgument`s: an empty value blanks them (e.g. `campaign=` removes the campaign).
 enum SegmentArguments {
-    static let segment = ArgumentSpec(
-        "segment",
-        kind: .positional,
-        required: true,
-        valueType: .code(maxLength: 20),
-        help: "Segment No."
-    )
+    static let segment = RequiredArgument.positional("segment", .code(maxLength: 20), "Segment No.")
+    static let contact = RequiredArgument.named("contact", .code(maxLength: 20), "Contact No.")
+
+    enum Header {
+        static let description = ChangeArgument.named(
+            "description",
+            .text(maxLength: 100),
+            "Description; required to log."
+        )
+        static let campaign = ChangeArgument.named("campaign", .code(maxLength: 20), "Campaign No.")
+        static let salesperson = ChangeArgument.named(
+            "salesperson",
+            .code(maxLength: 20),
+            "Salesperson (not blocked); blank: each line keeps its contact's. Salespeople may only use their own."
+        )
+        static let template = ChangeArgument.named(
+            "template",
+            .code(maxLength: 10),
+            "Interaction template: re-defaults the interaction fields and the segment's content from it."
+        )
+        static let correspondenceType = ChangeArgument.named(
+            "correspondence-type",
+            .oneOf(CorrespondenceType.self),
+            "Correspondence Type (Default); only with ignore-contact-corres-type set."
+        )
+        static let unitCost = OptionalArgument.named("unit-cost", .amount, "Unit Cost (LCY), the lines' cost.")
+        static let unitDuration = OptionalArgument.named("unit-duration", .amount, "Unit Duration (Min.).")
+        static let date = ChangeArgument.named("date", .date, "Date of the interactions.")
+        static let campaignTarget = OptionalArgument.named(
+            "campaign-target",
+            .bool,
+            "The contacts are campaign targets."
+        )
+        static let campaignResponse = OptionalArgument.named(
+            "campaign-response",
+            .bool,
+            "The interactions answer a campaign."
+        )
+        static let informationFlow = ChangeArgument.named(
+            "information-flow",
+            .oneOf(InformationFlow.self),
+            "Information Flow."
+        )
+        static let initiatedBy = ChangeArgument.named("initiated-by", .oneOf(InitiatedBy.self), "Initiated By.")
+        static let language = ChangeArgument.named(
+            "language",
+            .code(maxLength: 10),
+            "Language Code (Default) of the segment's content (needs a template)."
+        )
+        static let subject = ChangeArgument.named(
+            "subject",
+            .text(maxLength: 100),
+            "Subject (Default) (needs a template)."
+        )
+        static let sendWordDocs = OptionalArgument.named("send-word-docs", .bool, "Send Word Docs. as Attmt.")
+        static let ignoreContactCorresType = OptionalArgument.named(
+            "ignore-contact-corres-type",
+            .bool,
+            "Force the default correspondence type on every line."
+        )
+        static let updateLines = OptionalArgument.named(
+            "update-lines",
+            .bool,
+            "Push changed fields to the lines with the header's template (default true)."
+        )
+        static let applyTemplateToLines = OptionalArgument.named(
+            "apply-template-to-lines",
+            .bool,
+            "Give every line the new template (default true); false is refused while lines inherit an attachment."
+        )
+        static let createLanguage = OptionalArgument.named(
+            "create-language",
+            .bool,
+            "Create the segment language row for language= when missing (default false: refused)."
+        )
+    }
 
     static let headerFields: [ArgumentSpec] = [
-        ArgumentSpec(
-            "description",
-            kind: .named,
-            valueType: .text(maxLength: 100),
-            help: "Description; required to log."
-        ),
-        ArgumentSpec("campaign", kind: .named, valueType: .text(maxLength: 20), help: "Campaign No.; empty = none."),
-        ArgumentSpec(
-            "salesperson",
-            kind: .named,
-            valueType: .text(maxLength: 20),
-            help:
-                "Salesperson (not blocked); empty = each line keeps its contact's. Salespeople may only use their own."
-        ),
-        ArgumentSpec(
-            "template",
-            kind: .named,
-            valueType: .text(maxLength: 10),
-            help: "Interaction template: re-defaults the interaction fields and the segment's content from it."
-        ),
-        ArgumentSpec(
-            "correspondence-type",
-            kind: .named,
-            valueType: .enumeration(["hard_copy", "email", "blank"]),
-            help: "Correspondence Type (Default); only with ignore-contact-corres-type set."
-        ),
-        ArgumentSpec("unit-cost", kind: .named, valueType: .decimal, help: "Unit Cost (LCY), the lines' cost."),
-        ArgumentSpec("unit-duration", kind: .named, valueType: .decimal, help: "Unit Duration (Min.)."),
-        ArgumentSpec("date", kind: .named, valueType: .text(maxLength: 10), help: "YYYY-MM-DD; empty = blank."),
-        ArgumentSpec("campaign-target", kind: .named, valueType: .bool, help: "The contacts are campaign targets."),
-        ArgumentSpec("campaign-response", kind: .named, valueType: .bool, help: "The interactions answer a campaign."),
-        ArgumentSpec(
-            "information-flow",
-            kind: .named,
-            valueType: .enumeration(["outbound", "inbound", "blank"]),
-            help: "Information Flow."
-        ),
-        ArgumentSpec(
-            "initiated-by",
-            kind: .named,
-            valueType: .enumeration(["us", "them", "blank"]),
-            help: "Initiated By."
-        ),
-        ArgumentSpec(
-            "language",
-            kind: .named,
-            valueType: .text(maxLength: 10),
-            help: "Language Code (Default) of the segment's content (needs a template)."
-        ),
-        ArgumentSpec(
-            "subject",
-            kind: .named,
-            valueType: .text(maxLength: 100),
-            help: "Subject (Default) (needs a template)."
-        ),
-        ArgumentSpec("send-word-docs", kind: .named, valueType: .bool, help: "Send Word Docs. as Attmt."),
-        ArgumentSpec(
-            "ignore-contact-corres-type",
-            kind: .named,
-            valueType: .bool,
-            help: "Force the default correspondence type on every line."
-        ),
+        Header.description.spec, Header.campaign.spec, Header.salesperson.spec, Header.template.spec,
+        Header.correspondenceType.spec, Header.unitCost.spec, Header.unitDuration.spec, Header.date.spec,
+        Header.campaignTarget.spec, Header.campaignResponse.spec, Header.informationFlow.spec,
+        Header.initiatedBy.spec, Header.language.spec, Header.subject.spec, Header.sendWordDocs.spec,
+        Header.ignoreContactCorresType.spec,
     ]
 
     /// The confirmations of the Segment page, as explicit answers.
     static let headerDialogs: [ArgumentSpec] = [
-        ArgumentSpec(
-            "update-lines",
-            kind: .named,
-            valueType: .bool,
-            help: "Push changed fields to the lines with the header's template (default true)."
-        ),
-        ArgumentSpec(
-            "apply-template-to-lines",
-            kind: .named,
-            valueType: .bool,
-            help: "Give every line the new template (default true); false is refused while lines inherit an attachment."
-        ),
-        ArgumentSpec(
-            "create-language",
-            kind: .named,
-            valueType: .bool,
-            help: "Create the segment language row for language= when missing (default false: refused)."
-        ),
+        Header.updateLines.spec, Header.applyTemplateToLines.spec, Header.createLanguage.spec,
     ]
 
-    static let lineFields: [ArgumentSpec] = [
-        ArgumentSpec(
+    enum Line {
+        static let template = ChangeArgument.named(
             "template",
-            kind: .named,
-            valueType: .text(maxLength: 10),
-            help: "Interaction template of this line; re-derives its interaction fields (reference 3.2 R6)."
-        ),
-        ArgumentSpec(
+            .code(maxLength: 10),
+            "Interaction template of this line; re-derives its interaction fields."
+        )
+        static let language = ChangeArgument.named(
             "language",
-            kind: .named,
-            valueType: .text(maxLength: 10),
-            help: "Language variant (needs a template)."
-        ),
-        ArgumentSpec("description", kind: .named, valueType: .text(maxLength: 100), help: "Description."),
-        ArgumentSpec("subject", kind: .named, valueType: .text(maxLength: 100), help: "Subject."),
-        ArgumentSpec("salesperson", kind: .named, valueType: .text(maxLength: 20), help: "Salesperson (not blocked)."),
-        ArgumentSpec(
+            .code(maxLength: 10),
+            "Language variant (needs a template)."
+        )
+        static let description = ChangeArgument.named("description", .text(maxLength: 100), "Description.")
+        static let subject = ChangeArgument.named("subject", .text(maxLength: 100), "Subject.")
+        static let salesperson = ChangeArgument.named(
+            "salesperson",
+            .code(maxLength: 20),
+            "Salesperson (not blocked)."
+        )
+        static let correspondenceType = ChangeArgument.named(
             "correspondence-type",
-            kind: .named,
-            valueType: .enumeration(["hard_copy", "email", "blank"]),
-            help: "Correspondence type."
-        ),
-        ArgumentSpec("send-word-docs", kind: .named, valueType: .bool, help: "Send Word Doc. As Attmt."),
-        ArgumentSpec(
+            .oneOf(CorrespondenceType.self),
+            "Correspondence type."
+        )
+        static let sendWordDocs = OptionalArgument.named("send-word-docs", .bool, "Send Word Doc. As Attmt.")
+        static let altAddress = ChangeArgument.named(
             "alt-address",
-            kind: .named,
-            valueType: .text(maxLength: 10),
-            help: "Contact alternative address code."
-        ),
-        ArgumentSpec(
+            .code(maxLength: 10),
+            "Contact alternative address code."
+        )
+        static let evaluation = ChangeArgument.named(
             "evaluation",
-            kind: .named,
-            valueType: .enumeration(Evaluation.allCases.map(\.rawValue) + ["blank"]),
-            help: "Evaluation, copied to the entry."
-        ),
-        ArgumentSpec("cost", kind: .named, valueType: .decimal, help: "Cost (LCY)."),
-        ArgumentSpec("duration", kind: .named, valueType: .decimal, help: "Duration (Min.)."),
-        ArgumentSpec(
+            .oneOf(Evaluation.self),
+            "Evaluation, copied to the entry."
+        )
+        static let cost = OptionalArgument.named("cost", .amount, "Cost (LCY).")
+        static let duration = OptionalArgument.named("duration", .amount, "Duration (Min.).")
+        static let informationFlow = ChangeArgument.named(
             "information-flow",
-            kind: .named,
-            valueType: .enumeration(["outbound", "inbound", "blank"]),
-            help: "Information Flow."
-        ),
-        ArgumentSpec(
-            "initiated-by",
-            kind: .named,
-            valueType: .enumeration(["us", "them", "blank"]),
-            help: "Initiated By."
-        ),
-        ArgumentSpec("campaign", kind: .named, valueType: .text(maxLength: 20), help: "Campaign No.; empty = none."),
-        ArgumentSpec("campaign-target", kind: .named, valueType: .bool, help: "Campaign Target."),
-        ArgumentSpec("campaign-response", kind: .named, valueType: .bool, help: "Campaign Response."),
-        ArgumentSpec("date", kind: .named, valueType: .text(maxLength: 10), help: "YYYY-MM-DD; empty = blank."),
-        ArgumentSpec(
-            "time",
-            kind: .named,
-            valueType: .text(maxLength: 8),
-            help: "Time of interaction HH:MM[:SS]; empty = blank."
-        ),
-        ArgumentSpec("attempt-failed", kind: .named, valueType: .bool, help: "Attempt Failed."),
-        ArgumentSpec("task", kind: .named, valueType: .text(maxLength: 20), help: "To-do (task) No."),
-        ArgumentSpec("opportunity", kind: .named, valueType: .text(maxLength: 20), help: "Opportunity No."),
+            .oneOf(InformationFlow.self),
+            "Information Flow."
+        )
+        static let initiatedBy = ChangeArgument.named("initiated-by", .oneOf(InitiatedBy.self), "Initiated By.")
+        static let campaign = ChangeArgument.named("campaign", .code(maxLength: 20), "Campaign No.")
+        static let campaignTarget = OptionalArgument.named("campaign-target", .bool, "Campaign Target.")
+        static let campaignResponse = OptionalArgument.named("campaign-response", .bool, "Campaign Response.")
+        static let date = ChangeArgument.named("date", .date, "Date of the interaction.")
+        static let time = ChangeArgument.named("time", .time, "Time of the interaction, HH:MM[:SS].")
+        static let attemptFailed = OptionalArgument.named("attempt-failed", .bool, "Attempt Failed.")
+        static let task = ChangeArgument.named("task", .code(maxLength: 20), "To-do (task) No.")
+        static let opportunity = ChangeArgument.named("opportunity", .code(maxLength: 20), "Opportunity No.")
+    }
+
+    static let lineFields: [ArgumentSpec] = [
+        Line.template.spec, Line.language.spec, Line.description.spec, Line.subject.spec, Line.salesperson.spec,
+        Line.correspondenceType.spec, Line.sendWordDocs.spec, Line.altAddress.spec, Line.evaluation.spec,
+        Line.cost.spec, Line.duration.spec, Line.informationFlow.spec, Line.initiatedBy.spec, Line.campaign.spec,
+        Line.campaignTarget.spec, Line.campaignResponse.spec, Line.date.spec, Line.time.spec,
+        Line.attemptFailed.spec, Line.task.spec, Line.opportunity.spec,
     ]
 
     /// One argument per criteria filter field, in BC filter syntax.
-    static let filters: [ArgumentSpec] = CriteriaField.allCases.map { field in
-        ArgumentSpec(
-            field.argument,
-            kind: .named,
-            valueType: .text(maxLength: 1000),
-            help: Self.filterHelp(field)
-        )
-    }
+    static let filterArguments: [(field: CriteriaField, argument: OptionalArgument<String>)] =
+        CriteriaField.allCases.map { field in
+            (field, OptionalArgument.named(field.argument, .text(maxLength: 1000), Self.filterHelp(field)))
+        }
+
+    static var filters: [ArgumentSpec] { Self.filterArguments.map(\.argument.spec) }
 
     private static func filterHelp(_ field: CriteriaField) -> String {
         let scope = field.table == .contact ? "Contact" : "Interaction log entry"
@@ -185,107 +176,61 @@ enum SegmentArguments {
 
     // MARK: parsing
 
-    /// A code that may be cleared: nil = not given, `.some(nil)` = empty (blank).
-    static func clearableCode(_ arguments: BoundArguments, _ name: String, maximum: Int) throws -> String?? {
-        guard let text = arguments.text(name) else { return nil }
-        guard let code = Code.normalize(text) else { return .some(nil) }
-        guard code.count <= maximum else {
-            throw CommandError(.badArguments, "argument \(name) must be a code of at most \(maximum) characters")
-        }
-        return .some(code)
-    }
-
-    static func clearableText(_ arguments: BoundArguments, _ name: String) -> String?? {
-        guard let text = arguments.text(name) else { return nil }
-        return .some(text.isEmpty ? nil : text)
-    }
-
-    static func clearableDate(_ arguments: BoundArguments, _ name: String) throws -> String?? {
-        guard let text = arguments.text(name) else { return nil }
-        if text.isEmpty { return .some(nil) }
-        guard CalendarDate(text) != nil else {
-            throw CommandError(.badArguments, "argument \(name) must be a date YYYY-MM-DD")
-        }
-        return .some(text)
-    }
-
-    static func clearableEnum<T: RawRepresentable>(_ arguments: BoundArguments, _ name: String, _ type: T.Type) -> T??
-    where T.RawValue == String {
-        guard let word = arguments.enumeration(name) else { return nil }
-        return .some(T(rawValue: word))
-    }
-
-    static func headerChanges(_ arguments: BoundArguments) throws -> SegmentHeaderChanges {
+    static func headerChanges(_ arguments: BoundArguments) -> SegmentHeaderChanges {
         var changes = SegmentHeaderChanges()
-        changes.description = Self.clearableText(arguments, "description")
-        changes.campaignNo = try Self.clearableCode(arguments, "campaign", maximum: 20)
-        changes.salespersonCode = try Self.clearableCode(arguments, "salesperson", maximum: 20)
-        changes.templateCode = try Self.clearableCode(arguments, "template", maximum: 10)
-        changes.correspondenceTypeDefault = Self.clearableEnum(
-            arguments,
-            "correspondence-type",
-            CorrespondenceType.self
-        )
-        changes.unitCost = arguments.decimal("unit-cost")
-        changes.unitDuration = arguments.decimal("unit-duration")
-        changes.date = try Self.clearableDate(arguments, "date")
-        changes.campaignTarget = arguments.bool("campaign-target")
-        changes.campaignResponse = arguments.bool("campaign-response")
-        changes.informationFlow = Self.clearableEnum(arguments, "information-flow", InformationFlow.self)
-        changes.initiatedBy = Self.clearableEnum(arguments, "initiated-by", InitiatedBy.self)
-        changes.languageCodeDefault = try Self.clearableCode(arguments, "language", maximum: 10)
-        changes.subjectDefault = Self.clearableText(arguments, "subject")
-        changes.sendWordDocsAsAttmt = arguments.bool("send-word-docs")
-        changes.ignoreContactCorresType = arguments.bool("ignore-contact-corres-type")
-        if arguments.contains("update-lines") { changes.updateLines = arguments.bool("update-lines")! }
-        if arguments.contains("apply-template-to-lines") {
-            changes.applyTemplateToLines = arguments.bool("apply-template-to-lines")!
-        }
-        changes.createLanguage = arguments.bool("create-language") ?? false
+        changes.description = arguments[Header.description].update
+        changes.campaignNo = arguments[Header.campaign].update
+        changes.salespersonCode = arguments[Header.salesperson].update
+        changes.templateCode = arguments[Header.template].update
+        changes.correspondenceTypeDefault = arguments[Header.correspondenceType].update
+        changes.unitCost = arguments[Header.unitCost]
+        changes.unitDuration = arguments[Header.unitDuration]
+        changes.date = arguments[Header.date].update.map { $0.map(\.pgDate) }
+        changes.campaignTarget = arguments[Header.campaignTarget]
+        changes.campaignResponse = arguments[Header.campaignResponse]
+        changes.informationFlow = arguments[Header.informationFlow].update
+        changes.initiatedBy = arguments[Header.initiatedBy].update
+        changes.languageCodeDefault = arguments[Header.language].update
+        changes.subjectDefault = arguments[Header.subject].update
+        changes.sendWordDocsAsAttmt = arguments[Header.sendWordDocs]
+        changes.ignoreContactCorresType = arguments[Header.ignoreContactCorresType]
+        changes.updateLines = arguments[Header.updateLines] ?? true
+        changes.applyTemplateToLines = arguments[Header.applyTemplateToLines] ?? true
+        changes.createLanguage = arguments[Header.createLanguage] ?? false
         return changes
     }
 
-    static func lineChanges(_ arguments: BoundArguments) throws -> SegmentLineChanges {
+    static func lineChanges(_ arguments: BoundArguments) -> SegmentLineChanges {
         var changes = SegmentLineChanges()
-        changes.contactNo = arguments.code("contact")
-        changes.templateCode = try Self.clearableCode(arguments, "template", maximum: 10)
-        changes.languageCode = try Self.clearableCode(arguments, "language", maximum: 10)
-        changes.description = Self.clearableText(arguments, "description")
-        changes.subject = Self.clearableText(arguments, "subject")
-        changes.salespersonCode = try Self.clearableCode(arguments, "salesperson", maximum: 20)
-        changes.correspondenceType = Self.clearableEnum(arguments, "correspondence-type", CorrespondenceType.self)
-        changes.sendWordDocsAsAttmt = arguments.bool("send-word-docs")
-        changes.altAddressCode = try Self.clearableCode(arguments, "alt-address", maximum: 10)
-        changes.evaluation = Self.clearableEnum(arguments, "evaluation", Evaluation.self)
-        changes.cost = arguments.decimal("cost")
-        changes.duration = arguments.decimal("duration")
-        changes.informationFlow = Self.clearableEnum(arguments, "information-flow", InformationFlow.self)
-        changes.initiatedBy = Self.clearableEnum(arguments, "initiated-by", InitiatedBy.self)
-        changes.campaignNo = try Self.clearableCode(arguments, "campaign", maximum: 20)
-        changes.campaignTarget = arguments.bool("campaign-target")
-        changes.campaignResponse = arguments.bool("campaign-response")
-        changes.date = try Self.clearableDate(arguments, "date")
-        if let text = arguments.text("time") {
-            if text.isEmpty {
-                changes.time = .some(nil)
-            } else {
-                guard let time = TimeOfDay(text) else {
-                    throw CommandError(.badArguments, "argument time must be a time HH:MM[:SS]")
-                }
-                changes.time = .some(time.description)
-            }
-        }
-        changes.attemptFailed = arguments.bool("attempt-failed")
-        changes.taskNo = try Self.clearableCode(arguments, "task", maximum: 20)
-        changes.opportunityNo = try Self.clearableCode(arguments, "opportunity", maximum: 20)
+        changes.templateCode = arguments[Line.template].update
+        changes.languageCode = arguments[Line.language].update
+        changes.description = arguments[Line.description].update
+        changes.subject = arguments[Line.subject].update
+        changes.salespersonCode = arguments[Line.salesperson].update
+        changes.correspondenceType = arguments[Line.correspondenceType].update
+        changes.sendWordDocsAsAttmt = arguments[Line.sendWordDocs]
+        changes.altAddressCode = arguments[Line.altAddress].update
+        changes.evaluation = arguments[Line.evaluation].update
+        changes.cost = arguments[Line.cost]
+        changes.duration = arguments[Line.duration]
+        changes.informationFlow = arguments[Line.informationFlow].update
+        changes.initiatedBy = arguments[Line.initiatedBy].update
+        changes.campaignNo = arguments[Line.campaign].update
+        changes.campaignTarget = arguments[Line.campaignTarget]
+        changes.campaignResponse = arguments[Line.campaignResponse]
+        changes.date = arguments[Line.date].update.map { $0.map(\.pgDate) }
+        changes.time = arguments[Line.time].update.map { $0.map(\.pgTime) }
+        changes.attemptFailed = arguments[Line.attemptFailed]
+        changes.taskNo = arguments[Line.task].update
+        changes.opportunityNo = arguments[Line.opportunity].update
         return changes
     }
 
     /// The filters given, in field order.
     static func filters(_ arguments: BoundArguments) throws -> [FieldFilter] {
         var filters: [FieldFilter] = []
-        for field in CriteriaField.allCases {
-            guard let text = arguments.text(field.argument) else { continue }
+        for (field, argument) in Self.filterArguments {
+            guard let text = arguments[argument] else { continue }
             do {
                 filters.append(FieldFilter(field, try field.filter(text)))
             } catch {
@@ -294,19 +239,13 @@ enum SegmentArguments {
         }
         return filters
     }
+}
 
-    /// Entry numbers of a selection (`entries=1,2,3`).
-    static func numbers(_ arguments: BoundArguments, _ name: String, maximum: Int = 1000) throws -> [Int64]? {
-        guard let items = arguments.list(name) else { return nil }
-        var numbers: [Int64] = []
-        for item in items {
-            guard let number = Int64(item), number > 0 else {
-                throw CommandError(.badArguments, "argument \(name) must be entry numbers separated by commas")
-            }
-            if !numbers.contains(number) { numbers.append(number) }
-        }
-        guard !numbers.isEmpty else { throw CommandError(.badArguments, "argument \(name) names no entry") }
-        guard numbers.count <= maximum else { throw CommandError(.tooLarge, "at most \(maximum) entries at a time") }
-        return numbers
-    }
+extension CalendarDate {
+    /// The same day as the database binds it.
+    var pgDate: PGDate { PGDate(year: self.year, month: self.month, day: self.day)! }
+}
+
+extension TimeOfDay {
+    var pgTime: PGTime { PGTime(hour: self.hour, minute: self.minute, second: self.second)! }
 }

@@ -1,148 +1,120 @@
+import Foundation
+import LibPQ
 import RapportModel
 import RapportProtocol
 import RapportStore
 
-/// Data lines of the segment commands (named pairs, blank values omitted).
+/// Data lines of the segment commands: one column list and one line builder per kind of thing.
 enum SegmentReplies {
+    static let headerColumns: [ResultColumn] = [
+        ResultColumn("segment", .code), ResultColumn("description", .text), ResultColumn("campaign", .code),
+        ResultColumn("campaign-description", .text), ResultColumn("salesperson", .code),
+        ResultColumn("template", .code), ResultColumn("group", .code), ResultColumn("date", .date),
+        ResultColumn("correspondence-type", .enumeration), ResultColumn("ignore-contact-corres-type", .bool),
+        ResultColumn("unit-cost", .decimal), ResultColumn("unit-duration", .decimal),
+        ResultColumn("information-flow", .enumeration), ResultColumn("initiated-by", .enumeration),
+        ResultColumn("campaign-target", .bool), ResultColumn("campaign-response", .bool),
+        ResultColumn("language", .code), ResultColumn("subject", .text), ResultColumn("send-word-docs", .bool),
+        ResultColumn("word-template", .code), ResultColumn("attachment", .integer), ResultColumn("series", .code),
+        ResultColumn("lines", .integer), ResultColumn("cost", .decimal), ResultColumn("duration", .decimal),
+        ResultColumn("criteria-actions", .integer), ResultColumn("created-by", .code),
+    ]
+
     static func header(_ h: SegmentHeaderRecord) -> DataLine {
-        .named([
-            "segment": h.no,
-            "description": h.description,
-            "campaign": h.campaignNo,
-            "campaign-description": h.campaignDescription,
-            "salesperson": h.salespersonCode,
-            "template": h.templateCode,
-            "group": h.groupCode,
-            "date": h.date,
-            "correspondence-type": h.correspondenceTypeDefault,
-            "ignore-contact-corres-type": String(h.ignoreContactCorresType),
-            "unit-cost": h.unitCost,
-            "unit-duration": h.unitDuration,
-            "information-flow": h.informationFlow,
-            "initiated-by": h.initiatedBy,
-            "campaign-target": String(h.campaignTarget),
-            "campaign-response": String(h.campaignResponse),
-            "language": h.languageCodeDefault,
-            "subject": h.subjectDefault,
-            "send-word-docs": String(h.sendWordDocsAsAttmt),
-            "word-template": h.wordTemplateCode,
-            "attachment": h.attachmentNo.map(String.init),
-            "no-series": h.noSeries,
-            "lines": String(h.noOfLines),
-            "cost": h.cost,
-            "duration": h.duration,
-            "criteria-actions": String(h.noOfCriteriaActions),
-            "created-by": h.createdBy,
-        ])
+        .shaped(
+            Self.headerColumns,
+            [
+                "segment": h.no,
+                "description": h.description,
+                "campaign": h.campaignNo,
+                "campaign-description": h.campaignDescription,
+                "salesperson": h.salespersonCode,
+                "template": h.templateCode,
+                "group": h.groupCode,
+                "date": h.date?.description,
+                "correspondence-type": h.correspondenceTypeDefault,
+                "ignore-contact-corres-type": String(h.ignoreContactCorresType),
+                "unit-cost": Amount.text(h.unitCost),
+                "unit-duration": Amount.text(h.unitDuration),
+                "information-flow": h.informationFlow,
+                "initiated-by": h.initiatedBy,
+                "campaign-target": String(h.campaignTarget),
+                "campaign-response": String(h.campaignResponse),
+                "language": h.languageCodeDefault,
+                "subject": h.subjectDefault,
+                "send-word-docs": String(h.sendWordDocsAsAttmt),
+                "word-template": h.wordTemplateCode,
+                "attachment": h.attachmentNo.map(String.init),
+                "series": h.noSeries,
+                "lines": String(h.noOfLines),
+                "cost": Amount.text(h.cost),
+                "duration": Amount.text(h.duration),
+                "criteria-actions": String(h.noOfCriteriaActions),
+                "created-by": h.createdBy,
+            ]
+        )
     }
+
+    static let lineColumns: [ResultColumn] = [
+        ResultColumn("segment", .code), ResultColumn("line", .integer), ResultColumn("contact", .code),
+        ResultColumn("contact-name", .text), ResultColumn("company", .code), ResultColumn("company-name", .text),
+        ResultColumn("salesperson", .code), ResultColumn("template", .code), ResultColumn("group", .code),
+        ResultColumn("description", .text), ResultColumn("date", .date), ResultColumn("time", .time),
+        ResultColumn("correspondence-type", .enumeration), ResultColumn("language", .code),
+        ResultColumn("subject", .text), ResultColumn("attachment", .integer),
+        ResultColumn("attachment-kind", .enumeration), ResultColumn("cost", .decimal),
+        ResultColumn("duration", .decimal), ResultColumn("information-flow", .enumeration),
+        ResultColumn("initiated-by", .enumeration), ResultColumn("campaign", .code),
+        ResultColumn("campaign-target", .bool), ResultColumn("campaign-response", .bool),
+        ResultColumn("evaluation", .enumeration), ResultColumn("alt-address", .code),
+        ResultColumn("attempt-failed", .bool), ResultColumn("send-word-docs", .bool),
+        ResultColumn("word-template", .code), ResultColumn("task", .code), ResultColumn("opportunity", .code),
+    ]
 
     static func line(_ segmentNo: String, _ l: SegmentLineRecord) -> DataLine {
-        .named([
-            "segment": segmentNo,
-            "line": String(l.lineNo),
-            "contact": l.contactNo,
-            "contact-name": l.contactName,
-            "company": l.contactCompanyNo,
-            "company-name": l.contactCompanyName,
-            "salesperson": l.salespersonCode,
-            "template": l.templateCode,
-            "group": l.groupCode,
-            "description": l.description,
-            "date": l.date,
-            "time": l.time,
-            "correspondence-type": l.correspondenceType,
-            "language": l.languageCode,
-            "subject": l.subject,
-            "attachment": l.attachmentNo.map(String.init),
-            "attachment-kind": l.attachmentKind,
-            "cost": l.cost,
-            "duration": l.duration,
-            "information-flow": l.informationFlow,
-            "initiated-by": l.initiatedBy,
-            "campaign": l.campaignNo,
-            "campaign-target": String(l.campaignTarget),
-            "campaign-response": String(l.campaignResponse),
-            "evaluation": l.evaluation,
-            "alt-address": l.altAddressCode,
-            "attempt-failed": String(l.attemptFailed),
-            "send-word-docs": String(l.sendWordDocsAsAttmt),
-            "word-template": l.wordTemplateCode,
-            "task": l.taskNo,
-            "opportunity": l.opportunityNo,
-        ])
-    }
-
-    static func step(_ segmentNo: String, _ result: SegmentCriteriaStore.StepResult) -> DataLine {
-        .named([
-            "segment": segmentNo,
-            "criteria-actions": String(result.actionNo),
-            "added": String(result.added),
-            "removed": String(result.removed),
-            "lines": String(result.lines),
-        ])
-    }
-
-    static func criteria(_ segmentNo: String, _ record: CriteriaLineRecord) -> DataLine {
-        var pairs: [(String, String?)] = [("segment", segmentNo), ("line", String(record.line.lineNo))]
-        switch record.line.kind {
-        case .action(let action, let options, let filters):
-            pairs += [
-                ("type", "action"), ("action", action.rawValue),
-                ("allow-existing", String(options.allowExisting)),
-                ("expand-companies", String(options.expandCompanies)),
-                ("allow-related-companies", String(options.allowRelatedCompanies)),
-                ("ignore-exclusion", String(options.ignoreExclusion)),
-                ("entire-companies", String(options.entireCompanies)),
-                ("filters", String(filters)),
+        .shaped(
+            Self.lineColumns,
+            [
+                "segment": segmentNo,
+                "line": String(l.lineNo),
+                "contact": l.contactNo,
+                "contact-name": l.contactName,
+                "company": l.contactCompanyNo,
+                "company-name": l.contactCompanyName,
+                "salesperson": l.salespersonCode,
+                "template": l.templateCode,
+                "group": l.groupCode,
+                "description": l.description,
+                "date": l.date?.description,
+                "time": l.time?.description,
+                "correspondence-type": l.correspondenceType,
+                "language": l.languageCode,
+                "subject": l.subject,
+                "attachment": l.attachmentNo.map(String.init),
+                "attachment-kind": l.attachmentKind,
+                "cost": Amount.text(l.cost),
+                "duration": Amount.text(l.duration),
+                "information-flow": l.informationFlow,
+                "initiated-by": l.initiatedBy,
+                "campaign": l.campaignNo,
+                "campaign-target": String(l.campaignTarget),
+                "campaign-response": String(l.campaignResponse),
+                "evaluation": l.evaluation,
+                "alt-address": l.altAddressCode,
+                "attempt-failed": String(l.attemptFailed),
+                "send-word-docs": String(l.sendWordDocsAsAttmt),
+                "word-template": l.wordTemplateCode,
+                "task": l.taskNo,
+                "opportunity": l.opportunityNo,
             ]
-        case .filter(let table, let view):
-            pairs += [("type", "filter"), ("table", table.rawValue), ("view", view)]
-        }
-        pairs.append(("text", record.readable.trimmingCharacters()))
-        return DataLine(tokens: pairs.compactMap { key, value in value.map { .named(key, $0) } })
+        )
     }
 
-    static func logged(_ s: LoggedSegmentRecord) -> DataLine {
-        .named([
-            "logged-segment": String(s.entryNo),
-            "segment": s.segmentNo,
-            "description": s.description,
-            "creation-date": s.creationDate,
-            "user": s.userID,
-            "canceled": String(s.canceled),
-            "interactions": String(s.noOfInteractions),
-            "campaign-entries": String(s.noOfCampaignEntries),
-        ])
-    }
-
-    static func campaignEntry(_ e: SegmentCampaignEntryRecord) -> DataLine {
-        .named([
-            "campaign-entry": String(e.entryNo),
-            "campaign": e.campaignNo,
-            "description": e.description,
-            "date": e.date,
-            "canceled": String(e.canceled),
-            "interactions": String(e.noOfInteractions),
-        ])
-    }
-
-    static func delivery(_ item: DeliveryItem) -> DataLine {
-        .named([
-            "entry": String(item.entryNo),
-            "queue-id": String(item.id),
-            "attempt": String(item.attempts),
-            "lease-until": item.claimedUntil,
-            "contact": item.contactNo,
-            "contact-name": item.contactName,
-            "email": item.email,
-            "correspondence-type": item.correspondenceType,
-            "attachment": item.attachmentNo.map(String.init),
-            "subject": item.subject,
-            "language": item.languageCode,
-            "word-template": item.wordTemplateCode,
-            "send-word-docs": String(item.sendWordDocsAsAttmt),
-            "sender": item.salespersonEmail,
-        ])
+    /// A spec example's data line, written as the server writes it (so it carries every column).
+    static func example(_ columns: [ResultColumn], _ values: [String: String?]) -> String {
+        var text = WireEncoding.dataLine(DataLine.shaped(columns, values).tokens)
+        if text.hasSuffix(WireEncoding.lineTerminator) { text.removeLast(WireEncoding.lineTerminator.count) }
+        return text
     }
 
     static func count(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
@@ -150,10 +122,20 @@ enum SegmentReplies {
     }
 }
 
-extension String {
-    fileprivate func trimmingCharacters() -> String {
-        var text = Substring(self)
-        while text.first == " " { text = text.dropFirst() }
-        return String(text)
+/// Money and quantities as the protocol prints them: at least two decimals ("8.00", "12.125").
+enum Amount {
+    static func text(_ value: Decimal) -> String {
+        var rounded = Decimal()
+        var copy = value
+        NSDecimalRound(&rounded, &copy, 2, .plain)
+        let plain = (value as NSDecimalNumber).description(withLocale: Locale(identifier: "en_US_POSIX"))
+        if rounded != value { return plain }
+        let formatter = NumberFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.minimumFractionDigits = 2
+        formatter.maximumFractionDigits = 2
+        formatter.minimumIntegerDigits = 1
+        formatter.usesGroupingSeparator = false
+        return formatter.string(from: value as NSDecimalNumber) ?? plain
     }
 }

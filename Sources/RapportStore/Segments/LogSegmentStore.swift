@@ -1,3 +1,4 @@
+import Foundation
 import LibPQ
 import RapportModel
 
@@ -144,8 +145,8 @@ public enum LogSegmentStore {
 
     private struct Totals {
         var lines: Int
-        var cost: String
-        var duration: String
+        var cost: Decimal
+        var duration: Decimal
         var anyCorrespondence: Bool
         var anyEmail: Bool
         /// Lines without date, salesperson or template (they fail 3.5 R1 whether sending or not).
@@ -156,7 +157,7 @@ public enum LogSegmentStore {
     private static func totals(_ connection: PGConnection, _ segmentNo: String) throws -> Totals {
         let row = try connection.query(
             """
-            SELECT count(*), coalesce(sum(cost), 0)::numeric(18,2)::text, coalesce(sum(duration), 0)::numeric(18,2)::text,
+            SELECT count(*), coalesce(sum(cost), 0)::numeric(18,2), coalesce(sum(duration), 0)::numeric(18,2),
                    coalesce(bool_or(correspondence_type IS NOT NULL), false),
                    coalesce(bool_or(correspondence_type = 'email'), false),
                    count(*) FILTER (WHERE date IS NULL OR salesperson_code IS NULL OR interaction_template_code IS NULL)
@@ -165,8 +166,8 @@ public enum LogSegmentStore {
         )[0]
         return Totals(
             lines: try row.decode(Int.self, at: 0),
-            cost: try row.decode(String.self, at: 1),
-            duration: try row.decode(String.self, at: 2),
+            cost: try row.decode(Decimal.self, at: 1),
+            duration: try row.decode(Decimal.self, at: 2),
             anyCorrespondence: try row.decode(Bool.self, at: 3),
             anyEmail: try row.decode(Bool.self, at: 4),
             incomplete: try row.decode(Int.self, at: 5)

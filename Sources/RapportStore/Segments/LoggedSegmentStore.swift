@@ -5,10 +5,12 @@ import RapportModel
 /// entries (bulk, one transaction), and deletion of canceled ones (entries are kept, unlinked).
 public enum LoggedSegmentStore {
     static let columns = """
-        s.entry_no, s.segment_no, s.description, s.creation_date::text, s.user_id, s.canceled,
+        s.entry_no, s.segment_no, s.description, s.creation_date, s.user_id, s.canceled,
         (SELECT count(*) FROM interaction_log_entries e
          WHERE e.logged_segment_entry_no = s.entry_no AND e.canceled = s.canceled),
-        (SELECT count(*) FROM campaign_entries ce WHERE ce.register_no = s.entry_no AND ce.canceled = s.canceled)
+        (SELECT count(*) FROM campaign_entries ce WHERE ce.register_no = s.entry_no AND ce.canceled = s.canceled),
+        (SELECT string_agg(DISTINCT ce.campaign_no, ',' ORDER BY ce.campaign_no)
+         FROM campaign_entries ce WHERE ce.register_no = s.entry_no)
         """
 
     static func decode(_ row: PGRow) throws -> LoggedSegmentRecord {
@@ -16,11 +18,12 @@ public enum LoggedSegmentStore {
             entryNo: try row.decode(Int64.self, at: 0),
             segmentNo: try row.decode(String.self, at: 1),
             description: try row.decode(String.self, at: 2),
-            creationDate: try row.decode(String.self, at: 3),
+            creationDate: try row.decode(PGDate.self, at: 3),
             userID: try row.decode(String.self, at: 4),
             canceled: try row.decode(Bool.self, at: 5),
             noOfInteractions: try row.decode(Int.self, at: 6),
-            noOfCampaignEntries: try row.decode(Int.self, at: 7)
+            noOfCampaignEntries: try row.decode(Int.self, at: 7),
+            campaigns: try row.decode(String?.self, at: 8).map { $0.split(separator: ",").map(String.init) } ?? []
         )
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+import LibPQ
 import RapportModel
 
 /// The header fields a SEGMENT-CREATE or SEGMENT-SET gives. For each optional field: nil = unchanged,
@@ -8,9 +10,9 @@ public struct SegmentHeaderChanges: Sendable, Equatable {
     public var salespersonCode: String??
     public var correspondenceTypeDefault: CorrespondenceType??
     public var templateCode: String??
-    public var unitCost: String?
-    public var unitDuration: String?
-    public var date: String??
+    public var unitCost: Decimal?
+    public var unitDuration: Decimal?
+    public var date: PGDate??
     public var campaignTarget: Bool?
     public var informationFlow: InformationFlow??
     public var initiatedBy: InitiatedBy??
@@ -63,15 +65,15 @@ public struct SegmentLineChanges: Sendable, Equatable {
     public var languageCode: String??
     public var subject: String??
     public var evaluation: Evaluation??
-    public var cost: String?
-    public var duration: String?
+    public var cost: Decimal?
+    public var duration: Decimal?
     public var initiatedBy: InitiatedBy??
     public var informationFlow: InformationFlow??
     public var campaignNo: String??
     public var campaignTarget: Bool?
     public var campaignResponse: Bool?
-    public var date: String??
-    public var time: String??
+    public var date: PGDate??
+    public var time: PGTime??
     public var attemptFailed: Bool?
     public var taskNo: String??
     public var opportunityNo: String??

@@ -12,7 +12,9 @@ enum SegmentLineContent {
         if let templateCode,
             try connection.query("SELECT 1 FROM interaction_templates WHERE code = \(templateCode)").isEmpty
         {
-            throw StoreError.notFound("The Interaction Template \(templateCode) does not exist.")
+            throw StoreError.notFound(
+                "The Interaction Template \(templateCode) does not exist: add it with TEMPLATE-ADD, or choose another template="
+            )
         }
         let old = try Self.attachment(connection, segmentNo: segmentNo, lineNo: lineNo)
         var query = PGQuery(sql: "")
@@ -88,7 +90,9 @@ enum SegmentLineContent {
             )
         }
         if let language, try connection.query("SELECT 1 FROM languages WHERE code = \(language)").isEmpty {
-            throw StoreError.notFound("The Language \(language) does not exist.")
+            throw StoreError.notFound(
+                "The Language \(language) does not exist: add it with LANGUAGE-ADD, or choose another language="
+            )
         }
         let level = try row.decode(Bool.self, at: 1) ? lineNo : 0
         try connection.execute(

@@ -61,7 +61,9 @@ enum SegmentTemplateApplier {
         if let templateCode,
             try connection.query("SELECT 1 FROM interaction_templates WHERE code = \(templateCode)").isEmpty
         {
-            throw StoreError.notFound("The Interaction Template \(templateCode) does not exist.")
+            throw StoreError.notFound(
+                "The Interaction Template \(templateCode) does not exist: add it with TEMPLATE-ADD, or choose another template="
+            )
         }
         let counts = try connection.query(
             """

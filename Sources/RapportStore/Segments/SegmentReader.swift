@@ -1,3 +1,4 @@
+import Foundation
 import LibPQ
 import RapportModel
 
@@ -5,13 +6,13 @@ import RapportModel
 enum SegmentReader {
     static let headerColumns = """
         h.no, h.description, h.campaign_no, h.salesperson_code, h.correspondence_type_default::text,
-        h.interaction_template_code, h.unit_cost::text, h.unit_duration::text, h.date::text, h.campaign_target,
+        h.interaction_template_code, h.unit_cost, h.unit_duration, h.date, h.campaign_target,
         h.information_flow::text, h.initiated_by::text, h.no_series, h.campaign_response, h.language_code_default,
         h.interaction_group_code, h.send_word_docs_as_attmt, h.ignore_contact_corres_type, h.subject_default,
         h.word_template_code, h.created_by,
         (SELECT count(*) FROM segment_lines l WHERE l.segment_no = h.no),
-        (SELECT coalesce(sum(l.cost), 0)::numeric(18,2)::text FROM segment_lines l WHERE l.segment_no = h.no),
-        (SELECT coalesce(sum(l.duration), 0)::numeric(18,2)::text FROM segment_lines l WHERE l.segment_no = h.no),
+        (SELECT coalesce(sum(l.cost), 0)::numeric(18,2) FROM segment_lines l WHERE l.segment_no = h.no),
+        (SELECT coalesce(sum(l.duration), 0)::numeric(18,2) FROM segment_lines l WHERE l.segment_no = h.no),
         (SELECT count(*) FROM segment_criteria_lines k WHERE k.segment_no = h.no AND k.type = 'action'),
         (SELECT s.attachment_no FROM segment_interaction_languages s
          WHERE s.segment_no = h.no AND s.segment_line_no = 0
@@ -76,9 +77,9 @@ enum SegmentReader {
             salespersonCode: try row.decode(String?.self, at: 3),
             correspondenceTypeDefault: try row.decode(String?.self, at: 4),
             templateCode: try row.decode(String?.self, at: 5),
-            unitCost: try row.decode(String.self, at: 6),
-            unitDuration: try row.decode(String.self, at: 7),
-            date: try row.decode(String?.self, at: 8),
+            unitCost: try row.decode(Decimal.self, at: 6),
+            unitDuration: try row.decode(Decimal.self, at: 7),
+            date: try row.decode(PGDate?.self, at: 8),
             campaignTarget: try row.decode(Bool.self, at: 9),
             informationFlow: try row.decode(String?.self, at: 10),
             initiatedBy: try row.decode(String?.self, at: 11),
@@ -92,8 +93,8 @@ enum SegmentReader {
             wordTemplateCode: try row.decode(String?.self, at: 19),
             createdBy: try row.decode(String?.self, at: 20),
             noOfLines: try row.decode(Int.self, at: 21),
-            cost: try row.decode(String.self, at: 22),
-            duration: try row.decode(String.self, at: 23),
+            cost: try row.decode(Decimal.self, at: 22),
+            duration: try row.decode(Decimal.self, at: 23),
             noOfCriteriaActions: try row.decode(Int.self, at: 24),
             attachmentNo: try row.decode(Int64?.self, at: 25),
             campaignDescription: try row.decode(String?.self, at: 26)
@@ -102,15 +103,15 @@ enum SegmentReader {
 
     static let lineColumns = """
         l.line_no, l.contact_no, c.name, l.contact_company_no, co.name, l.campaign_no, l.salesperson_code,
-        l.correspondence_type::text, l.interaction_template_code, l.interaction_group_code, l.cost::text,
-        l.duration::text, l.attachment_no,
+        l.correspondence_type::text, l.interaction_template_code, l.interaction_group_code, l.cost,
+        l.duration, l.attachment_no,
         CASE WHEN l.attachment_no IS NULL THEN NULL
              WHEN EXISTS (SELECT 1 FROM segment_interaction_languages s
                           WHERE s.segment_no = l.segment_no AND s.segment_line_no = l.line_no) THEN 'Unique'
              ELSE 'Inherited' END,
         l.campaign_target, l.campaign_response, l.information_flow::text, l.initiated_by::text,
-        l.contact_alt_address_code, l.evaluation::text, l.language_code, l.description, l.date::text,
-        l.time_of_interaction::text, l.attempt_failed, l.task_no, l.opportunity_no, l.subject,
+        l.contact_alt_address_code, l.evaluation::text, l.language_code, l.description, l.date,
+        l.time_of_interaction, l.attempt_failed, l.task_no, l.opportunity_no, l.subject,
         l.send_word_docs_as_attmt, l.word_template_code
         """
 
@@ -155,8 +156,8 @@ enum SegmentReader {
             correspondenceType: try row.decode(String?.self, at: 7),
             templateCode: try row.decode(String?.self, at: 8),
             groupCode: try row.decode(String?.self, at: 9),
-            cost: try row.decode(String.self, at: 10),
-            duration: try row.decode(String.self, at: 11),
+            cost: try row.decode(Decimal.self, at: 10),
+            duration: try row.decode(Decimal.self, at: 11),
             attachmentNo: try row.decode(Int64?.self, at: 12),
             attachmentKind: try row.decode(String?.self, at: 13),
             campaignTarget: try row.decode(Bool.self, at: 14),
@@ -167,8 +168,8 @@ enum SegmentReader {
             evaluation: try row.decode(String?.self, at: 19),
             languageCode: try row.decode(String?.self, at: 20),
             description: try row.decode(String?.self, at: 21),
-            date: try row.decode(String?.self, at: 22),
-            time: try row.decode(String?.self, at: 23),
+            date: try row.decode(PGDate?.self, at: 22),
+            time: try row.decode(PGTime?.self, at: 23),
             attemptFailed: try row.decode(Bool.self, at: 24),
             taskNo: try row.decode(String?.self, at: 25),
             opportunityNo: try row.decode(String?.self, at: 26),

@@ -1,3 +1,4 @@
+import Foundation
 import LibPQ
 import RapportModel
 
@@ -29,9 +30,9 @@ public struct SegmentHeaderRecord: Sendable, Equatable {
     public var salespersonCode: String?
     public var correspondenceTypeDefault: String?
     public var templateCode: String?
-    public var unitCost: String
-    public var unitDuration: String
-    public var date: String?
+    public var unitCost: Decimal
+    public var unitDuration: Decimal
+    public var date: PGDate?
     public var campaignTarget: Bool
     public var informationFlow: String?
     public var initiatedBy: String?
@@ -46,8 +47,8 @@ public struct SegmentHeaderRecord: Sendable, Equatable {
     public var createdBy: String?
     // computed
     public var noOfLines: Int
-    public var cost: String
-    public var duration: String
+    public var cost: Decimal
+    public var duration: Decimal
     public var noOfCriteriaActions: Int
     public var attachmentNo: Int64?
     public var campaignDescription: String?
@@ -75,8 +76,8 @@ public struct SegmentLineRecord: Sendable, Equatable {
     public var correspondenceType: String?
     public var templateCode: String?
     public var groupCode: String?
-    public var cost: String
-    public var duration: String
+    public var cost: Decimal
+    public var duration: Decimal
     public var attachmentNo: Int64?
     /// "Inherited" (the segment's content), "Unique" (the line's own) or nil.
     public var attachmentKind: String?
@@ -88,8 +89,8 @@ public struct SegmentLineRecord: Sendable, Equatable {
     public var evaluation: String?
     public var languageCode: String?
     public var description: String?
-    public var date: String?
-    public var time: String?
+    public var date: PGDate?
+    public var time: PGTime?
     public var attemptFailed: Bool
     public var taskNo: String?
     public var opportunityNo: String?
@@ -118,11 +119,13 @@ public struct LoggedSegmentRecord: Sendable, Equatable {
     public var entryNo: Int64
     public var segmentNo: String
     public var description: String
-    public var creationDate: String
+    public var creationDate: PGDate
     public var userID: String
     public var canceled: Bool
     public var noOfInteractions: Int
     public var noOfCampaignEntries: Int
+    /// The campaigns of its campaign entries, in code order.
+    public var campaigns: [String]
 }
 
 /// A campaign entry as the logged segment shows it.
@@ -140,8 +143,8 @@ public struct SegmentLogResult: Sendable, Equatable {
     public var segmentNo: String
     public var loggedSegmentEntryNo: Int64?
     public var entries: Int
-    public var cost: String
-    public var duration: String
+    public var cost: Decimal
+    public var duration: Decimal
     public var campaignEntries: Int
     public var queued: Int
     public var send: Bool

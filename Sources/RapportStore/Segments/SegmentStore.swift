@@ -86,8 +86,16 @@ public enum SegmentStore {
         guard
             let blocked = try connection.query("SELECT blocked FROM salespeople WHERE code = \(code)").first?
                 .decode(Bool.self, at: 0)
-        else { throw StoreError.notFound("The Salesperson/Purchaser \(code) does not exist.") }
-        guard !blocked else { throw StoreError.invalid("Salesperson \(code) is blocked.") }
+        else {
+            throw StoreError.notFound(
+                "The Salesperson/Purchaser \(code) does not exist: add it with SALESPERSON-ADD, or choose another salesperson="
+            )
+        }
+        guard !blocked else {
+            throw StoreError.invalid(
+                "Salesperson \(code) is blocked: choose another salesperson=, or unblock it with SALESPERSON-SET \(code) blocked=false"
+            )
+        }
     }
 
     private static func apply(
@@ -234,6 +242,23 @@ public enum SegmentStore {
     }
 
     /// The header and a page of its lines.
+    public static func header(_ connection: PGConnection, no: String) throws -> SegmentHeaderRecord {
+        guard let header = try SegmentReader.header(connection, no) else {
+            throw StoreError.notFound("Segment \(no) does not exist.")
+        }
+        return header
+    }
+
+    /// A page of a segment's lines in line order, after `afterLine`.
+    public static func lines(_ connection: PGConnection, no: String, afterLine: Int, limit: Int) throws
+        -> [SegmentLineRecord]
+    {
+        guard try !connection.query("SELECT 1 FROM segment_headers WHERE no = \(no)").isEmpty else {
+            throw StoreError.notFound("Segment \(no) does not exist.")
+        }
+        return try SegmentReader.lines(connection, no, afterLine: afterLine, limit: limit)
+    }
+
     public static func show(_ connection: PGConnection, no: String, afterLine: Int, limit: Int) throws
         -> (header: SegmentHeaderRecord, lines: [SegmentLineRecord])
     {
