@@ -100,11 +100,17 @@ enum MasterDataCommand {
         )
     }
 
-    static func write(_ context: ServerContext, _ spec: CommandSpec, _ body: @escaping Body) -> Command {
+    static func write(
+        _ context: ServerContext,
+        _ spec: CommandSpec,
+        markReplays: Bool = false,
+        _ body: @escaping Body
+    ) -> Command {
         Command(
             spec,
             reply: { invocation, session in
-                try await context.write(invocation, user: session.user!.userID) { connection in
+                try await context.write(invocation, user: session.user!.userID, markReplays: markReplays) {
+                    connection in
                     try body(invocation, session, connection)
                 }
             }
