@@ -115,7 +115,9 @@ public enum ContactImportStore {
         try connection.execute("RELEASE SAVEPOINT contact_import_insert")
         // Companies exist (the foreign key saw to it); persons must name companies, not persons.
         if columns.contains(.companyNo) {
-            if let bad = try connection.query(PGQuery(sql: sql.personAsCompany)).first {
+            if try !connection.query(PGQuery(sql: sql.personsNamedAsCompany)).isEmpty,
+                let bad = try connection.query(PGQuery(sql: sql.personAsCompany)).first
+            {
                 try diagnose()
                 let company = try bad.decode(String.self, at: 1)
                 throw StoreError.invalid(
@@ -380,6 +382,15 @@ struct SQL {
                    \(self.flag(.privacyBlocked)) AS privacy_blocked
             FROM \(from)
             """
+    }
+
+    /// Whether any company the file names is a person (after the insert): each distinct name looked
+    /// up once, not once per row.
+    var personsNamedAsCompany: String {
+        """
+        SELECT 1 FROM (SELECT DISTINCT \(self.code(.companyNo)) AS no FROM contact_import_rows s) k
+        JOIN contacts c ON c.no = k.no WHERE c.type <> 'company' LIMIT 1
+        """
     }
 
     /// The first row naming as its company a contact that is a person (after the insert).
