@@ -50,16 +50,12 @@ public enum ContactImportStore {
         }
         try connection.execute("RELEASE SAVEPOINT contact_import_copy")
 
-        // One scan: the rows' own field rules, and what numbering needs.
+        // One cheap scan for what numbering needs; the field rules are checked by the insert itself.
         let summary = try connection.query(PGQuery(sql: sql.summary))[0]
         let count = try summary.decode(Int.self, at: 0)
         let blank = try summary.decode(Int.self, at: 1)
         let firstTyped = try summary.decode(Int?.self, at: 2)
         let firstBlank = try summary.decode(Int?.self, at: 3)
-        if let bad = try summary.decode(Int?.self, at: 4) {
-            try diagnose()
-            throw StoreError.invalid("line \(line(bad)): the row is not valid")
-        }
         guard count > 0 else { return 0 }
 
         let setup = try MarketingSetupStore.get(connection)
@@ -104,6 +100,7 @@ public enum ContactImportStore {
                        t.email, t.phone_no, t.mobile_phone_no, t.address, t.address_2, t.city, t.post_code,
                        t.county, t.country_code, t.territory_code, t.exclude_from_segment, t.privacy_blocked
                 FROM (\(unescaped: rows)) AS t
+                WHERE NOT t.bad
                 """
             )
         } catch let error as PGError where error.kind == .server {
@@ -111,6 +108,13 @@ public enum ContactImportStore {
             try diagnose()
             try Self.findRefusal(connection, rows: rows, line: line)
             throw error
+        }
+        if inserted < count {
+            // Rows breaking their own field rules were left out: nothing may be written.
+            try connection.execute("ROLLBACK TO SAVEPOINT contact_import_insert")
+            try diagnose()
+            let bad = try connection.query(PGQuery(sql: "SELECT min(t.n) FROM (\(rows)) t WHERE t.bad"))[0]
+            throw StoreError.invalid("line \(line(try bad.decode(Int?.self, at: 0) ?? 1)): the row is not valid")
         }
         try connection.execute("RELEASE SAVEPOINT contact_import_insert")
         // Companies exist (the foreign key saw to it); persons must name companies, not persons.
@@ -131,7 +135,7 @@ public enum ContactImportStore {
 
     /// After a failed insert (rolled back): the first refusal in the import's order, if any.
     private static func findRefusal(_ connection: PGConnection, rows: String, line: (Int) -> Int) throws {
-        let with = "WITH r AS MATERIALIZED (\(rows))"
+        let with = "WITH r AS MATERIALIZED (SELECT * FROM (\(rows)) t WHERE NOT t.bad)"
         if let twice = try connection.query(
             PGQuery(
                 sql: """
@@ -291,19 +295,9 @@ struct SQL {
         self.has(column) ? "CASE WHEN \(self.trimmed(column)) <> '' THEN s.\(column.rawValue) END" : "NULL::text"
     }
 
-    private func word(_ column: ContactImport.Column) -> String { "lower(\(self.trimmed(column)))" }
-
-    private var type: String {
-        self.has(.type) ? "CASE WHEN \(self.word(.type)) = 'person' THEN 'person' ELSE 'company' END" : "'company'"
-    }
-
-    private var correspondence: String {
-        self.has(.correspondenceType)
-            ? "NULLIF(replace(\(self.word(.correspondenceType)), ' ', '_'), '')" : "NULL::text"
-    }
-
-    private func flag(_ column: ContactImport.Column) -> String {
-        self.has(column) ? "coalesce(\(self.word(column)) IN ('true', 'yes', '1'), false)" : "false"
+    /// A word (type, correspondence type, yes/no): trimmed, lower case; NULL when absent.
+    private func word(_ column: ContactImport.Column) -> String {
+        self.has(column) ? "lower(\(self.trimmed(column)))" : "NULL::text"
     }
 
     private static let codeLimits: [ContactImport.Column: Int] = [
@@ -315,71 +309,71 @@ struct SQL {
         .county: 30,
     ]
 
-    /// True for a row that breaks a rule of its own fields (ContactImport's rules, mirrored).
-    var bad: String {
-        var tests = ["coalesce(\(self.trimmed(.name)), '') = ''"]
-        for column in self.columns {
-            if let limit = Self.codeLimits[column] {
-                tests.append("length(\(self.code(column))) > \(limit)")
-            } else if let limit = Self.textLimits[column] {
-                tests.append("(\(self.trimmed(column)) <> '' AND length(s.\(column.rawValue)) > \(limit))")
-            }
-            switch column {
-            case .type: tests.append("\(self.word(.type)) NOT IN ('', 'company', 'person')")
-            case .correspondenceType:
-                tests.append("replace(\(self.word(column)), ' ', '_') NOT IN ('', 'hard_copy', 'email')")
-            case .excludeFromSegment, .privacyBlocked:
-                tests.append("\(self.word(column)) NOT IN ('', 'false', 'no', '0', 'true', 'yes', '1')")
-            default: break
-            }
-        }
-        if self.has(.companyNo) {
-            tests.append("(\(self.type) = 'company' AND \(self.code(.companyNo)) IS NOT NULL)")
-            if self.has(.no) { tests.append("\(self.code(.companyNo)) = \(self.code(.no))") }
-        }
-        return tests.joined(separator: " OR ")
-    }
-
     private var blankNo: String { self.has(.no) ? "\(self.code(.no)) IS NULL" : "true" }
 
-    /// count, count without number, first row with one, first row without, first bad row.
+    /// count, count without number, first row with one, first row without.
     var summary: String {
         """
         SELECT count(*)::bigint, count(*) FILTER (WHERE \(self.blankNo))::bigint,
-               min(n) FILTER (WHERE NOT (\(self.blankNo))), min(n) FILTER (WHERE \(self.blankNo)),
-               min(n) FILTER (WHERE \(self.bad))
+               min(n) FILTER (WHERE NOT (\(self.blankNo))), min(n) FILTER (WHERE \(self.blankNo))
         FROM contact_import_rows s
         """
     }
 
-    /// The rows as they will be stored (numbers drawn, codes normalized), with their staging row n.
-    /// `ranked`: rows with and without numbers are mixed, so the drawn number's rank needs counting.
+    /// The rows as they will be stored (numbers drawn, codes normalized), with their staging row n and
+    /// `bad`: the row breaks a rule of its own fields (ContactImport's rules, mirrored). Every cell is
+    /// trimmed once (the inner query is not flattened). `ranked`: rows with and without numbers are
+    /// mixed, so the drawn number's rank needs counting.
     func rows(_ drawn: Drawn, ranked: Bool) -> String {
         let rank = ranked ? "row_number() OVER (PARTITION BY \(self.blankNo) ORDER BY n)" : "n"
+        var inner = ["s.n", "\(rank) AS r"]
+        for column in ContactImport.Column.allCases {
+            if Self.codeLimits[column] != nil {
+                inner.append("\(self.code(column)) AS \(column.rawValue)")
+            } else if Self.textLimits[column] != nil {
+                inner.append("\(self.text(column)) AS \(column.rawValue)")
+            } else {
+                inner.append("\(self.word(column)) AS \(column.rawValue)")
+            }
+        }
+        let type = "CASE WHEN t.type = 'person' THEN 'person' ELSE 'company' END"
+        var tests = ["t.name IS NULL"]
+        for (column, limit) in Self.codeLimits.merging(Self.textLimits, uniquingKeysWith: { a, _ in a })
+        where self.has(column) {
+            tests.append("length(t.\(column.rawValue)) > \(limit)")
+        }
+        if self.has(.type) { tests.append("t.type NOT IN ('', 'company', 'person')") }
+        if self.has(.correspondenceType) {
+            tests.append("replace(t.correspondence_type, ' ', '_') NOT IN ('', 'hard_copy', 'email')")
+        }
+        for column in [ContactImport.Column.excludeFromSegment, .privacyBlocked] where self.has(column) {
+            tests.append("t.\(column.rawValue) NOT IN ('', 'false', 'no', '0', 'true', 'yes', '1')")
+        }
+        if self.has(.companyNo) {
+            tests.append("(\(type) = 'company' AND t.company_no IS NOT NULL)")
+            tests.append("t.company_no = t.no")
+        }
+        let bad = tests.map { "(\($0)) IS TRUE" }.joined(separator: " OR ")
         let no: String
-        var from = "(SELECT s.*, \(rank) AS r FROM contact_import_rows s) s"
+        var from = "(SELECT \(inner.joined(separator: ", ")) FROM contact_import_rows s OFFSET 0) t"
         switch drawn {
-        case .none: no = self.code(.no)
+        case .none: no = "t.no"
         case .formula(let prefix, let start, let step, let width, let suffix):
-            let value = "(\(start) + (s.r - 1) * \(step))::text"
+            let value = "(\(start) + (t.r - 1) * \(step))::text"
             let digits = "CASE WHEN length(\(value)) < \(width) THEN lpad(\(value), \(width), '0') ELSE \(value) END"
-            let number = "\(Self.literal(prefix)) || \(digits) || \(Self.literal(suffix))"
-            no = self.has(.no) ? "coalesce(\(self.code(.no)), \(number))" : number
+            no = "coalesce(t.no, \(Self.literal(prefix)) || \(digits) || \(Self.literal(suffix)))"
         case .list:
-            from += " LEFT JOIN contact_import_drawn d ON d.r = s.r AND \(self.blankNo)"
-            no = self.has(.no) ? "coalesce(\(self.code(.no)), d.no)" : "d.no"
+            from += " LEFT JOIN contact_import_drawn d ON d.r = t.r AND t.no IS NULL"
+            no = "coalesce(t.no, d.no)"
         }
         return """
-            SELECT s.n, \(no) AS no, \(self.type) AS type, \(self.code(.companyNo)) AS company_no,
-                   \(self.text(.name)) AS name, \(self.code(.salespersonCode)) AS salesperson_code,
-                   \(self.code(.languageCode)) AS language_code, \(self.correspondence) AS correspondence_type,
-                   \(self.text(.email)) AS email, \(self.text(.phoneNo)) AS phone_no,
-                   \(self.text(.mobilePhoneNo)) AS mobile_phone_no, \(self.text(.address)) AS address,
-                   \(self.text(.address2)) AS address_2, \(self.text(.city)) AS city,
-                   \(self.code(.postCode)) AS post_code, \(self.text(.county)) AS county,
-                   \(self.code(.countryCode)) AS country_code, \(self.code(.territoryCode)) AS territory_code,
-                   \(self.flag(.excludeFromSegment)) AS exclude_from_segment,
-                   \(self.flag(.privacyBlocked)) AS privacy_blocked
+            SELECT t.n, \(no) AS no, \(type) AS type, t.company_no, t.name, t.salesperson_code, t.language_code,
+                   NULLIF(replace(t.correspondence_type, ' ', '_'), '') AS correspondence_type,
+                   t.email, t.phone_no, t.mobile_phone_no, t.address, t.address_2, t.city, t.post_code, t.county,
+                   t.country_code, t.territory_code,
+                   coalesce(t.exclude_from_segment IN ('true', 'yes', '1'), false) AS exclude_from_segment,
+                   coalesce(t.privacy_blocked IN ('true', 'yes', '1'), false) AS privacy_blocked,
+                   \(bad) AS bad
             FROM \(from)
             """
     }
