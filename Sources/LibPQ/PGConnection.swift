@@ -8,14 +8,14 @@ import NIOConcurrencyHelpers
 /// at once (libpq's one threading rule); `cancel()` uses a separate `PGcancel` and its own lock,
 /// so it can interrupt a statement from any thread.
 public final class PGConnection: @unchecked Sendable {
-    private let lock = NIOLock()
-    private var handle: OpaquePointer?
-    private let cancelLock = NIOLock()
+    let lock = NIOLock()
+    var handle: OpaquePointer?
+    let cancelLock = NIOLock()
     private var cancelHandle: OpaquePointer?
-    private var cancelRequested = false
+    var cancelRequested = false
     /// Statements that completed on this connection since `beginLease()`; lets the pool retry a lease
     /// whose very first statement found the connection dead (nothing can have been done on it).
-    private var statementsThisLease = 0
+    var statementsThisLease = 0
 
     /// The PostgreSQL backend's process id (for `pg_terminate_backend` in tests and logs).
     public let backendPID: Int32
@@ -170,7 +170,7 @@ public final class PGConnection: @unchecked Sendable {
         }
     }
 
-    private func error(from result: OpaquePointer, handle: OpaquePointer) -> PGError {
+    func error(from result: OpaquePointer, handle: OpaquePointer) -> PGError {
         func field(_ code: Int32) -> String? {
             guard let value = PQresultErrorField(result, code) else { return nil }
             return String(cString: value)

@@ -53,10 +53,13 @@ extension CommandSpec {
 
 extension ServerContext {
     /// Runs a write command as one transaction: claims its idempotency key (if any), runs `body`,
-    /// stores the reply with the key, commits. A replayed key returns the first reply unchanged.
+    /// stores the reply with the key, commits. A replayed key returns the first reply unchanged, or
+    /// with `markReplays` with one more data line, `* replayed=true`, so a client can tell that
+    /// nothing was written this time (the import says "already imported").
     func write(
         _ invocation: Invocation,
         user: String,
+        markReplays: Bool = false,
         _ body: @escaping @Sendable (PGConnection) throws -> Response
     ) async throws -> Response {
         let key = invocation.arguments.text("idem")
@@ -66,7 +69,13 @@ extension ServerContext {
             if let key {
                 switch try IdempotencyStore.claim(connection, user: user, key: key, command: verb, requestHash: hash) {
                 case .claimed: break
-                case .replay(let text): return Self.decode(text)
+                case .replay(let text):
+                    guard markReplays else { return Self.decode(text) }
+                    return Self.decode(text).map { response in
+                        var marked = response
+                        marked.dataLines.append(DataLine(tokens: [.named("replayed", "true")]))
+                        return marked
+                    }
                 }
             }
             let response = try body(connection)

@@ -17,7 +17,13 @@ struct ImportContactsCommand {
             throw UsageError("cannot read \(self.path)")
         }
         let file = Array(data)
-        let parts = CSVParts.split(file, maximumBytes: self.partBytes)
+        let parts: [CSVPart]
+        do throws(CSVReader.Problem) {
+            parts = try CSVParts.split(file, maximumBytes: self.partBytes)
+        } catch {
+            StandardStream.error.write("\(self.path): \(error.description); nothing sent\n")
+            return .failure
+        }
         let connection: RapportConnection
         switch await SessionOpener(settings: self.settings, timeout: self.timeout).open() {
         case .opened(let opened): connection = opened
@@ -25,9 +31,12 @@ struct ImportContactsCommand {
         }
         defer { Task { await connection.close() } }
         let key = Self.fingerprint(file)
-        var bar = ProgressBar(total: parts.reduce(0) { $0 + $1.fileBytes })
-        var sent = 0
+        let rows = parts.reduce(0) { $0 + $1.rows }
+        var bar = ProgressBar(total: rows, unit: "rows")
+        bar.update(completed: 0)
+        var done = 0
         var imported = 0
+        var replayed = 0
         for (index, part) in parts.enumerated() {
             let arguments: [Argument] = [
                 .named("first-line", String(part.firstLine)), .named("idem", "import-\(key)-\(index + 1)"),
@@ -42,23 +51,46 @@ struct ImportContactsCommand {
             }
             if case .error = response.final {
                 bar.finish()
-                StandardStream.error.write("\(response.final.displayText)\n\(imported) contacts imported before this error\n")
+                StandardStream.error.write(
+                    "\(response.final.displayText)\n\(imported) contacts imported before this error\n"
+                )
                 return ExitStatus(final: response.final)
             }
-            imported += Self.importedCount(response)
-            sent += part.fileBytes
-            bar.update(completed: sent)
+            let count = Self.value("imported", response).flatMap(Int.init) ?? 0
+            if Self.value("replayed", response) == "true" { replayed += count } else { imported += count }
+            done += part.rows
+            bar.update(completed: done)
         }
+        let elapsed = bar.elapsed
         bar.finish()
-        StandardStream.output.write("\(imported) contacts imported in \(parts.count) part\(parts.count == 1 ? "" : "s")\n")
+        StandardStream.output.write(
+            Self.summary(imported: imported, replayed: replayed, parts: parts.count, elapsed: elapsed) + "\n"
+        )
         return .success
     }
 
-    private static func importedCount(_ response: Response) -> Int {
-        for line in response.dataLines {
-            for case .named("imported", let value) in line.tokens { return Int(value) ?? 0 }
+    /// `1000000 contacts imported in 12 parts (20.4 s, 49020 rows/s)`; a replay says nothing was written.
+    static func summary(imported: Int, replayed: Int, parts: Int, elapsed: Duration) -> String {
+        let partText = "in \(parts) part\(parts == 1 ? "" : "s")"
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let timing =
+            String(format: "%.1f s", seconds)
+            + (ProgressBar.rate(imported, elapsed).map { String(format: ", %.0f rows/s", $0) } ?? "")
+        if replayed > 0, imported == 0 {
+            return "\(replayed) contacts already imported (idempotent replay); nothing written"
         }
-        return 0
+        if replayed > 0 {
+            return
+                "\(imported) contacts imported, \(replayed) already imported (idempotent replay) \(partText) (\(timing))"
+        }
+        return "\(imported) contacts imported \(partText) (\(timing))"
+    }
+
+    private static func value(_ key: String, _ response: Response) -> String? {
+        for line in response.dataLines {
+            for case .named(let name, let value) in line.tokens where name == key { return value }
+        }
+        return nil
     }
 
     /// FNV-1a over the file: the same file gives the same idempotency keys.

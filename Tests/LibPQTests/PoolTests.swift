@@ -118,7 +118,8 @@ struct PoolTests {
     @Test func cancellingTheTaskCancelsTheStatement() async throws {
         let pool = self.makePool(size: 1)
         let task = Task { try await pool.withConnection { try $0.execute("SELECT pg_sleep(10)") } }
-        try await Task.sleep(for: .milliseconds(200))
+        // Long enough for the connection to open and the statement to start on a loaded machine.
+        try await Task.sleep(for: .seconds(1))
         task.cancel()
         // Without the cancel the statement would succeed after 10 s.
         let result = await task.result

@@ -53,8 +53,12 @@ struct MasterDataImportServerTests {
                 == [["Person 2-1", "C1002"]]
         )
         #expect(try await kit.scalar("SELECT name FROM contacts WHERE no = 'C1001'") == "Company 1, Ltd")
-        // A retry with the same key imports nothing twice.
-        #expect(try await kit.send("CONTACT-IMPORT", [.named("idem", "import-1")], payload: Self.file()) == reply)
+        // A retry with the same key imports nothing twice, and says it is a replay.
+        let replay = try await kit.send("CONTACT-IMPORT", [.named("idem", "import-1")], payload: Self.file())
+        #expect(replay.final == reply.final)
+        #expect(replay.value("imported") == "2000")
+        #expect(replay.value("replayed", line: 1) == "true")
+        #expect(reply.dataLines.count == 1, "a first import is not marked")
         #expect(try await kit.scalar("SELECT count(*)::text FROM contacts") == "2000")
         // Without the key, the typed numbers now exist.
         let duplicate = try await kit.send("CONTACT-IMPORT", [], payload: Self.file())

@@ -72,54 +72,74 @@ public enum ContactImport {
         }
     }
 
-    /// The contacts of a CSV file. `firstLine` is the line number the first data row has in the
-    /// file the client split this part from (nil: the lines as sent).
-    public static func parse(_ bytes: [UInt8], firstLine: Int? = nil) throws(CSVReader.Problem) -> [ContactImportRow] {
-        let records = try CSVReader.records(bytes)
-        guard let header = records.first else { throw CSVReader.Problem(line: 1, message: "the file is empty") }
+    /// A refusal naming the line of the file it concerns.
+    public struct Problem: Error, Equatable, CustomStringConvertible {
+        public var line: Int
+        public var message: String
+
+        public init(line: Int, message: String) {
+            self.line = line
+            self.message = message
+        }
+
+        public var description: String { "line \(self.line): \(self.message)" }
+    }
+
+    /// The columns a header row names, in order: every name known, none twice, `name` among them.
+    public static func columns(header: [String], line: Int) throws(Problem) -> [Column] {
         var columns: [Column] = []
-        for name in header.fields {
+        for name in header {
             guard let column = Column(header: name) else {
-                throw CSVReader.Problem(line: header.line, message: "unknown column \"\(name)\"")
+                throw Problem(line: line, message: "unknown column \"\(name)\"")
             }
             guard !columns.contains(column) else {
-                throw CSVReader.Problem(line: header.line, message: "column \(column.rawValue) appears twice")
+                throw Problem(line: line, message: "column \(column.rawValue) appears twice")
             }
             columns.append(column)
         }
-        guard columns.contains(.name) else {
-            throw CSVReader.Problem(line: header.line, message: "the header has no name column")
-        }
+        guard columns.contains(.name) else { throw Problem(line: line, message: "the header has no name column") }
+        return columns
+    }
+
+    /// The contacts of a CSV file already cut into records (header first), every row checked field by
+    /// field, in order: the first bad row is refused with its line. `firstLine` is the line number the
+    /// first data row has in the file the client split this part from (nil: the lines as sent).
+    ///
+    /// The server does not read rows this way when importing (the database reads them, `COPY`); it
+    /// runs this on a refused file to name its first bad row with the same words as always.
+    public static func parse(
+        _ records: some Sequence<(line: Int, fields: [String])>,
+        firstLine: Int? = nil
+    ) throws(Problem) -> [ContactImportRow] {
+        var iterator = records.makeIterator()
+        guard let header = iterator.next() else { throw Problem(line: 1, message: "the file is empty") }
+        let columns = try Self.columns(header: header.fields, line: header.line)
         let offset = firstLine.map { $0 - (header.line + 1) } ?? 0
         var rows: [ContactImportRow] = []
-        rows.reserveCapacity(records.count - 1)
         var seen: Set<String> = []
-        for record in records.dropFirst() {
+        while let record = iterator.next() {
             let line = record.line + offset
             guard record.fields.count == columns.count else {
-                throw CSVReader.Problem(
-                    line: line,
-                    message: "expected \(columns.count) fields, found \(record.fields.count)"
-                )
+                throw Problem(line: line, message: "expected \(columns.count) fields, found \(record.fields.count)")
             }
             var row = ContactImportRow(line: line)
             for (column, value) in zip(columns, record.fields) {
                 do throws(FieldProblem) {
                     try row.set(column, value)
                 } catch {
-                    throw CSVReader.Problem(line: line, message: error.message)
+                    throw Problem(line: line, message: error.message)
                 }
             }
-            guard !row.name.isEmpty else { throw CSVReader.Problem(line: line, message: "Name must have a value") }
+            guard !row.name.isEmpty else { throw Problem(line: line, message: "Name must have a value") }
             if row.type == .company, row.companyNo != nil {
-                throw CSVReader.Problem(line: line, message: ContactRules.Problem.companyWithCompany.description)
+                throw Problem(line: line, message: ContactRules.Problem.companyWithCompany.description)
             }
             if let no = row.no {
                 if row.companyNo == no {
-                    throw CSVReader.Problem(line: line, message: ContactRules.Problem.ownCompany.description)
+                    throw Problem(line: line, message: ContactRules.Problem.ownCompany.description)
                 }
                 guard seen.insert(no).inserted else {
-                    throw CSVReader.Problem(line: line, message: "contact \(no) appears twice in the file")
+                    throw Problem(line: line, message: "contact \(no) appears twice in the file")
                 }
             }
             rows.append(row)

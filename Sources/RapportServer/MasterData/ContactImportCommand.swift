@@ -30,7 +30,11 @@ enum ContactImportCommand {
             One request is one transaction: the first bad row is reported with its line and nothing is \
             written. A payload is at most 16 MiB (the server's limit): send a larger file as several \
             requests of whole rows, each starting with the header row, with first-line= set and an idem= \
-            key per part, so a part can be retried safely.
+            key per part, so a part can be retried safely. A part sent again with its key is answered with \
+            the first reply plus a data line `replayed=true` (nothing is written), so a client can say the \
+            contacts were already imported.
+            The database reads the rows (COPY into a staging table), so an import runs at the speed of a \
+            plain COPY; the checks and their words are those of CONTACT-ADD.
             """,
         example: [
             "CONTACT-IMPORT idem=contacts-2024-part1 {123}",
@@ -44,24 +48,115 @@ enum ContactImportCommand {
     )
 
     static func make(_ context: ServerContext) -> Command {
-        MasterDataCommand.write(context, spec) { invocation, _, connection in
+        MasterDataCommand.write(context, spec, markReplays: true) { invocation, _, connection in
             guard let payload = invocation.arguments.payload else {
                 throw CommandError(
                     .badArguments,
                     "CONTACT-IMPORT needs the CSV file as its payload: end the line with {N}"
                 )
             }
-            let rows: [ContactImportRow]
-            do throws(CSVReader.Problem) {
-                rows = try ContactImport.parse(payload, firstLine: invocation.arguments[Self.firstLine])
-            } catch {
-                throw CommandError(.invalid, error.description)
+            let file = ImportFile(payload, firstLine: invocation.arguments[Self.firstLine])
+            let (columns, dataStart) = try file.header()
+            var imported: Int
+            do {
+                imported = try ContactImportStore.importCSV(
+                    connection,
+                    columns: columns,
+                    data: payload[dataStart...],
+                    line: file.line,
+                    diagnose: file.diagnose
+                )
+            } catch let unreadable as ContactImportStore.UnreadableFile {
+                // The database's CSV reader refused what ours accepts (blank lines, mixed line ends):
+                // send the same records again, one per line.
+                try file.diagnose()
+                do {
+                    imported = try ContactImportStore.importCSV(
+                        connection,
+                        columns: columns,
+                        data: try file.normalizedRecords()[...],
+                        line: file.line,
+                        diagnose: file.diagnose
+                    )
+                } catch is ContactImportStore.UnreadableFile {
+                    throw CommandError(.invalid, "the file could not be read as CSV: \(unreadable.message)")
+                }
             }
-            let imported = try ContactImportStore.importRows(connection, rows)
             return .ok(
                 MasterDataCommand.count(imported, "contact") + " imported",
                 [.named(["imported": String(imported)])]
             )
         }
+    }
+}
+
+/// One CONTACT-IMPORT payload, read with the shared CSV reader only where Swift must: the header
+/// row, and the first bad row's line and words once the database has found that something is wrong.
+final class ImportFile {
+    let payload: [UInt8]
+    let firstLine: Int?
+    private var headerLine = 1
+    private var dataLines: [Int]?
+
+    init(_ payload: [UInt8], firstLine: Int?) {
+        self.payload = payload
+        self.firstLine = firstLine
+    }
+
+    /// The columns the header row names, and where the data rows start.
+    func header() throws -> (columns: [ContactImport.Column], dataStart: Int) {
+        let first: (record: CSVReader.Record, span: CSVReader.Span)?
+        do throws(CSVReader.Problem) {
+            first = try CSVReader.first(self.payload)
+        } catch {
+            throw CommandError(.invalid, error.description)
+        }
+        guard let first else { throw CommandError(.invalid, "line 1: the file is empty") }
+        self.headerLine = first.record.line
+        do throws(ContactImport.Problem) {
+            let columns = try ContactImport.columns(header: first.record.fields, line: first.record.line)
+            return (columns, first.span.next)
+        } catch {
+            throw CommandError(.invalid, error.description)
+        }
+    }
+
+    /// Added to a line of the payload to give the line of the client's file.
+    private var offset: Int { self.firstLine.map { $0 - (self.headerLine + 1) } ?? 0 }
+
+    /// The file line of data row `n` (1-based).
+    func line(_ n: Int) -> Int {
+        if self.dataLines == nil {
+            self.dataLines = ((try? CSVReader.spans(self.payload)) ?? []).dropFirst().map(\.line)
+        }
+        let lines = self.dataLines!
+        return (n >= 1 && n <= lines.count ? lines[n - 1] : self.headerLine + n) + self.offset
+    }
+
+    /// Reads every row in Swift and throws the first bad one's refusal, as the import always worded it.
+    func diagnose() throws {
+        let records: [CSVReader.Record]
+        do throws(CSVReader.Problem) {
+            records = try CSVReader.records(self.payload)
+        } catch {
+            let line = error.line > self.headerLine ? error.line + self.offset : error.line
+            throw CommandError(.invalid, "line \(line): \(error.message)")
+        }
+        do throws(ContactImport.Problem) {
+            _ = try ContactImport.parse(records.lazy.map { ($0.line, $0.fields) }, firstLine: self.firstLine)
+        } catch {
+            throw CommandError(.invalid, error.description)
+        }
+    }
+
+    /// The data records one per line (LF), without blank lines.
+    func normalizedRecords() throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(self.payload.count)
+        for span in ((try? CSVReader.spans(self.payload)) ?? []).dropFirst() {
+            bytes.append(contentsOf: self.payload[span.content])
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        return bytes
     }
 }

@@ -1,168 +1,401 @@
 import LibPQ
 import RapportModel
 
-/// Bulk import of contacts, all or nothing inside the caller's transaction: every row is checked
-/// first (set-based look-ups, never a query per row), then the rows are inserted with one
-/// multi-row statement per batch (`INSERT … SELECT … FROM unnest(…)`), companies before persons
-/// so persons may name companies of the same file.
+/// Bulk import of contacts, all or nothing inside the caller's transaction, at the speed of
+/// `COPY`: the database reads the CSV rows itself (`COPY … FROM STDIN (FORMAT csv)`) into a
+/// temporary staging table of text columns, the rows are checked set-based in SQL (the same
+/// rules and words as `CONTACT-ADD`), numbers are drawn from the contact series for blank `no`,
+/// and one `INSERT … SELECT` writes them all. Swift never reads a row on the way in.
+///
+/// Refusals name the file's line of the first bad row (`line 7: …`, the staging row number mapped
+/// by the caller's `line`), and nothing is written. Checks run in the order the import always used:
+/// the rows' own fields (and numbers typed twice), typed versus drawn numbers, numbers already
+/// taken, salespeople, languages, companies. The cheap ones run before the insert; the ones the
+/// database enforces anyway (unique numbers, references) are only looked for when the insert
+/// fails, so a good file costs one scan before its insert.
 public enum ContactImportStore {
-    /// Rows per INSERT statement.
-    public static let batchSize = 5_000
+    /// The database could not read the payload as CSV with the header's columns (`COPY` refused it).
+    /// The transaction is usable again (the copy ran under a savepoint).
+    public struct UnreadableFile: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { self.message }
+    }
 
-    /// Imports `rows` and returns how many contacts were created. A refusal names the first bad
-    /// row's line (`line 7: …`) and nothing is written.
+    /// Imports `data` (CSV records without the header row, whose columns are `columns`) and returns
+    /// how many contacts were created.
+    ///
+    /// - `line`: the file line of staging row n (1-based, in file order).
+    /// - `diagnose`: checks the file's rows in Swift and throws the first bad row's refusal; called
+    ///   before any refusal of this function, so the rows' own problems are reported first and in
+    ///   file order, exactly as when every row was read in Swift.
     @discardableResult
-    public static func importRows(_ connection: PGConnection, _ rows: [ContactImportRow]) throws -> Int {
-        guard !rows.isEmpty else { return 0 }
-        var rows = rows
-        let setup = try MarketingSetupStore.get(connection)
-        try Self.number(connection, &rows, setup: setup)
-        try Self.checkNumbers(connection, rows)
-        try Self.checkCodes(connection, rows.map { ($0.line, $0.salespersonCode) }, table: "salespeople", "Salesperson")
-        try Self.checkCodes(connection, rows.map { ($0.line, $0.languageCode) }, table: "languages", "Language")
-        try Self.checkCompanies(connection, rows)
-
-        let ordered = rows.filter { $0.type == .company } + rows.filter { $0.type == .person }
-        var start = 0
-        while start < ordered.count {
-            let end = min(start + Self.batchSize, ordered.count)
-            try Self.insert(connection, ordered[start..<end], setup: setup)
-            start = end
-        }
-        return ordered.count
-    }
-
-    /// Draws numbers for the rows without one, after checking that typed numbers are allowed.
-    private static func number(_ connection: PGConnection, _ rows: inout [ContactImportRow], setup: MarketingSetup)
-        throws
-    {
-        if let typed = rows.first(where: { $0.no != nil }) {
-            try Self.at(typed.line) { try NumberSeriesStore.checkManual(connection, series: setup.contactNos) }
-        }
-        let missing = rows.indices.filter { rows[$0].no == nil }
-        guard let first = missing.first else { return }
-        guard let series = setup.contactNos else {
-            throw StoreError.invalid("line \(rows[first].line): Contact Nos. must have a value in Marketing Setup")
-        }
-        let numbers = try Self.at(rows[first].line) {
-            try NumberSeriesStore.take(connection, series, count: missing.count)
-        }
-        for (index, number) in zip(missing, numbers) { rows[index].no = number }
-    }
-
-    /// Numbers are unique in the file and new to the database.
-    private static func checkNumbers(_ connection: PGConnection, _ rows: [ContactImportRow]) throws {
-        var seen: Set<String> = []
-        for row in rows where !seen.insert(row.no!).inserted {
-            throw StoreError.conflict("line \(row.line): contact \(row.no!) appears twice in the file")
-        }
-        let taken = try Set(
-            connection.query(
-                """
-                SELECT c.no FROM unnest(\(MasterDataTextArray(rows.map { $0.no! }))::text[]) AS t(no)
-                JOIN contacts c ON c.no = t.no
-                """
-            ).map { try $0.decode(String.self, at: 0) }
-        )
-        if let row = rows.first(where: { taken.contains($0.no!) }) {
-            throw StoreError.conflict("line \(row.line): Contact \(row.no!) already exists")
-        }
-    }
-
-    /// Every code given exists in `table`.
-    private static func checkCodes(
+    public static func importCSV(
         _ connection: PGConnection,
-        _ codes: [(line: Int, code: String?)],
-        table: String,
-        _ caption: String
-    ) throws {
-        let distinct = Array(Set(codes.compactMap(\.code)))
-        guard !distinct.isEmpty else { return }
-        let unknown = try Set(
-            connection.query(
-                """
-                SELECT t.code FROM unnest(\(distinct)::text[]) AS t(code)
-                WHERE NOT EXISTS (SELECT 1 FROM \(unescaped: table) x WHERE x.code = t.code)
-                """
-            ).map { try $0.decode(String.self, at: 0) }
-        )
-        if let bad = codes.first(where: { $0.code.map(unknown.contains) == true }) {
-            throw StoreError.notFound("line \(bad.line): \(caption) \(bad.code!) does not exist")
+        columns: [ContactImport.Column],
+        data: ArraySlice<UInt8>,
+        line: (Int) -> Int,
+        diagnose: () throws -> Void
+    ) throws -> Int {
+        let sql = SQL(columns: columns)
+        try connection.execute("SAVEPOINT contact_import_copy")
+        do {
+            try connection.execute(PGQuery(sql: sql.createStaging))
+            try data.withUnsafeBytes { bytes in
+                _ = try connection.copyIn(sql.copy, data: bytes)
+            }
+        } catch let error as PGError where error.sqlState?.hasPrefix("22") == true {
+            try connection.execute("ROLLBACK TO SAVEPOINT contact_import_copy")
+            try connection.execute("RELEASE SAVEPOINT contact_import_copy")
+            throw UnreadableFile(message: error.message)
         }
-    }
+        try connection.execute("RELEASE SAVEPOINT contact_import_copy")
 
-    /// A person's company is a company contact, of the file or of the database.
-    private static func checkCompanies(_ connection: PGConnection, _ rows: [ContactImportRow]) throws {
-        var fileTypes: [String: ContactType] = [:]
-        for row in rows { fileTypes[row.no!] = row.type }
-        let outside = Array(Set(rows.compactMap(\.companyNo).filter { fileTypes[$0] == nil }))
-        var storedTypes: [String: ContactType] = [:]
-        if !outside.isEmpty {
-            for row in try connection.query("SELECT no, type FROM contacts WHERE no = ANY(\(outside)::text[])") {
-                storedTypes[try row.decode(String.self, at: 0)] = ContactType(
-                    rawValue: try row.decode(String.self, at: 1)
+        // One cheap scan for what numbering needs; the field rules are checked by the insert itself.
+        let summary = try connection.query(PGQuery(sql: sql.summary))[0]
+        let count = try summary.decode(Int.self, at: 0)
+        let blank = try summary.decode(Int.self, at: 1)
+        let firstTyped = try summary.decode(Int?.self, at: 2)
+        let firstBlank = try summary.decode(Int?.self, at: 3)
+        guard count > 0 else { return 0 }
+
+        let setup = try MarketingSetupStore.get(connection)
+        if let firstTyped {
+            try Self.at(line(firstTyped), diagnose) {
+                try NumberSeriesStore.checkManual(connection, series: setup.contactNos)
+            }
+        }
+        var drawn = Drawn.none
+        if let firstBlank {
+            guard let series = setup.contactNos else {
+                try diagnose()
+                throw StoreError.invalid("line \(line(firstBlank)): Contact Nos. must have a value in Marketing Setup")
+            }
+            let numbers = try Self.at(line(firstBlank), diagnose) {
+                try NumberSeriesStore.take(connection, series, count: blank)
+            }
+            drawn = Drawn(numbers)
+            if case .list = drawn {
+                try connection.execute(
+                    """
+                    CREATE TEMP TABLE contact_import_drawn ON COMMIT DROP AS
+                    SELECT d.no, d.r FROM unnest(\(MasterDataTextArray(numbers))::text[]) WITH ORDINALITY AS d(no, r)
+                    """
                 )
             }
         }
-        for row in rows {
-            guard let company = row.companyNo else { continue }
-            do {
-                try ContactRules.checkNew(
-                    no: row.no,
-                    .init(type: row.type, companyNo: company),
-                    companyType: fileTypes[company] ?? storedTypes[company]
+        let rows = sql.rows(drawn, ranked: firstTyped != nil)
+
+        try connection.execute("SAVEPOINT contact_import_insert")
+        let inserted: Int
+        do {
+            inserted = try connection.execute(
+                """
+                INSERT INTO contacts (no, type, company_no, name, salesperson_code, language_code,
+                    correspondence_type, email, phone_no, mobile_phone_no, address, address_2, city, post_code,
+                    county, country_code, territory_code, exclude_from_segment, privacy_blocked)
+                SELECT t.no, t.type, t.company_no, t.name,
+                       coalesce(t.salesperson_code, \(setup.defaultSalespersonCode)),
+                       coalesce(t.language_code, \(setup.defaultLanguageCode)),
+                       coalesce(t.correspondence_type, \(setup.defaultCorrespondenceType?.rawValue)),
+                       t.email, t.phone_no, t.mobile_phone_no, t.address, t.address_2, t.city, t.post_code,
+                       t.county, t.country_code, t.territory_code, t.exclude_from_segment, t.privacy_blocked
+                FROM (\(unescaped: rows)) AS t
+                WHERE NOT t.bad
+                """
+            )
+        } catch let error as PGError where error.kind == .server {
+            try connection.execute("ROLLBACK TO SAVEPOINT contact_import_insert")
+            try diagnose()
+            try Self.findRefusal(connection, rows: rows, line: line)
+            throw error
+        }
+        if inserted < count {
+            // Rows breaking their own field rules were left out: nothing may be written.
+            try connection.execute("ROLLBACK TO SAVEPOINT contact_import_insert")
+            try diagnose()
+            let bad = try connection.query(PGQuery(sql: "SELECT min(t.n) FROM (\(rows)) t WHERE t.bad"))[0]
+            throw StoreError.invalid("line \(line(try bad.decode(Int?.self, at: 0) ?? 1)): the row is not valid")
+        }
+        try connection.execute("RELEASE SAVEPOINT contact_import_insert")
+        // Companies exist (the foreign key saw to it); persons must name companies, not persons.
+        if columns.contains(.companyNo) {
+            if try !connection.query(PGQuery(sql: sql.personsNamedAsCompany)).isEmpty,
+                let bad = try connection.query(PGQuery(sql: sql.personAsCompany)).first
+            {
+                try diagnose()
+                let company = try bad.decode(String.self, at: 1)
+                throw StoreError.invalid(
+                    "line \(line(try bad.decode(Int.self, at: 0))): "
+                        + ContactRules.Problem.notACompany(company: company).description
                 )
+            }
+        }
+        return inserted
+    }
+
+    /// After a failed insert (rolled back): the first refusal in the import's order, if any.
+    private static func findRefusal(_ connection: PGConnection, rows: String, line: (Int) -> Int) throws {
+        let with = "WITH r AS MATERIALIZED (SELECT * FROM (\(rows)) t WHERE NOT t.bad)"
+        if let twice = try connection.query(
+            PGQuery(
+                sql: """
+                    \(with) SELECT n, no FROM (SELECT n, no, row_number() OVER (PARTITION BY no ORDER BY n) AS k FROM r) x
+                    WHERE k = 2 ORDER BY n LIMIT 1
+                    """
+            )
+        ).first {
+            throw StoreError.conflict(
+                "line \(line(try twice.decode(Int.self, at: 0))): contact \(try twice.decode(String.self, at: 1)) appears twice in the file"
+            )
+        }
+        if let taken = try connection.query(
+            PGQuery(sql: "\(with) SELECT r.n, r.no FROM r JOIN contacts c ON c.no = r.no ORDER BY r.n LIMIT 1")
+        ).first {
+            throw StoreError.conflict(
+                "line \(line(try taken.decode(Int.self, at: 0))): Contact \(try taken.decode(String.self, at: 1)) already exists"
+            )
+        }
+        for (column, table, caption) in [
+            ("salesperson_code", "salespeople", "Salesperson"), ("language_code", "languages", "Language"),
+        ] {
+            if let unknown = try connection.query(
+                PGQuery(
+                    sql: """
+                        \(with) SELECT r.n, r.\(column) FROM r
+                        WHERE r.\(column) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \(table) x WHERE x.code = r.\(column))
+                        ORDER BY r.n LIMIT 1
+                        """
+                )
+            ).first {
+                throw StoreError.notFound(
+                    "line \(line(try unknown.decode(Int.self, at: 0))): \(caption) \(try unknown.decode(String.self, at: 1)) does not exist"
+                )
+            }
+        }
+        // A person's company: a company of the file, or else of the database.
+        if let bad = try connection.query(
+            PGQuery(
+                sql: """
+                    \(with), f AS (SELECT DISTINCT ON (no) no, type FROM r ORDER BY no, n DESC)
+                    SELECT r.n, r.no, r.type, r.company_no, coalesce(f.type, c.type::text)
+                    FROM r LEFT JOIN f ON f.no = r.company_no LEFT JOIN contacts c ON c.no = r.company_no
+                    WHERE r.company_no IS NOT NULL
+                      AND (r.type <> 'person' OR r.company_no = r.no OR coalesce(f.type, c.type::text) IS DISTINCT FROM 'company')
+                    ORDER BY r.n LIMIT 1
+                    """
+            )
+        ).first {
+            let n = try bad.decode(Int.self, at: 0)
+            let no = try bad.decode(String.self, at: 1)
+            let type = ContactType(rawValue: try bad.decode(String.self, at: 2)) ?? .company
+            let company = try bad.decode(String.self, at: 3)
+            let companyType = try bad.decode(String?.self, at: 4).flatMap(ContactType.init(rawValue:))
+            do throws(ContactRules.Problem) {
+                try ContactRules.checkNew(no: no, .init(type: type, companyNo: company), companyType: companyType)
             } catch {
-                throw StoreError.invalid("line \(row.line): \(error.description)")
+                throw StoreError.invalid("line \(line(n)): \(error.description)")
             }
         }
     }
 
-    private static func insert(_ connection: PGConnection, _ rows: ArraySlice<ContactImportRow>, setup: MarketingSetup)
-        throws
-    {
-        func column(_ value: (ContactImportRow) -> String?) -> MasterDataTextArray {
-            MasterDataTextArray(rows.map { value($0) ?? "" })
-        }
-        func flag(_ value: (ContactImportRow) -> Bool) -> MasterDataTextArray {
-            MasterDataTextArray(rows.map { value($0) ? "t" : "f" })
-        }
-        try connection.execute(
-            """
-            INSERT INTO contacts (\(unescaped: Contact.columns))
-            SELECT t.no, t.type, NULLIF(t.company_no, ''), t.name,
-                   coalesce(NULLIF(t.salesperson_code, ''), \(setup.defaultSalespersonCode)),
-                   coalesce(NULLIF(t.language_code, ''), \(setup.defaultLanguageCode)),
-                   coalesce(NULLIF(t.correspondence_type, ''), \(setup.defaultCorrespondenceType?.rawValue)),
-                   NULLIF(t.email, ''), NULLIF(t.phone_no, ''), NULLIF(t.mobile_phone_no, ''),
-                   NULLIF(t.address, ''), NULLIF(t.address_2, ''), NULLIF(t.city, ''), NULLIF(t.post_code, ''),
-                   NULLIF(t.county, ''), NULLIF(t.country_code, ''), NULLIF(t.territory_code, ''),
-                   t.exclude_from_segment::boolean, t.privacy_blocked::boolean
-            FROM unnest(
-                \(column(\.no))::text[], \(column { $0.type.rawValue })::text[], \(column(\.companyNo))::text[],
-                \(column { $0.name })::text[], \(column(\.salespersonCode))::text[], \(column(\.languageCode))::text[],
-                \(column { $0.correspondenceType?.rawValue })::text[], \(column(\.email))::text[],
-                \(column(\.phoneNo))::text[], \(column(\.mobilePhoneNo))::text[], \(column(\.address))::text[],
-                \(column(\.address2))::text[], \(column(\.city))::text[], \(column(\.postCode))::text[],
-                \(column(\.county))::text[], \(column(\.countryCode))::text[], \(column(\.territoryCode))::text[],
-                \(flag(\.excludeFromSegment))::text[], \(flag(\.privacyBlocked))::text[]
-            ) AS t(no, type, company_no, name, salesperson_code, language_code, correspondence_type, email,
-                   phone_no, mobile_phone_no, address, address_2, city, post_code, county, country_code,
-                   territory_code, exclude_from_segment, privacy_blocked)
-            """
-        )
-    }
-
-    /// Runs `body`, prefixing a store refusal with the line it concerns.
-    private static func at<T>(_ line: Int, _ body: () throws -> T) throws -> T {
+    /// Runs `body`; a store refusal is prefixed with `line`, after `diagnose` had its say.
+    private static func at<T>(_ line: Int, _ diagnose: () throws -> Void, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as StoreError {
+            try diagnose()
             switch error {
             case .invalid(let text): throw StoreError.invalid("line \(line): \(text)")
             case .notFound(let text): throw StoreError.notFound("line \(line): \(text)")
             case .conflict(let text): throw StoreError.conflict("line \(line): \(text)")
             }
         }
+    }
+}
+
+/// How the numbers drawn for rows without one are laid out, for SQL.
+enum Drawn: Equatable {
+    /// No row without a number.
+    case none
+    /// The k-th drawn number is `prefix + (start + (k-1)·step, zero-padded to width) + suffix`.
+    case formula(prefix: String, start: Int, step: Int, width: Int, suffix: String)
+    /// Anything else: the numbers, in a temporary table `contact_import_drawn (no, r)`.
+    case list
+
+    init(_ numbers: [String]) {
+        guard let first = numbers.first, let formula = Self.formula(first, numbers.count > 1 ? numbers[1] : nil)
+        else {
+            self = numbers.isEmpty ? .none : .list
+            return
+        }
+        // The formula must give every number the series gave (NumberSeriesFormat's rules).
+        for (index, number) in numbers.enumerated() where formula.number(index + 1) != number {
+            self = .list
+            return
+        }
+        self = formula
+    }
+
+    private static func formula(_ first: String, _ second: String?) -> Drawn? {
+        let characters = Array(first.utf8)
+        guard let last = characters.lastIndex(where: { $0 >= 48 && $0 <= 57 }) else { return nil }
+        var start = last
+        while start > 0, characters[start - 1] >= 48, characters[start - 1] <= 57 { start -= 1 }
+        let digits = String(decoding: characters[start...last], as: UTF8.self)
+        guard digits.count <= 17, let value = Int(digits) else { return nil }
+        let prefix = String(decoding: characters[..<start], as: UTF8.self)
+        let suffix = String(decoding: characters[(last + 1)...], as: UTF8.self)
+        var step = 1
+        if let second, second.hasPrefix(prefix), second.hasSuffix(suffix),
+            let next = Int(second.dropFirst(prefix.count).dropLast(suffix.count))
+        {
+            step = next - value
+        }
+        guard step > 0 else { return nil }
+        return .formula(prefix: prefix, start: value, step: step, width: digits.count, suffix: suffix)
+    }
+
+    func number(_ rank: Int) -> String? {
+        guard case .formula(let prefix, let start, let step, let width, let suffix) = self else { return nil }
+        var digits = String(start + (rank - 1) * step)
+        if digits.count < width { digits = String(repeating: "0", count: width - digits.count) + digits }
+        return prefix + digits + suffix
+    }
+}
+
+/// The SQL of one import, for the columns its header names.
+struct SQL {
+    let columns: [ContactImport.Column]
+
+    /// Whitespace as Swift's `Character.isWhitespace` knows it (Unicode White_Space), for `btrim`.
+    static let whitespace =
+        #"E' \t\n\r\f\u000B\u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000'"#
+
+    var createStaging: String {
+        let all = ContactImport.Column.allCases.map { "\($0.rawValue) text" }.joined(separator: ", ")
+        return
+            "CREATE TEMP TABLE contact_import_rows (n bigint GENERATED ALWAYS AS IDENTITY (CACHE 10000), \(all)) ON COMMIT DROP"
+    }
+
+    var copy: String {
+        "COPY contact_import_rows (\(self.columns.map(\.rawValue).joined(separator: ", "))) FROM STDIN (FORMAT csv)"
+    }
+
+    private func has(_ column: ContactImport.Column) -> Bool { self.columns.contains(column) }
+
+    private func trimmed(_ column: ContactImport.Column) -> String { "btrim(s.\(column.rawValue), \(Self.whitespace))" }
+
+    /// A code: trimmed, upper case, blank is NULL.
+    private func code(_ column: ContactImport.Column) -> String {
+        self.has(column) ? "NULLIF(upper(\(self.trimmed(column))), '')" : "NULL::text"
+    }
+
+    /// Free text: as written, blank (only spaces) is NULL.
+    private func text(_ column: ContactImport.Column) -> String {
+        self.has(column) ? "CASE WHEN \(self.trimmed(column)) <> '' THEN s.\(column.rawValue) END" : "NULL::text"
+    }
+
+    /// A word (type, correspondence type, yes/no): trimmed, lower case; NULL when absent.
+    private func word(_ column: ContactImport.Column) -> String {
+        self.has(column) ? "lower(\(self.trimmed(column)))" : "NULL::text"
+    }
+
+    private static let codeLimits: [ContactImport.Column: Int] = [
+        .no: 20, .companyNo: 20, .salespersonCode: 20, .languageCode: 10, .postCode: 20, .countryCode: 10,
+        .territoryCode: 10,
+    ]
+    private static let textLimits: [ContactImport.Column: Int] = [
+        .name: 100, .email: 80, .phoneNo: 30, .mobilePhoneNo: 30, .address: 100, .address2: 50, .city: 30,
+        .county: 30,
+    ]
+
+    private var blankNo: String { self.has(.no) ? "\(self.code(.no)) IS NULL" : "true" }
+
+    /// count, count without number, first row with one, first row without.
+    var summary: String {
+        """
+        SELECT count(*)::bigint, count(*) FILTER (WHERE \(self.blankNo))::bigint,
+               min(n) FILTER (WHERE NOT (\(self.blankNo))), min(n) FILTER (WHERE \(self.blankNo))
+        FROM contact_import_rows s
+        """
+    }
+
+    /// The rows as they will be stored (numbers drawn, codes normalized), with their staging row n and
+    /// `bad`: the row breaks a rule of its own fields (ContactImport's rules, mirrored). Every cell is
+    /// trimmed once (the inner query is not flattened). `ranked`: rows with and without numbers are
+    /// mixed, so the drawn number's rank needs counting.
+    func rows(_ drawn: Drawn, ranked: Bool) -> String {
+        let rank = ranked ? "row_number() OVER (PARTITION BY \(self.blankNo) ORDER BY n)" : "n"
+        var inner = ["s.n", "\(rank) AS r"]
+        for column in ContactImport.Column.allCases {
+            if Self.codeLimits[column] != nil {
+                inner.append("\(self.code(column)) AS \(column.rawValue)")
+            } else if Self.textLimits[column] != nil {
+                inner.append("\(self.text(column)) AS \(column.rawValue)")
+            } else {
+                inner.append("\(self.word(column)) AS \(column.rawValue)")
+            }
+        }
+        let type = "CASE WHEN t.type = 'person' THEN 'person' ELSE 'company' END"
+        var tests = ["t.name IS NULL"]
+        for (column, limit) in Self.codeLimits.merging(Self.textLimits, uniquingKeysWith: { a, _ in a })
+        where self.has(column) {
+            tests.append("length(t.\(column.rawValue)) > \(limit)")
+        }
+        if self.has(.type) { tests.append("t.type NOT IN ('', 'company', 'person')") }
+        if self.has(.correspondenceType) {
+            tests.append("replace(t.correspondence_type, ' ', '_') NOT IN ('', 'hard_copy', 'email')")
+        }
+        for column in [ContactImport.Column.excludeFromSegment, .privacyBlocked] where self.has(column) {
+            tests.append("t.\(column.rawValue) NOT IN ('', 'false', 'no', '0', 'true', 'yes', '1')")
+        }
+        if self.has(.companyNo) {
+            tests.append("(\(type) = 'company' AND t.company_no IS NOT NULL)")
+            tests.append("t.company_no = t.no")
+        }
+        let bad = tests.map { "(\($0)) IS TRUE" }.joined(separator: " OR ")
+        let no: String
+        var from = "(SELECT \(inner.joined(separator: ", ")) FROM contact_import_rows s OFFSET 0) t"
+        switch drawn {
+        case .none: no = "t.no"
+        case .formula(let prefix, let start, let step, let width, let suffix):
+            let value = "(\(start) + (t.r - 1) * \(step))::text"
+            let digits = "CASE WHEN length(\(value)) < \(width) THEN lpad(\(value), \(width), '0') ELSE \(value) END"
+            no = "coalesce(t.no, \(Self.literal(prefix)) || \(digits) || \(Self.literal(suffix)))"
+        case .list:
+            from += " LEFT JOIN contact_import_drawn d ON d.r = t.r AND t.no IS NULL"
+            no = "coalesce(t.no, d.no)"
+        }
+        return """
+            SELECT t.n, \(no) AS no, \(type) AS type, t.company_no, t.name, t.salesperson_code, t.language_code,
+                   NULLIF(replace(t.correspondence_type, ' ', '_'), '') AS correspondence_type,
+                   t.email, t.phone_no, t.mobile_phone_no, t.address, t.address_2, t.city, t.post_code, t.county,
+                   t.country_code, t.territory_code,
+                   coalesce(t.exclude_from_segment IN ('true', 'yes', '1'), false) AS exclude_from_segment,
+                   coalesce(t.privacy_blocked IN ('true', 'yes', '1'), false) AS privacy_blocked,
+                   \(bad) AS bad
+            FROM \(from)
+            """
+    }
+
+    /// Whether any company the file names is a person (after the insert): each distinct name looked
+    /// up once, not once per row.
+    var personsNamedAsCompany: String {
+        """
+        SELECT 1 FROM (SELECT DISTINCT \(self.code(.companyNo)) AS no FROM contact_import_rows s) k
+        JOIN contacts c ON c.no = k.no WHERE c.type <> 'company' LIMIT 1
+        """
+    }
+
+    /// The first row naming as its company a contact that is a person (after the insert).
+    var personAsCompany: String {
+        """
+        SELECT s.n, c.no::text FROM contact_import_rows s JOIN contacts c ON c.no = \(self.code(.companyNo))
+        WHERE c.type <> 'company' ORDER BY s.n LIMIT 1
+        """
+    }
+
+    static func literal(_ text: String) -> String {
+        "'" + String(text.flatMap { $0 == "'" ? ["'", "'"] : [$0] }) + "'"
     }
 }
