@@ -37,7 +37,9 @@ public struct HashQueueLimits: Sendable, Equatable {
     public var runningPerAddress = 1
     /// Hashes running at once for one user name (from all addresses).
     public var runningPerUser = 1
-    public var queuedPerAddressAndUser = 1
+    /// A few, not one: a client that opens several sessions for one user at once (a reconnect
+    /// after a restart) must not be refused; guesses stay bounded by `runningPerUser` and the gates.
+    public var queuedPerAddressAndUser = 8
     public var queuedPerAddress = 16
     public var queued = 1024
 

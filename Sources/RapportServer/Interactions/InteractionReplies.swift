@@ -47,8 +47,8 @@ enum InteractionReplies {
                 "campaign-target": String(draft.campaignTarget), "campaign-response": String(draft.campaignResponse),
                 "segment": entry.segmentNo, "logged-segment": entry.loggedSegmentEntryNo.map(String.init),
                 "opportunity": draft.opportunityNo, "task": draft.taskNo, "evaluation": draft.evaluation?.rawValue,
-                "attempt-failed": String(draft.attemptFailed), "cost": Self.amount(draft.cost),
-                "duration": Self.amount(draft.duration), "contact-via": draft.contactVia,
+                "attempt-failed": String(draft.attemptFailed), "cost": Amount.text(draft.cost),
+                "duration": Amount.text(draft.duration), "contact-via": draft.contactVia,
                 "attachment": entry.attachmentNo.map(String.init), "word-template": draft.wordTemplateCode,
                 "merged": String(entry.merged), "document-type": draft.documentType?.rawValue,
                 "document-no": draft.documentNo, "occurrence": optionalCount(draft.docNoOccurrence),
@@ -109,22 +109,6 @@ enum InteractionReplies {
             final: Paging.final(page.entries.count, "entry", plural: "entries", next: page.next?.description),
             line: Self.entry
         )
-    }
-
-    /// Money and minutes as the protocol prints them: at least two decimals (`8.00`, `12.125`).
-    static func amount(_ value: Decimal) -> String {
-        var rounded = Decimal()
-        var copy = value
-        NSDecimalRound(&rounded, &copy, 2, .plain)
-        let plain = (value as NSDecimalNumber).description(withLocale: Locale(identifier: "en_US_POSIX"))
-        guard rounded == value else { return plain }
-        let formatter = NumberFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.minimumFractionDigits = 2
-        formatter.maximumFractionDigits = 2
-        formatter.minimumIntegerDigits = 1
-        formatter.usesGroupingSeparator = false
-        return formatter.string(from: value as NSDecimalNumber) ?? plain
     }
 
     /// `1 entry`, `3 entries`.

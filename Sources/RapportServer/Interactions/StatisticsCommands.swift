@@ -65,8 +65,8 @@ enum StatisticsCommands {
                 .shaped(
                     Self.columns,
                     [
-                        "count": String(statistics.count), "cost": InteractionReplies.amount(statistics.cost),
-                        "duration": InteractionReplies.amount(statistics.duration),
+                        "count": String(statistics.count), "cost": Amount.text(statistics.cost),
+                        "duration": Amount.text(statistics.duration),
                         "last-interaction": statistics.lastInteraction?.description,
                         "last-attempted": statistics.lastAttempted?.description,
                     ]
