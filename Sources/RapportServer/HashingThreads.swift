@@ -9,6 +9,8 @@ protocol HashingGate: Sendable {
     /// The rank of a check for `user` from `address` (0 first): served only when no check of a
     /// lower rank is ready.
     func rank(address: String, user: String, now: ContinuousClock.Instant) -> Int
+    /// Whether `user` has no recent failures, anywhere or from `address`.
+    func isNewcomer(address: String, user: String, now: ContinuousClock.Instant) -> Bool
     /// A check from `address` starts now.
     func started(address: String, now: ContinuousClock.Instant)
 }
@@ -52,8 +54,8 @@ final class HashingThreads: @unchecked Sendable {
         self.condition.lock()
         defer { self.condition.unlock() }
         let now = ContinuousClock.now
-        // Rank 1 (see LoginThrottle.rank): a user without failures behind an address with some.
-        let exempt = gated && self.gate.rank(address: address, user: user, now: now) == 1
+        // A user without failures behind an address with some: the guessers' full queue is theirs.
+        let exempt = gated && self.gate.isNewcomer(address: address, user: user, now: now)
         let id = try self.queue.admit(address: address, user: user, gated: gated, exempt: exempt, now: now)
         return Reservation(id: id, address: address)
     }

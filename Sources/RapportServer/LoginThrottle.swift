@@ -186,6 +186,16 @@ extension LoginThrottle: HashingGate {
         }
     }
 
+    /// A user who has failed neither anywhere nor from this address: behind a guessing (even a
+    /// suspect) address, a colleague whose place in the queue must not be taken by the guesses.
+    func isNewcomer(address: String, user: String, now: ContinuousClock.Instant) -> Bool {
+        let user = user.uppercased()
+        return self.records.withLockedValue { records in
+            self.current(&records, .user(user), now: now) == nil
+                && self.current(&records, .pair(address: address, user: user), now: now) == nil
+        }
+    }
+
     func started(address: String, now: ContinuousClock.Instant) {
         self.recordAttempt(address: address, now: now)
     }
