@@ -8,77 +8,48 @@ let usage = """
            rapport-bench interaction-log [--sessions N] [--seconds S]
            rapport-bench import [--rows N] [--rounds R]
     """
-var arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.first == "import" {
-    arguments.removeFirst()
-    var benchmark = ImportBenchmark(rows: 1_000_000, rounds: 3)
-    while arguments.count >= 2, let value = Int(arguments[1]), value > 0 {
-        switch arguments[0] {
-        case "--rows": benchmark.rows = value
-        case "--rounds": benchmark.rounds = value
-        default: break
-        }
-        arguments.removeFirst(2)
-    }
-    guard arguments.isEmpty else {
-        FileHandle.standardError.write(Data((usage + "\n").utf8))
-        exit(2)
-    }
-    do {
-        try await benchmark.run()
-        exit(0)
-    } catch {
-        FileHandle.standardError.write(Data("rapport-bench: \(error)\n".utf8))
-        exit(1)
-    }
-}
-if arguments.first == "interaction-log" {
-    arguments.removeFirst()
-    var benchmark = InteractionLogBenchmark(sessions: 32, seconds: 20)
-    while arguments.count >= 2, let value = Int(arguments[1]), value > 0 {
-        switch arguments[0] {
-        case "--sessions": benchmark.sessions = value
-        case "--seconds": benchmark.seconds = value
-        default: break
-        }
-        arguments.removeFirst(2)
-    }
-    guard arguments.isEmpty else {
-        FileHandle.standardError.write(Data((usage + "\n").utf8))
-        exit(2)
-    }
-    do {
-        try await benchmark.run()
-        exit(0)
-    } catch {
-        FileHandle.standardError.write(Data("rapport-bench: \(error)\n".utf8))
-        exit(1)
-    }
-}
-guard arguments.first == "segment-log" else {
+
+func refuse() -> Never {
     FileHandle.standardError.write(Data((usage + "\n").utf8))
     exit(2)
 }
-arguments.removeFirst()
-var benchmark = SegmentLogBenchmark(contacts: 100_000, rounds: 3)
-while !arguments.isEmpty {
-    let option = arguments.removeFirst()
-    guard let value = arguments.first.flatMap(Int.init), value > 0 else {
-        FileHandle.standardError.write(Data((usage + "\n").utf8))
-        exit(2)
+
+/// The `--name N` pairs after the benchmark's name (positive integers, only the `allowed` names);
+/// anything else prints the usage.
+func options(_ arguments: ArraySlice<String>, allowed: Set<String>) -> [String: Int] {
+    var options: [String: Int] = [:]
+    var rest = arguments
+    while let name = rest.popFirst() {
+        guard allowed.contains(name), let value = rest.popFirst().flatMap(Int.init), value > 0 else { refuse() }
+        options[name] = value
     }
-    arguments.removeFirst()
-    switch option {
-    case "--contacts": benchmark.contacts = value
-    case "--rounds": benchmark.rounds = value
-    default:
-        FileHandle.standardError.write(Data((usage + "\n").utf8))
-        exit(2)
+    return options
+}
+
+func run(_ body: () async throws -> Void) async -> Never {
+    do {
+        try await body()
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("rapport-bench: \(error)\n".utf8))
+        exit(1)
     }
 }
-do {
-    try await benchmark.run()
-} catch {
-    FileHandle.standardError.write(Data("rapport-bench: \(error)\n".utf8))
-    exit(1)
+
+let arguments = CommandLine.arguments.dropFirst()
+switch arguments.first {
+case "import":
+    let given = options(arguments.dropFirst(), allowed: ["--rows", "--rounds"])
+    let benchmark = ImportBenchmark(rows: given["--rows"] ?? 1_000_000, rounds: given["--rounds"] ?? 3)
+    await run { try await benchmark.run() }
+case "interaction-log":
+    let given = options(arguments.dropFirst(), allowed: ["--sessions", "--seconds"])
+    let benchmark = InteractionLogBenchmark(sessions: given["--sessions"] ?? 32, seconds: given["--seconds"] ?? 20)
+    await run { try await benchmark.run() }
+case "segment-log":
+    let given = options(arguments.dropFirst(), allowed: ["--contacts", "--rounds"])
+    let benchmark = SegmentLogBenchmark(contacts: given["--contacts"] ?? 100_000, rounds: given["--rounds"] ?? 3)
+    await run { try await benchmark.run() }
+default:
+    refuse()
 }
