@@ -16,6 +16,12 @@ public final class PGConnection: @unchecked Sendable {
     /// Statements that completed on this connection since `beginLease()`; lets the pool retry a lease
     /// whose very first statement found the connection dead (nothing can have been done on it).
     var statementsThisLease = 0
+    /// Statements waiting for the next round trip (`enqueue`).
+    var queued: [QueuedStatement] = []
+    /// Statements prepared on this connection, by text and parameter types; they die with it.
+    var preparedNames: [PreparedKey: String] = [:]
+    /// Where the pool counts round trips and prepares; nil outside a pool.
+    var counters: PGStatementCounters?
 
     /// The PostgreSQL backend's process id (for `pg_terminate_backend` in tests and logs).
     public let backendPID: Int32
@@ -59,7 +65,8 @@ public final class PGConnection: @unchecked Sendable {
         }
     }
 
-    /// Asks the server to cancel the statement now running, if any. Safe from any thread.
+    /// Asks the server to cancel the statement now running, if any, and refuses every later statement
+    /// of the current lease (a cancel is for the caller's whole unit of work). Safe from any thread.
     public func cancel() {
         self.cancelLock.withLock {
             guard let cancel = self.cancelHandle else { return }
@@ -96,43 +103,29 @@ public final class PGConnection: @unchecked Sendable {
 
     func beginLease() {
         self.lock.withLock { self.statementsThisLease = 0 }
+        self.cancelLock.withLock { self.cancelRequested = false }
     }
 
     var hasRunStatementsThisLease: Bool {
         self.lock.withLock { self.statementsThisLease > 0 }
     }
 
-    /// Runs a statement and returns its rows (empty for commands). Blocks.
+    /// Runs a statement and returns its rows (empty for commands). Statements queued with `enqueue`
+    /// go out first, in the same round trip. Blocks.
     @discardableResult
     public func query(_ query: PGQuery) throws -> PGRows {
-        for bind in query.binds where !bind.isBinary && bind.bytes?.contains(0) == true {
-            throw PGError(.invalidArgument, "a text parameter contains a NUL character, which PostgreSQL cannot store")
-        }
-        return try self.run { handle in
-            let count = query.binds.count
-            let types = query.binds.map { Oid($0.type.rawValue) }
-            let lengths = query.binds.map { Int32($0.bytes?.count ?? 0) }
-            let formats = query.binds.map { Int32($0.isBinary ? 1 : 0) }
-            // One buffer holds every parameter, each followed by a NUL (text parameters are C strings).
-            var storage: [UInt8] = []
-            var offsets: [Int?] = []
-            for bind in query.binds {
-                if let bytes = bind.bytes {
-                    offsets.append(storage.count)
-                    storage.append(contentsOf: bytes)
-                    storage.append(0)
-                } else {
-                    offsets.append(nil)
-                }
-            }
-            if storage.isEmpty { storage.append(0) }
-            return storage.withUnsafeBufferPointer { buffer in
-                let base = UnsafeRawPointer(buffer.baseAddress!)
-                let values: [UnsafePointer<CChar>?] = offsets.map { offset in
-                    offset.map { (base + $0).assumingMemoryBound(to: CChar.self) }
-                }
-                return PQexecParams(handle, query.sql, Int32(count), types, values, lengths, formats, 0)
-            }
+        try self.queries([query])[0]
+    }
+
+    /// Runs several statements that do not need each other's results in one round trip (after the
+    /// queued ones) and returns the rows of each. The first failure throws. Blocks.
+    public func queries(_ list: [PGQuery]) throws -> [PGRows] {
+        try self.lock.withLock {
+            guard let handle = self.handle else { throw PGError(.connectionLost, "the connection is closed") }
+            let queued = self.queued
+            self.queued = []
+            let answers = try self.runPipeline(handle, queued + list.map { QueuedStatement(query: $0, check: nil) })
+            return Array(answers.dropFirst(queued.count))
         }
     }
 
@@ -142,9 +135,33 @@ public final class PGConnection: @unchecked Sendable {
         try self.query(query).affectedRows
     }
 
+    /// Queues a statement whose rows nobody needs now (BEGIN, a write whose result is known, COMMIT):
+    /// it goes out with the next statement that needs an answer, or with `flush()`, in one round trip.
+    /// Its error, or the error thrown by `check` when its rows arrive, is thrown by that call.
+    public func enqueue(_ query: PGQuery, check: ((PGRows) throws -> Void)? = nil) {
+        self.lock.withLock { self.queued.append(QueuedStatement(query: query, check: check)) }
+    }
+
+    /// Sends the queued statements, if any, in one round trip. Blocks.
+    public func flush() throws {
+        try self.lock.withLock {
+            guard !self.queued.isEmpty else { return }
+            guard let handle = self.handle else { throw PGError(.connectionLost, "the connection is closed") }
+            let queued = self.queued
+            self.queued = []
+            _ = try self.runPipeline(handle, queued)
+        }
+    }
+
+    /// Forgets queued statements without sending them (the transaction they belonged to is abandoned).
+    func discardQueued() {
+        self.lock.withLock { self.queued = [] }
+    }
+
     /// Runs a script of several statements with the simple query protocol. Only for trusted SQL
     /// shipped with the program (migrations); it takes no parameters. Blocks.
     public func executeScript(_ sql: String) throws {
+        try self.flush()
         _ = try self.run { handle in PQexec(handle, sql) }
     }
 
@@ -152,7 +169,10 @@ public final class PGConnection: @unchecked Sendable {
     private func run(_ send: (OpaquePointer) -> OpaquePointer?) throws -> PGRows {
         try self.lock.withLock {
             guard let handle = self.handle else { throw PGError(.connectionLost, "the connection is closed") }
-            self.cancelLock.withLock { self.cancelRequested = false }
+            if self.cancelLock.withLock({ self.cancelRequested }) {
+                throw PGError(.canceled, "canceling statement due to user request")
+            }
+            self.counters?.record(roundTrips: 1, statements: 1, prepared: [])
             guard let result = send(handle) else {
                 throw PGError(
                     PQstatus(handle) == CONNECTION_OK ? .server : .connectionLost,
@@ -198,7 +218,7 @@ public final class PGConnection: @unchecked Sendable {
         )
     }
 
-    private static func copyRows(_ result: OpaquePointer) -> PGRows {
+    static func copyRows(_ result: OpaquePointer) -> PGRows {
         let rowCount = Int(PQntuples(result))
         let columnCount = Int(PQnfields(result))
         var columns: [PGColumn] = []
@@ -251,15 +271,18 @@ extension PGConnection {
         _ isolation: IsolationLevel = .readCommitted,
         _ body: (PGConnection) throws -> T
     ) throws -> T {
-        try self.execute(PGQuery(sql: "BEGIN ISOLATION LEVEL \(isolation.rawValue)"))
+        // BEGIN goes out with the body's first statement, COMMIT with its last queued writes.
+        self.enqueue(PGQuery(sql: "BEGIN ISOLATION LEVEL \(isolation.rawValue)"))
         let value: T
         do {
             value = try body(self)
+            self.enqueue("COMMIT")
+            try self.flush()
         } catch {
-            _ = try? self.execute("ROLLBACK")
+            self.discardQueued()
+            if self.transactionState != .idle { _ = try? self.execute("ROLLBACK") }
             throw error
         }
-        try self.execute("COMMIT")
         return value
     }
 }

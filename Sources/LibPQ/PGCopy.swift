@@ -12,9 +12,13 @@ extension PGConnection {
     /// transaction the COPY ran in is then aborted, as after any failed statement.
     @discardableResult
     public func copyIn(_ sql: String, data: UnsafeRawBufferPointer) throws -> Int {
-        try self.lock.withLock {
+        try self.flush()
+        return try self.lock.withLock {
             guard let handle = self.handle else { throw PGError(.connectionLost, "the connection is closed") }
-            self.cancelLock.withLock { self.cancelRequested = false }
+            if self.cancelLock.withLock({ self.cancelRequested }) {
+                throw PGError(.canceled, "canceling statement due to user request")
+            }
+            self.counters?.record(roundTrips: 1, statements: 1, prepared: [])
             guard let started = PQexec(handle, sql) else { throw self.failure(handle) }
             let status = PQresultStatus(started)
             if status != PGRES_COPY_IN {

@@ -66,6 +66,8 @@ public final class PGPool: Sendable {
     }
 
     public let configuration: Configuration
+    /// Round trips, statements and prepares of every connection this pool opened.
+    public let counters = PGStatementCounters()
     private let state = NIOLockedValueBox(State())
     private let threadPool: NIOThreadPool
     private let timerLoop: any EventLoop
@@ -149,7 +151,9 @@ public final class PGPool: Sendable {
                     let connection: PGConnection
                     switch lease {
                     case .existing(let existing): connection = existing
-                    case .create: connection = try PGConnection.connect(configuration)
+                    case .create:
+                        connection = try PGConnection.connect(configuration)
+                        connection.counters = self.counters
                     }
                     holder.withLockedValue { $0 = connection }
                     connection.beginLease()
@@ -179,6 +183,8 @@ public final class PGPool: Sendable {
 
     /// Leaves a connection idle and outside any transaction, or closes it when it is broken.
     private static func resetAfterUse(_ connection: PGConnection) {
+        connection.discardQueued()
+        connection.beginLease()  // clears a cancel, so that the ROLLBACK below is not refused
         switch connection.transactionState {
         case .idle:
             break

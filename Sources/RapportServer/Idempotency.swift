@@ -56,6 +56,10 @@ extension ServerContext {
     /// stores the reply with the key, commits. A replayed key returns the first reply unchanged, or
     /// with `markReplays` with one more data line, `* replayed=true`, so a client can tell that
     /// nothing was written this time (the import says "already imported").
+    ///
+    /// Round trips: BEGIN and the claim go out with the body's first statements, the reply's record
+    /// and COMMIT with its last queued writes; a command whose body reads once and then only queues
+    /// writes costs two. A used key costs one more (the stored reply), after the rollback.
     func write(
         _ invocation: Invocation,
         user: String,
@@ -65,29 +69,39 @@ extension ServerContext {
         let key = invocation.arguments.text("idem")
         let verb = invocation.request.verb.uppercased()
         let hash = Idempotency.requestHash(invocation.request)
-        let stored: Result<Response, any Error> = try await self.store.pool.withTransaction { connection in
-            if let key {
-                switch try IdempotencyStore.claim(connection, user: user, key: key, command: verb, requestHash: hash) {
-                case .claimed: break
-                case .replay(let text):
-                    guard markReplays else { return Self.decode(text) }
-                    return Self.decode(text).map { response in
-                        var marked = response
-                        marked.dataLines.append(DataLine(tokens: [.named("replayed", "true")]))
-                        return marked
+        let stored: Result<Response, any Error> = try await self.store.pool.withConnection { connection in
+            do {
+                return try connection.transaction { connection in
+                    if let key {
+                        IdempotencyStore.enqueueClaim(
+                            connection,
+                            user: user,
+                            key: key,
+                            command: verb,
+                            requestHash: hash
+                        )
                     }
+                    let response = try body(connection)
+                    if let key {
+                        IdempotencyStore.record(
+                            connection,
+                            user: user,
+                            key: key,
+                            response: String(decoding: response.encode(), as: UTF8.self)
+                        )
+                    }
+                    return .success(response)
+                }
+            } catch is IdempotencyStore.AlreadyClaimed {
+                // The transaction rolled back whatever the body did; the first reply stands.
+                let text = try IdempotencyStore.storedReply(connection, user: user, key: key!, requestHash: hash)
+                guard markReplays else { return Self.decode(text) }
+                return Self.decode(text).map { response in
+                    var marked = response
+                    marked.dataLines.append(DataLine(tokens: [.named("replayed", "true")]))
+                    return marked
                 }
             }
-            let response = try body(connection)
-            if let key {
-                try IdempotencyStore.record(
-                    connection,
-                    user: user,
-                    key: key,
-                    response: String(decoding: response.encode(), as: UTF8.self)
-                )
-            }
-            return .success(response)
         }
         return try stored.get()
     }

@@ -42,18 +42,17 @@ enum CreateInteractionCommands {
         let actor = session.actingUser
         return try await invocation.context.write(invocation, user: actor.userID) { connection in
             let logged = try InteractionStore.create(connection, request, actor: actor)
-            return try Self.reply(connection, logged, actor: actor)
+            return Self.reply(logged)
         }
     }
 
     static let all = [Self.create]
 
     /// `interaction N logged` / `interaction N postponed`, with the entry as LOG-SHOW prints it.
-    static func reply(_ connection: PGConnection, _ logged: LoggedInteraction, actor: ActingUser) throws -> Response {
-        let (entry, _) = try InteractionLogStore.show(connection, logged.entryNo, actor: actor)
-        return .ok(
+    static func reply(_ logged: LoggedInteraction) -> Response {
+        .ok(
             "interaction \(logged.entryNo) \(logged.postponed ? "postponed" : "logged")",
-            [InteractionReplies.entry(entry)]
+            [InteractionReplies.entry(logged.entry)]
         )
     }
 }

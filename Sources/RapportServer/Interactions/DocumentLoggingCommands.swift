@@ -88,7 +88,7 @@ enum DocumentLoggingCommands {
         return try await invocation.context.write(invocation, user: actor.userID) { connection in
             switch try DocumentLogStore.log(connection, request, actor: actor) {
             case .logged(let logged):
-                return try CreateInteractionCommands.reply(connection, logged, actor: actor)
+                return CreateInteractionCommands.reply(logged)
             case .skipped(let reason):
                 return .ok("nothing logged: \(reason)")
             }

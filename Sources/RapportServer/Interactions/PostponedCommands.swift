@@ -95,7 +95,7 @@ enum PostponedCommands {
         let actor = session.actingUser
         return try await invocation.context.write(invocation, user: actor.userID) { connection in
             let logged = try InteractionStore.resume(connection, entryNo: entryNo, finalRequest, actor: actor)
-            return try CreateInteractionCommands.reply(connection, logged, actor: actor)
+            return CreateInteractionCommands.reply(logged)
         }
     }
 

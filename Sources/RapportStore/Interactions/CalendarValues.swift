@@ -1,3 +1,4 @@
+import Foundation
 import LibPQ
 import RapportProtocol
 
@@ -33,5 +34,15 @@ extension TimeOfDay {
             preconditionFailure("\(time) is not a time of day")
         }
         self = value
+    }
+}
+
+extension Decimal {
+    /// Rounded to two decimals as PostgreSQL rounds into `numeric(…, 2)`: half away from zero.
+    var roundedToCents: Decimal {
+        var value = self
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &value, 2, self < 0 ? .down : .plain)
+        return rounded
     }
 }

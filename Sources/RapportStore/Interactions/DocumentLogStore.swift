@@ -103,16 +103,9 @@ public enum DocumentLogStore {
             deliveryStatus: nil
         )
         let entryNo = try InteractionWriter.insert(connection, draft, extras)
-        return .logged(
-            LoggedInteraction(
-                entryNo: entryNo,
-                draft: draft,
-                contactCompanyNo: contact.entryCompanyNo,
-                postponed: false,
-                campaignEntryNo: campaignEntryNo,
-                attachmentNo: nil,
-                deliveryStatus: nil
-            )
-        )
+        guard let written = try InteractionLogReader.entry(connection, entryNo) else {
+            throw StoreError.conflict("interaction log entry \(entryNo) vanished while it was logged")
+        }
+        return .logged(LoggedInteraction(entry: written))
     }
 }

@@ -140,7 +140,7 @@ public enum InteractionLogStore {
                 """
             )
             let numbers = try cleared.compactMap { try $0.decode(Int64?.self, at: 0) }
-            try InteractionAttachments.deleteUnreferenced(connection, numbers)
+            InteractionAttachments.deleteUnreferenced(connection, numbers)
             removed = numbers.count
         }
         return CancelResult(canceled: changed, attachmentsRemoved: removed)

@@ -22,12 +22,18 @@ enum InteractionLookups {
     }
 
     static func clock(_ connection: PGConnection) throws -> Clock {
-        let row = try connection.query(
-            """
-            SELECT CURRENT_DATE, extract(hour FROM LOCALTIME)::int, extract(minute FROM LOCALTIME)::int,
-                   extract(microseconds FROM LOCALTIME)::bigint
-            """
-        )[0]
+        try self.clock(
+            from: connection.query(
+                """
+                SELECT CURRENT_DATE, extract(hour FROM LOCALTIME)::int, extract(minute FROM LOCALTIME)::int,
+                       extract(microseconds FROM LOCALTIME)::bigint
+                """
+            )[0]
+        )
+    }
+
+    /// The clock from a row whose first four columns are CURRENT_DATE, hour, minute and microseconds.
+    static func clock(from row: PGRow) throws -> Clock {
         let microseconds = try row.decode(Int.self, at: 3)
         return Clock(
             today: CalendarDate(try row.decode(PGDate.self, at: 0)),
@@ -42,65 +48,82 @@ enum InteractionLookups {
     static func template(_ connection: PGConnection, _ code: String) throws
         -> (InteractionTemplateDefaults, [InteractionLanguageRowWithAttachment])?
     {
-        let rows = try connection.query(
-            """
-            SELECT code, interaction_group_code, description, unit_cost, unit_duration,
-                   information_flow::text, initiated_by::text, campaign_no, campaign_target, campaign_response,
-                   correspondence_type::text, ignore_contact_corres_type, language_code_default,
-                   wizard_action::text, word_template_code
-            FROM interaction_templates WHERE code = \(code)
-            """
+        let answers = try connection.queries([self.templateQuery(code), self.templateLanguagesQuery(code)])
+        guard let row = answers[0].first else { return nil }
+        return (try self.template(from: row), try answers[1].map(self.templateLanguage(from:)))
+    }
+
+    static func templateQuery(_ code: String) -> PGQuery {
+        """
+        SELECT code, interaction_group_code, description, unit_cost, unit_duration,
+               information_flow::text, initiated_by::text, campaign_no, campaign_target, campaign_response,
+               correspondence_type::text, ignore_contact_corres_type, language_code_default,
+               wizard_action::text, word_template_code
+        FROM interaction_templates WHERE code = \(code)
+        """
+    }
+
+    static func templateLanguagesQuery(_ code: String) -> PGQuery {
+        """
+        SELECT language_code, attachment_no, word_template_code FROM interaction_template_languages
+        WHERE template_code = \(code) ORDER BY language_code NULLS FIRST
+        """
+    }
+
+    static func template(from row: PGRow) throws -> InteractionTemplateDefaults {
+        InteractionTemplateDefaults(
+            code: try row.decode(String.self, named: "code"),
+            groupCode: try row.decode(String.self, named: "interaction_group_code"),
+            description: try row.decode(String?.self, named: "description"),
+            unitCost: try row.decode(Decimal.self, named: "unit_cost"),
+            unitDuration: try row.decode(Decimal.self, named: "unit_duration"),
+            informationFlow: try row.decode(String?.self, named: "information_flow").flatMap(
+                InformationFlow.init(rawValue:)
+            ),
+            initiatedBy: try row.decode(String?.self, named: "initiated_by").flatMap(InitiatedBy.init(rawValue:)),
+            campaignNo: try row.decode(String?.self, named: "campaign_no"),
+            campaignTarget: try row.decode(Bool.self, named: "campaign_target"),
+            campaignResponse: try row.decode(Bool.self, named: "campaign_response"),
+            correspondenceType: try row.decode(String?.self, named: "correspondence_type")
+                .flatMap(CorrespondenceType.init(rawValue:)),
+            ignoreContactCorrespondenceType: try row.decode(Bool.self, named: "ignore_contact_corres_type"),
+            languageCodeDefault: try row.decode(String?.self, named: "language_code_default"),
+            wizardAction: try row.decode(String?.self, named: "wizard_action").flatMap(WizardAction.init(rawValue:)),
+            wordTemplateCode: try row.decode(String?.self, named: "word_template_code")
         )
-        guard let row = rows.first else { return nil }
-        let template = InteractionTemplateDefaults(
-            code: try row.decode(String.self, at: 0),
-            groupCode: try row.decode(String.self, at: 1),
-            description: try row.decode(String?.self, at: 2),
-            unitCost: try row.decode(Decimal.self, at: 3),
-            unitDuration: try row.decode(Decimal.self, at: 4),
-            informationFlow: try row.decode(String?.self, at: 5).flatMap(InformationFlow.init(rawValue:)),
-            initiatedBy: try row.decode(String?.self, at: 6).flatMap(InitiatedBy.init(rawValue:)),
-            campaignNo: try row.decode(String?.self, at: 7),
-            campaignTarget: try row.decode(Bool.self, at: 8),
-            campaignResponse: try row.decode(Bool.self, at: 9),
-            correspondenceType: try row.decode(String?.self, at: 10).flatMap(CorrespondenceType.init(rawValue:)),
-            ignoreContactCorrespondenceType: try row.decode(Bool.self, at: 11),
-            languageCodeDefault: try row.decode(String?.self, at: 12),
-            wizardAction: try row.decode(String?.self, at: 13).flatMap(WizardAction.init(rawValue:)),
-            wordTemplateCode: try row.decode(String?.self, at: 14)
+    }
+
+    static func templateLanguage(from row: PGRow) throws -> InteractionLanguageRowWithAttachment {
+        InteractionLanguageRowWithAttachment(
+            languageCode: try row.decode(String?.self, named: "language_code"),
+            attachmentNo: try row.decode(Int64?.self, named: "attachment_no"),
+            wordTemplateCode: try row.decode(String?.self, named: "word_template_code")
         )
-        let languages = try connection.query(
-            """
-            SELECT language_code, attachment_no, word_template_code FROM interaction_template_languages
-            WHERE template_code = \(code) ORDER BY language_code NULLS FIRST
-            """
-        ).map { row in
-            InteractionLanguageRowWithAttachment(
-                languageCode: try row.decode(String?.self, at: 0),
-                attachmentNo: try row.decode(Int64?.self, at: 1),
-                wordTemplateCode: try row.decode(String?.self, at: 2)
-            )
-        }
-        return (template, languages)
     }
 
     /// A contact; nil when it does not exist.
     static func contact(_ connection: PGConnection, _ no: String) throws -> InteractionContact? {
-        let rows = try connection.query(
-            """
-            SELECT no, type::text, company_no, salesperson_code, language_code, correspondence_type::text, email
-            FROM contacts WHERE no = \(no)
-            """
-        )
-        guard let row = rows.first else { return nil }
-        return InteractionContact(
-            no: try row.decode(String.self, at: 0),
-            type: ContactType(rawValue: try row.decode(String.self, at: 1)) ?? .person,
-            companyNo: try row.decode(String?.self, at: 2),
-            salespersonCode: try row.decode(String?.self, at: 3),
-            languageCode: try row.decode(String?.self, at: 4),
-            correspondenceType: try row.decode(String?.self, at: 5).flatMap(CorrespondenceType.init(rawValue:)),
-            email: try row.decode(String?.self, at: 6)
+        try connection.query(self.contactQuery(no)).first.map(self.contact(from:))
+    }
+
+    static func contactQuery(_ no: String) -> PGQuery {
+        """
+        SELECT no, type::text, company_no, salesperson_code, language_code, correspondence_type::text, email, name,
+               (SELECT c.name FROM contacts c WHERE c.no = contacts.company_no) AS company_name
+        FROM contacts WHERE no = \(no)
+        """
+    }
+
+    static func contact(from row: PGRow) throws -> InteractionContact {
+        InteractionContact(
+            no: try row.decode(String.self, named: "no"),
+            type: ContactType(rawValue: try row.decode(String.self, named: "type")) ?? .person,
+            companyNo: try row.decode(String?.self, named: "company_no"),
+            salespersonCode: try row.decode(String?.self, named: "salesperson_code"),
+            languageCode: try row.decode(String?.self, named: "language_code"),
+            correspondenceType: try row.decode(String?.self, named: "correspondence_type")
+                .flatMap(CorrespondenceType.init(rawValue:)),
+            email: try row.decode(String?.self, named: "email")
         )
     }
 
@@ -108,17 +131,22 @@ enum InteractionLookups {
     static func activeAltAddress(_ connection: PGConnection, contactNo: String, date: CalendarDate) throws
         -> (code: String, email: String?)?
     {
-        let rows = try connection.query(
-            """
-            SELECT code, email FROM contact_alt_addresses
-            WHERE contact_no = \(contactNo)
-              AND (starting_date IS NULL OR starting_date <= \(date.pgValue)::date)
-              AND (ending_date IS NULL OR ending_date >= \(date.pgValue)::date)
-            ORDER BY code LIMIT 1
-            """
-        )
-        guard let row = rows.first else { return nil }
-        return (try row.decode(String.self, at: 0), try row.decode(String?.self, at: 1))
+        try connection.query(self.altAddressQuery(contactNo: contactNo, date: date)).first.map(self.altAddress(from:))
+    }
+
+    /// The alternative address active on `date`, or on the database's today when `date` is nil.
+    static func altAddressQuery(contactNo: String, date: CalendarDate?) -> PGQuery {
+        """
+        SELECT code, email FROM contact_alt_addresses
+        WHERE contact_no = \(contactNo)
+          AND (starting_date IS NULL OR starting_date <= COALESCE(\(date?.pgValue)::date, CURRENT_DATE))
+          AND (ending_date IS NULL OR ending_date >= COALESCE(\(date?.pgValue)::date, CURRENT_DATE))
+        ORDER BY code LIMIT 1
+        """
+    }
+
+    static func altAddress(from row: PGRow) throws -> (code: String, email: String?) {
+        (try row.decode(String.self, named: "code"), try row.decode(String?.self, named: "email"))
     }
 
     /// Whether the salesperson is blocked; nil when it does not exist.
@@ -132,12 +160,6 @@ enum InteractionLookups {
 
     static func languageExists(_ connection: PGConnection, _ code: String) throws -> Bool {
         try !connection.query("SELECT 1 FROM languages WHERE code = \(code)").isEmpty
-    }
-
-    /// The largest attachment the setup accepts, in bytes.
-    static func maximumAttachmentBytes(_ connection: PGConnection) throws -> Int {
-        try connection.query("SELECT max_attachment_bytes FROM marketing_setup").first?.decode(Int.self, at: 0)
-            ?? 10_485_760
     }
 }
 

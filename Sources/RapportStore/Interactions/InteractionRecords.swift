@@ -49,15 +49,13 @@ public struct InteractionRequest: Sendable, Equatable {
     }
 }
 
-/// What logging, postponing or resuming produced.
+/// What logging, postponing or resuming produced: the entry as it was written (as LOG-SHOW will show
+/// it), built without reading it back.
 public struct LoggedInteraction: Sendable, Equatable {
-    public var entryNo: Int64
-    public var draft: InteractionDraft
-    public var contactCompanyNo: String?
-    public var postponed: Bool
-    public var campaignEntryNo: Int64?
-    public var attachmentNo: Int64?
-    public var deliveryStatus: DeliveryStatus?
+    public var entry: InteractionLogEntry
+
+    public var entryNo: Int64 { self.entry.entryNo }
+    public var postponed: Bool { self.entry.postponed }
 }
 
 /// One interaction log entry with its computed fields (contact names, comment flag).

@@ -6,23 +6,33 @@ import RapportProtocol
 /// resuming a postponed one (3.4). Each function runs in the caller's transaction.
 public enum InteractionStore {
     /// Logs (or, with `postpone`, saves for later) a new interaction.
+    ///
+    /// Two round trips with whatever the caller queued (BEGIN, an idempotency claim) and queues after
+    /// (the reply's record, COMMIT): every read in the first (`InteractionReads`), every write in the
+    /// second; only a campaign's entry, made on first use, costs one more.
     public static func create(_ connection: PGConnection, _ request: InteractionRequest, actor: ActingUser)
         throws -> LoggedInteraction
     {
-        let clock = try InteractionLookups.clock(connection)
-        let sources = try self.sources(
+        let reads = try InteractionReads(
             connection,
+            input: request.input,
+            actor: actor,
+            newEntry: true,
+            uploads: request.attachment != nil
+        )
+        let sources = try self.sources(
+            reads,
             contactNo: request.input.contactNo.value,
             templateCode: request.input.templateCode.value
         )
         let draft = InteractionBuilder.newInteraction(
             request.input,
             sources: sources.builder,
-            today: clock.today,
-            time: clock.guideTime,
+            today: reads.clock.today,
+            time: reads.clock.guideTime,
             userSalesperson: actor.salespersonCode
         )
-        return try self.finish(connection, draft, sources, request, actor: actor, today: clock.today, resumed: nil)
+        return try self.finish(reads, draft, sources, request, actor: actor, resumed: nil)
     }
 
     /// Completes (or postpones again) a postponed entry: the same entry number is updated (reference 3.4).
@@ -43,19 +53,29 @@ public enum InteractionStore {
                 "Postponed interaction \(entryNo) belongs to salesperson \(entry.draft.salespersonCode ?? "(blank)")."
             )
         }
-        let clock = try InteractionLookups.clock(connection)
-        let sources = try self.sources(
+        let contactNo = request.input.contactNo.resolved(or: entry.draft.contactNo)
+        let templateCode = request.input.templateCode.resolved(or: entry.draft.templateCode)
+        var keys = request.input
+        keys.contactNo = contactNo.map(Entered.value) ?? .notEntered
+        keys.templateCode = templateCode.map(Entered.value) ?? .notEntered
+        keys.salespersonCode =
+            request.input.salespersonCode.resolved(or: entry.draft.salespersonCode)
+            .map(Entered.value) ?? .notEntered
+        let reads = try InteractionReads(
             connection,
-            contactNo: request.input.contactNo.resolved(or: entry.draft.contactNo),
-            templateCode: request.input.templateCode.resolved(or: entry.draft.templateCode)
+            input: keys,
+            actor: actor,
+            newEntry: false,
+            uploads: request.attachment != nil
         )
+        let sources = try self.sources(reads, contactNo: contactNo, templateCode: templateCode)
         let draft = InteractionBuilder.resumed(
             entry.draft,
             input: request.input,
             sources: sources.builder,
-            today: clock.today
+            today: reads.clock.today
         )
-        return try self.finish(connection, draft, sources, request, actor: actor, today: clock.today, resumed: entry)
+        return try self.finish(reads, draft, sources, request, actor: actor, resumed: entry)
     }
 
     /// The template and contact named by a request; a named one that does not exist is refused.
@@ -69,19 +89,19 @@ public enum InteractionStore {
         }
     }
 
-    static func sources(_ connection: PGConnection, contactNo: String?, templateCode: String?) throws
+    static func sources(_ reads: InteractionReads, contactNo: String?, templateCode: String?) throws
         -> LoadedSources
     {
         var loaded = LoadedSources(template: nil, languages: [], contact: nil)
         if let contactNo {
-            guard let contact = try InteractionLookups.contact(connection, contactNo) else {
+            guard let contact = try reads.contact(contactNo) else {
                 throw InteractionValidation.doesNotExist("Contact", "No.", contactNo)
                     .withFix("send another contact= (CONTACT-LIST shows them)").storeError
             }
             loaded.contact = contact
         }
         if let templateCode {
-            guard let (template, languages) = try InteractionLookups.template(connection, templateCode) else {
+            guard let (template, languages) = try reads.template(templateCode) else {
                 throw InteractionValidation.doesNotExist("Interaction Template", "Code", templateCode)
                     .withFix("send another template= (TEMPLATE-LIST shows them), or create it with TEMPLATE-ADD")
                     .storeError
@@ -93,18 +113,23 @@ public enum InteractionStore {
     }
 
     /// Checks, then writes: reference 3.3 R6 (guide checks), 3.5 R1 (line checks, e-mail), R2 (campaign
-    /// entry), R3 (attachment), R4 (entry and comments), R5 (delivery).
+    /// entry), R3 (attachment), R4 (entry and comments), R5 (delivery). The writes are queued: they go
+    /// out with the caller's COMMIT.
     private static func finish(
-        _ connection: PGConnection,
+        _ reads: InteractionReads,
         _ built: InteractionDraft,
         _ sources: LoadedSources,
         _ request: InteractionRequest,
         actor: ActingUser,
-        today: CalendarDate,
         resumed: InteractionLogEntry?
     ) throws -> LoggedInteraction {
+        let connection = reads.connection
+        let today = reads.clock.today
         var draft = built
-        try self.checkReferences(connection, draft)
+        // The ledger keeps two decimals (numeric(18,2)): the reply shows what is stored.
+        draft.cost = draft.cost.roundedToCents
+        draft.duration = draft.duration.roundedToCents
+        try self.checkReferences(reads, draft)
         let content = self.content(draft, sources, request, resumed: resumed)
         if let problem = InteractionValidation.checkGuide(
             draft,
@@ -119,14 +144,14 @@ public enum InteractionStore {
                     + "(\(actor.salespersonCode ?? "none")), not for \(draft.salespersonCode ?? "(blank)")."
             )
         }
-        if let code = draft.salespersonCode, try InteractionLookups.salespersonBlocked(connection, code) == true {
+        if let code = draft.salespersonCode, try reads.salespersonBlocked(code) == true {
             throw StoreError.invalid(
                 "You cannot use salesperson \(code) because they are blocked: send another salesperson=, "
                     + "or unblock them with SALESPERSON-SET"
             )
         }
         let contact = sources.contact!
-        let altAddress = try InteractionLookups.activeAltAddress(connection, contactNo: contact.no, date: draft.date!)
+        let altAddress = try reads.activeAltAddress(contactNo: contact.no, date: draft.date!)
         let postponed = request.postpone
         var campaignEntryNo: Int64?
         if !postponed {
@@ -153,7 +178,7 @@ public enum InteractionStore {
                 )
             }
         }
-        let attachmentNo = try self.writeContent(connection, content, resumed: resumed, readOnly: !postponed)
+        let attachmentNo = try self.writeContent(reads, content, resumed: resumed, readOnly: !postponed)
         let delivers = request.deliver && !postponed && draft.correspondenceType != nil
         let extras = InteractionWriter.EntryExtras(
             contactCompanyNo: contact.entryCompanyNo,
@@ -167,40 +192,59 @@ public enum InteractionStore {
         let entryNo: Int64
         if let resumed {
             entryNo = resumed.entryNo
-            try InteractionWriter.update(connection, entryNo: entryNo, draft, extras)
+            InteractionWriter.update(connection, entryNo: entryNo, draft, extras)
             if let old = resumed.attachmentNo, old != attachmentNo {
-                try InteractionAttachments.deleteUnreferenced(connection, [old])
+                InteractionAttachments.deleteUnreferenced(connection, [old])
             }
         } else {
-            entryNo = try InteractionWriter.insert(connection, draft, extras)
+            entryNo = reads.entryNo!
+            try InteractionWriter.insert(connection, entryNo: entryNo, draft, extras)
         }
         if let comments = request.comments {
-            try InteractionWriter.replaceComments(connection, entryNo: entryNo, lines: comments, date: today)
+            InteractionWriter.replaceComments(connection, entryNo: entryNo, lines: comments, date: today)
         }
-        if delivers { try InteractionWriter.enqueueDelivery(connection, entryNo: entryNo) }
-        return LoggedInteraction(
+        if delivers { InteractionWriter.enqueueDelivery(connection, entryNo: entryNo) }
+        let written = InteractionLogEntry(
             entryNo: entryNo,
             draft: draft,
             contactCompanyNo: contact.entryCompanyNo,
-            postponed: postponed,
-            campaignEntryNo: campaignEntryNo,
+            contactName: try reads.contactName(contact.no),
+            contactCompanyName: try contact.entryCompanyNo.flatMap(reads.contactName),
             attachmentNo: attachmentNo,
-            deliveryStatus: extras.deliveryStatus
+            userID: actor.userID,
+            campaignEntryNo: campaignEntryNo,
+            segmentNo: resumed?.segmentNo,
+            loggedSegmentEntryNo: resumed?.loggedSegmentEntryNo,
+            deliveryStatus: extras.deliveryStatus,
+            canceled: resumed?.canceled ?? false,
+            postponed: postponed,
+            contactAltAddressCode: altAddress?.code,
+            emailLogged: resumed?.emailLogged ?? false,
+            merged: resumed?.merged ?? false,
+            hasComments: request.comments.map { !$0.isEmpty } ?? resumed?.hasComments ?? false,
+            title: LogEntryTitle.title(
+                templateDescription: sources.template?.description,
+                templateFlow: sources.template?.informationFlow,
+                salespersonName: try draft.salespersonCode.flatMap { try reads.salesperson($0)?.name },
+                userFullName: reads.userFullName,
+                contactName: try reads.contactName(contact.no)
+            )
         )
+        return LoggedInteraction(entry: written)
     }
 
     /// Entered codes must name existing records (BC refuses them as they are typed, before any other check).
-    private static func checkReferences(_ connection: PGConnection, _ draft: InteractionDraft) throws {
-        if let code = draft.salespersonCode, try InteractionLookups.salespersonBlocked(connection, code) == nil {
+    private static func checkReferences(_ reads: InteractionReads, _ draft: InteractionDraft) throws {
+        if let code = draft.salespersonCode, try reads.salespersonBlocked(code) == nil {
             throw InteractionValidation.doesNotExist("Salesperson/Purchaser", "Code", code)
                 .withFix("send another salesperson= (SALESPERSON-LIST shows them), or create it with SALESPERSON-ADD")
                 .storeError
         }
-        if let no = draft.campaignNo, try !InteractionLookups.campaignExists(connection, no) {
+        if let no = draft.campaignNo, try !reads.campaignExists(no) {
             throw InteractionValidation.doesNotExist("Campaign", "No.", no)
                 .withFix("send another campaign= or campaign= for none, or create it with CAMPAIGN-ADD").storeError
         }
-        if let code = draft.languageCode, try !InteractionLookups.languageExists(connection, code) {
+        if let code = draft.languageCode, try !reads.languageExists(code) {
             throw InteractionValidation.doesNotExist("Language", "Code", code)
                 .withFix("send another language= or language= for none, or create it with LANGUAGE-ADD").storeError
         }
@@ -241,27 +285,39 @@ public enum InteractionStore {
     }
 
     private static func writeContent(
-        _ connection: PGConnection,
+        _ reads: InteractionReads,
         _ content: Content,
         resumed: InteractionLogEntry?,
         readOnly: Bool
     ) throws -> Int64? {
+        let connection = reads.connection
         switch content {
         case .none:
             return nil
         case .kept(let no):
-            if readOnly { try InteractionAttachments.markReadOnly(connection, no) }
+            if readOnly { InteractionAttachments.markReadOnly(connection, no) }
             return no
         case .template(let no):
-            return try InteractionAttachments.copy(connection, from: no, readOnly: readOnly)
+            return try InteractionAttachments.copy(
+                connection,
+                from: no,
+                as: reads.takeAttachmentNo(),
+                readOnly: readOnly
+            )
         case .upload(let upload):
+            try InteractionAttachments.checkSize(upload, maximum: reads.maximumAttachmentBytes)
             if let resumed, let old = resumed.attachmentNo,
                 try InteractionAttachments.replace(connection, no: old, entryNo: resumed.entryNo, with: upload)
             {
-                if readOnly { try InteractionAttachments.markReadOnly(connection, old) }
+                if readOnly { InteractionAttachments.markReadOnly(connection, old) }
                 return old
             }
-            return try InteractionAttachments.store(connection, upload, readOnly: readOnly)
+            return try InteractionAttachments.store(
+                connection,
+                upload,
+                as: reads.takeAttachmentNo(),
+                readOnly: readOnly
+            )
         }
     }
 }

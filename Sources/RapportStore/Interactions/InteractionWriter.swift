@@ -15,22 +15,42 @@ enum InteractionWriter {
         var deliveryStatus: DeliveryStatus?
     }
 
-    /// Inserts a new entry (reference 3.5 R4) and returns its number.
-    static func insert(_ connection: PGConnection, _ draft: InteractionDraft, _ extras: EntryExtras) throws -> Int64 {
+    /// Inserts a new entry (reference 3.5 R4) and returns its number. With a number drawn beforehand
+    /// (`InteractionReads`) the insert is only queued: it needs no answer and goes out with the COMMIT.
+    @discardableResult
+    static func insert(
+        _ connection: PGConnection,
+        entryNo: Int64? = nil,
+        _ draft: InteractionDraft,
+        _ extras: EntryExtras
+    )
+        throws -> Int64
+    {
         var query = PGQuery(sql: "")
+        let number = query.bind(entryNo)
         let pairs = Self.assignments(draft, extras, into: &query)
         query.sql = """
-            INSERT INTO interaction_log_entries (\(pairs.map(\.column).joined(separator: ", ")))
-            VALUES (\(pairs.map(\.value).joined(separator: ", ")))
+            INSERT INTO interaction_log_entries (entry_no, \(pairs.map(\.column).joined(separator: ", ")))
+            OVERRIDING SYSTEM VALUE
+            VALUES (COALESCE(\(number)::bigint, nextval(pg_get_serial_sequence('interaction_log_entries', 'entry_no'))),
+                    \(pairs.map(\.value).joined(separator: ", ")))
             RETURNING entry_no
             """
+        return try Self.run(connection, query, drawn: entryNo)
+    }
+
+    /// Queues `query` when its number was drawn beforehand (nothing to wait for), else runs it for the
+    /// number it returns.
+    static func run(_ connection: PGConnection, _ query: PGQuery, drawn: Int64?) throws -> Int64 {
+        if let drawn {
+            connection.enqueue(query)
+            return drawn
+        }
         return try connection.query(query)[0].decode(Int64.self, at: 0)
     }
 
-    /// Rewrites a resumed postponed entry with every field of the draft (reference 3.4 R3).
-    static func update(_ connection: PGConnection, entryNo: Int64, _ draft: InteractionDraft, _ extras: EntryExtras)
-        throws
-    {
+    /// Rewrites a resumed postponed entry with every field of the draft (reference 3.4 R3). Queued.
+    static func update(_ connection: PGConnection, entryNo: Int64, _ draft: InteractionDraft, _ extras: EntryExtras) {
         var query = PGQuery(sql: "")
         let pairs = Self.assignments(draft, extras, into: &query)
         let entry = query.bind(entryNo)
@@ -39,7 +59,7 @@ enum InteractionWriter {
             SET \(pairs.map { "\($0.column) = \($0.value)" }.joined(separator: ", "))
             WHERE entry_no = \(entry)
             """
-        try connection.execute(query)
+        connection.enqueue(query)
     }
 
     /// Column names and their placeholders (with casts to the column types), binding the values to `query`.
@@ -87,12 +107,11 @@ enum InteractionWriter {
         return pairs
     }
 
-    /// Replaces the entry's comment lines (10000, 20000, …) dated `date` (reference 1.7, 3.5 R4).
-    static func replaceComments(_ connection: PGConnection, entryNo: Int64, lines: [String], date: CalendarDate) throws
-    {
-        try connection.execute("DELETE FROM interaction_log_entry_comments WHERE entry_no = \(entryNo)")
+    /// Replaces the entry's comment lines (10000, 20000, …) dated `date` (reference 1.7, 3.5 R4). Queued.
+    static func replaceComments(_ connection: PGConnection, entryNo: Int64, lines: [String], date: CalendarDate) {
+        connection.enqueue("DELETE FROM interaction_log_entry_comments WHERE entry_no = \(entryNo)")
         guard !lines.isEmpty else { return }
-        try connection.execute(
+        connection.enqueue(
             """
             INSERT INTO interaction_log_entry_comments (entry_no, line_no, date, comment)
             SELECT \(entryNo), line.ord * \(CommentLines.lineNoStep), \(date.pgValue)::date, line.text
@@ -131,37 +150,47 @@ enum InteractionWriter {
         )[0].decode(Int64.self, at: 0)
     }
 
-    /// Queues the entry for sending (reference 3.5 R5; the worker completes it).
-    static func enqueueDelivery(_ connection: PGConnection, entryNo: Int64) throws {
-        try connection.execute("INSERT INTO delivery_outbox (entry_no) VALUES (\(entryNo))")
+    /// Queues the entry for sending (reference 3.5 R5; the worker completes it). Queued with the COMMIT.
+    static func enqueueDelivery(_ connection: PGConnection, entryNo: Int64) {
+        connection.enqueue("INSERT INTO delivery_outbox (entry_no) VALUES (\(entryNo))")
     }
 }
 
 /// Attachments of log entries (reference 1.16, 3.5 R3): stored in the database, read-only once logged.
 enum InteractionAttachments {
-    /// Stores uploaded content and returns its number.
-    static func store(_ connection: PGConnection, _ upload: InteractionAttachment, readOnly: Bool) throws -> Int64 {
-        try self.checkSize(connection, upload)
-        return try connection.query(
+    /// Stores uploaded content and returns its number; with a number drawn beforehand, only queued.
+    static func store(_ connection: PGConnection, _ upload: InteractionAttachment, as drawn: Int64?, readOnly: Bool)
+        throws -> Int64
+    {
+        try InteractionWriter.run(
+            connection,
             """
-            INSERT INTO attachments (file_name, file_extension, content_type, size_bytes, content, read_only)
-            VALUES (\(upload.fileName), \(upload.fileExtension), \(upload.contentType), \(upload.content.count),
-                    \(PGBytes(upload.content)), \(readOnly))
+            INSERT INTO attachments (no, file_name, file_extension, content_type, size_bytes, content, read_only)
+            OVERRIDING SYSTEM VALUE
+            VALUES (COALESCE(\(drawn)::bigint, nextval(pg_get_serial_sequence('attachments', 'no'))), \(upload.fileName),
+                    \(upload.fileExtension), \(upload.contentType), \(upload.content.count), \(PGBytes(upload.content)),
+                    \(readOnly))
             RETURNING no
-            """
-        )[0].decode(Int64.self, at: 0)
+            """,
+            drawn: drawn
+        )
     }
 
-    /// Copies a template's attachment for an entry (the entry keeps its content when the template changes).
-    static func copy(_ connection: PGConnection, from no: Int64, readOnly: Bool) throws -> Int64 {
-        try connection.query(
+    /// Copies a template's attachment for an entry (the entry keeps its content when the template changes);
+    /// with a number drawn beforehand, only queued.
+    static func copy(_ connection: PGConnection, from no: Int64, as drawn: Int64?, readOnly: Bool) throws -> Int64 {
+        try InteractionWriter.run(
+            connection,
             """
-            INSERT INTO attachments (file_name, file_extension, content_type, size_bytes, content, read_only)
-            SELECT file_name, file_extension, content_type, size_bytes, content, \(readOnly)
+            INSERT INTO attachments (no, file_name, file_extension, content_type, size_bytes, content, read_only)
+            OVERRIDING SYSTEM VALUE
+            SELECT COALESCE(\(drawn)::bigint, nextval(pg_get_serial_sequence('attachments', 'no'))), file_name, file_extension,
+                   content_type, size_bytes, content, \(readOnly)
             FROM attachments WHERE no = \(no)
             RETURNING no
-            """
-        )[0].decode(Int64.self, at: 0)
+            """,
+            drawn: drawn
+        )
     }
 
     /// Replaces the content of a postponed entry's own attachment, which keeps its number (reference 3.4 R3).
@@ -169,7 +198,6 @@ enum InteractionAttachments {
     static func replace(_ connection: PGConnection, no: Int64, entryNo: Int64, with upload: InteractionAttachment)
         throws -> Bool
     {
-        try self.checkSize(connection, upload)
         let changed = try connection.execute(
             """
             UPDATE attachments
@@ -187,16 +215,17 @@ enum InteractionAttachments {
         return changed == 1
     }
 
-    static func markReadOnly(_ connection: PGConnection, _ no: Int64) throws {
-        try connection.execute("UPDATE attachments SET read_only = true WHERE no = \(no) AND NOT read_only")
+    /// Queued.
+    static func markReadOnly(_ connection: PGConnection, _ no: Int64) {
+        connection.enqueue("UPDATE attachments SET read_only = true WHERE no = \(no) AND NOT read_only")
     }
 
     /// Deletes the attachments that nothing refers to any more (after an UPDATE cleared or replaced them; the
-    /// delete triggers of 0007 only cover deleted rows).
-    static func deleteUnreferenced(_ connection: PGConnection, _ numbers: [Int64]) throws {
+    /// delete triggers of 0007 only cover deleted rows). Queued.
+    static func deleteUnreferenced(_ connection: PGConnection, _ numbers: [Int64]) {
         guard !numbers.isEmpty else { return }
         let list = PGInt64Array(numbers)
-        try connection.execute(
+        connection.enqueue(
             """
             DELETE FROM attachments a
             WHERE a.no = ANY(\(list))
@@ -208,8 +237,8 @@ enum InteractionAttachments {
         )
     }
 
-    private static func checkSize(_ connection: PGConnection, _ upload: InteractionAttachment) throws {
-        let maximum = try InteractionLookups.maximumAttachmentBytes(connection)
+    /// Refuses content over the setup's limit (`InteractionReads` read it).
+    static func checkSize(_ upload: InteractionAttachment, maximum: Int) throws {
         guard upload.content.count <= maximum else {
             throw StoreError.invalid(
                 "the attachment has \(upload.content.count) bytes; the limit is \(maximum) bytes: send a smaller "

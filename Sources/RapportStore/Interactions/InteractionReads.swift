@@ -1,0 +1,201 @@
+import Foundation
+import LibPQ
+import RapportModel
+import RapportProtocol
+
+/// Everything the checks of one new interaction read, fetched in **one round trip** (a pipeline of
+/// prepared statements, together with the transaction's BEGIN and the idempotency claim) for the keys
+/// the request names and the ones the rules can derive from them (the contact's salesperson and
+/// language, the template's campaign and default language, the user's salesperson). A key that no
+/// rule foresaw is read on demand, so the answer never depends on what was prefetched.
+///
+/// The same round trip draws the numbers of the new entry and, when one will be needed, of its
+/// attachment, so that the writes that follow need no answer and go out with the COMMIT.
+final class InteractionReads {
+    let connection: PGConnection
+    let clock: InteractionLookups.Clock
+    let maximumAttachmentBytes: Int
+    /// Drawn for a new entry (written with OVERRIDING SYSTEM VALUE); nil for a resumed one.
+    let entryNo: Int64?
+    /// Drawn when the template has attachments or content is uploaded; nil otherwise.
+    private(set) var attachmentNo: Int64?
+    /// The acting user's full name (an outbound entry's title falls back on it).
+    let userFullName: String?
+    private var contacts: [String: InteractionContact?] = [:]
+    private var contactNames: [String: String?] = [:]
+    private var templates: [String: (InteractionTemplateDefaults, [InteractionLanguageRowWithAttachment])?] = [:]
+    private var salespeople: [String: Salesperson?] = [:]
+    private var campaigns: [String: Bool] = [:]
+    private var languages: [String: Bool] = [:]
+    private var altAddresses: [AltAddressKey: (code: String, email: String?)?] = [:]
+
+    struct Salesperson {
+        var blocked: Bool
+        var name: String?
+    }
+
+    private struct AltAddressKey: Hashable {
+        var contactNo: String
+        var date: CalendarDate
+    }
+
+    /// Reads what a new interaction for `input` needs, in one round trip with whatever the connection
+    /// has queued.
+    init(
+        _ connection: PGConnection,
+        input: InteractionInput,
+        actor: ActingUser,
+        newEntry: Bool,
+        uploads: Bool
+    ) throws {
+        self.connection = connection
+        let contactNo = input.contactNo.value
+        let templateCode = input.templateCode.value
+        let answers = try connection.queries([
+            """
+            SELECT CURRENT_DATE, extract(hour FROM LOCALTIME)::int, extract(minute FROM LOCALTIME)::int,
+                   extract(microseconds FROM LOCALTIME)::bigint,
+                   (SELECT max_attachment_bytes FROM marketing_setup),
+                   CASE WHEN \(newEntry) THEN nextval(pg_get_serial_sequence('interaction_log_entries', 'entry_no')) END,
+                   CASE WHEN \(uploads) OR EXISTS (SELECT 1 FROM interaction_template_languages
+                                                   WHERE template_code = \(templateCode) AND attachment_no IS NOT NULL)
+                        THEN nextval(pg_get_serial_sequence('attachments', 'no')) END,
+                   (SELECT full_name FROM users WHERE user_id = \(actor.userID))
+            """,
+            InteractionLookups.contactQuery(contactNo ?? ""),
+            InteractionLookups.templateQuery(templateCode ?? ""),
+            InteractionLookups.templateLanguagesQuery(templateCode ?? ""),
+            """
+            SELECT code, blocked, name FROM salespeople
+            WHERE code = ANY (ARRAY[\(input.salespersonCode.value), \(actor.salespersonCode),
+                                    (SELECT salesperson_code FROM contacts WHERE no = \(contactNo))])
+            """,
+            """
+            SELECT no FROM campaigns
+            WHERE no = ANY (ARRAY[\(input.campaignNo.value),
+                                  (SELECT campaign_no FROM interaction_templates WHERE code = \(templateCode))])
+            """,
+            """
+            SELECT code FROM languages
+            WHERE code = ANY (ARRAY[\(input.languageCode.value),
+                                    (SELECT language_code FROM contacts WHERE no = \(contactNo)),
+                                    (SELECT language_code_default FROM interaction_templates
+                                     WHERE code = \(templateCode))])
+            """,
+            InteractionLookups.altAddressQuery(contactNo: contactNo ?? "", date: input.date.value),
+        ])
+        let clockRow = answers[0][0]
+        self.clock = try InteractionLookups.clock(from: clockRow)
+        self.maximumAttachmentBytes = try clockRow.decode(Int?.self, at: 4) ?? 10_485_760
+        self.entryNo = try clockRow.decode(Int64?.self, at: 5)
+        self.attachmentNo = try clockRow.decode(Int64?.self, at: 6)
+        self.userFullName = try clockRow.decode(String?.self, at: 7)
+        if let contactNo {
+            let row = answers[1].first
+            self.contacts[contactNo] = try row.map(InteractionLookups.contact(from:))
+            if let row {
+                self.contactNames[contactNo] = try row.decode(String?.self, named: "name")
+                if let company = try row.decode(String?.self, named: "company_no") {
+                    self.contactNames[company] = try row.decode(String?.self, named: "company_name")
+                }
+            }
+            let date = input.date.value ?? self.clock.today
+            self.altAddresses[AltAddressKey(contactNo: contactNo, date: date)] =
+                try answers[7].first.map(InteractionLookups.altAddress(from:))
+        }
+        if let templateCode {
+            self.templates[templateCode] = try answers[2].first.map { row in
+                (
+                    try InteractionLookups.template(from: row),
+                    try answers[3].map(InteractionLookups.templateLanguage(from:))
+                )
+            }
+        }
+        // Every candidate asked for is known now: present or absent.
+        for code in [input.salespersonCode.value, actor.salespersonCode].compactMap({ $0 }) {
+            self.salespeople[code] = .some(nil)
+        }
+        if let contact = contactNo.flatMap({ self.contacts[$0] ?? nil }), let code = contact.salespersonCode {
+            self.salespeople[code] = .some(nil)
+        }
+        for row in answers[4] {
+            self.salespeople[try row.decode(String.self, at: 0)] = Salesperson(
+                blocked: try row.decode(Bool.self, at: 1),
+                name: try row.decode(String?.self, at: 2)
+            )
+        }
+        let template = templateCode.flatMap { self.templates[$0] ?? nil }?.0
+        for no in [input.campaignNo.value, template?.campaignNo].compactMap({ $0 }) { self.campaigns[no] = false }
+        for row in answers[5] { self.campaigns[try row.decode(String.self, at: 0)] = true }
+        let contact = contactNo.flatMap { self.contacts[$0] ?? nil }
+        for code in [input.languageCode.value, contact?.languageCode, template?.languageCodeDefault].compactMap({ $0 })
+        {
+            self.languages[code] = false
+        }
+        for row in answers[6] { self.languages[try row.decode(String.self, at: 0)] = true }
+    }
+
+    func contact(_ no: String) throws -> InteractionContact? {
+        if let known = self.contacts[no] { return known }
+        let contact = try InteractionLookups.contact(self.connection, no)
+        self.contacts[no] = contact
+        return contact
+    }
+
+    func template(_ code: String) throws -> (InteractionTemplateDefaults, [InteractionLanguageRowWithAttachment])? {
+        if let known = self.templates[code] { return known }
+        let template = try InteractionLookups.template(self.connection, code)
+        self.templates[code] = template
+        return template
+    }
+
+    /// Whether the salesperson is blocked; nil when it does not exist.
+    func salespersonBlocked(_ code: String) throws -> Bool? {
+        try self.salesperson(code)?.blocked
+    }
+
+    func salesperson(_ code: String) throws -> Salesperson? {
+        if let known = self.salespeople[code] { return known }
+        let salesperson = try self.connection.query("SELECT blocked, name FROM salespeople WHERE code = \(code)").first
+            .map { Salesperson(blocked: try $0.decode(Bool.self, at: 0), name: try $0.decode(String?.self, at: 1)) }
+        self.salespeople[code] = salesperson
+        return salesperson
+    }
+
+    /// A contact's name (read with the contact, or now).
+    func contactName(_ no: String) throws -> String? {
+        if let known = self.contactNames[no] { return known }
+        let name = try self.connection.query("SELECT name FROM contacts WHERE no = \(no)").first?
+            .decode(String?.self, at: 0)
+        self.contactNames[no] = name
+        return name
+    }
+
+    func campaignExists(_ no: String) throws -> Bool {
+        if let known = self.campaigns[no] { return known }
+        let exists = try InteractionLookups.campaignExists(self.connection, no)
+        self.campaigns[no] = exists
+        return exists
+    }
+
+    func languageExists(_ code: String) throws -> Bool {
+        if let known = self.languages[code] { return known }
+        let exists = try InteractionLookups.languageExists(self.connection, code)
+        self.languages[code] = exists
+        return exists
+    }
+
+    func activeAltAddress(contactNo: String, date: CalendarDate) throws -> (code: String, email: String?)? {
+        let key = AltAddressKey(contactNo: contactNo, date: date)
+        if let known = self.altAddresses[key] { return known }
+        let address = try InteractionLookups.activeAltAddress(self.connection, contactNo: contactNo, date: date)
+        self.altAddresses[key] = address
+        return address
+    }
+
+    /// The attachment number drawn in the first round trip, once; later calls draw none.
+    func takeAttachmentNo() -> Int64? {
+        defer { self.attachmentNo = nil }
+        return self.attachmentNo
+    }
+}
