@@ -26,8 +26,8 @@ struct InteractionKit {
     let alice: RapportConnection
     let bob: RapportConnection
 
-    static func start() async throws -> InteractionKit {
-        let server = try await TestServer.start()
+    static func start(poolSize: Int = 4) async throws -> InteractionKit {
+        let server = try await TestServer.start(poolSize: poolSize)
         try await Self.sql(server, Self.masterData)
         try await server.createUser("MANAGER", role: .manager)
         try await server.createUser("ALICE", role: .salesperson, salesperson: "AH")

@@ -92,31 +92,34 @@ final class InteractionReads {
         self.userFullName = try clockRow.decode(String?.self, at: 7)
         if let contactNo {
             let row = answers[1].first
-            self.contacts[contactNo] = try row.map(InteractionLookups.contact(from:))
+            self.contacts.updateValue(try row.map(InteractionLookups.contact(from:)), forKey: contactNo)
             if let row {
-                self.contactNames[contactNo] = try row.decode(String?.self, named: "name")
+                self.contactNames.updateValue(try row.decode(String?.self, named: "name"), forKey: contactNo)
                 if let company = try row.decode(String?.self, named: "company_no") {
-                    self.contactNames[company] = try row.decode(String?.self, named: "company_name")
+                    self.contactNames.updateValue(try row.decode(String?.self, named: "company_name"), forKey: company)
                 }
             }
             let date = input.date.value ?? self.clock.today
-            self.altAddresses[AltAddressKey(contactNo: contactNo, date: date)] =
-                try answers[7].first.map(InteractionLookups.altAddress(from:))
+            self.altAddresses.updateValue(
+                try answers[7].first.map(InteractionLookups.altAddress(from:)),
+                forKey: AltAddressKey(contactNo: contactNo, date: date)
+            )
         }
         if let templateCode {
-            self.templates[templateCode] = try answers[2].first.map { row in
+            let template = try answers[2].first.map { row in
                 (
                     try InteractionLookups.template(from: row),
                     try answers[3].map(InteractionLookups.templateLanguage(from:))
                 )
             }
+            self.templates.updateValue(template, forKey: templateCode)
         }
         // Every candidate asked for is known now: present or absent.
         for code in [input.salespersonCode.value, actor.salespersonCode].compactMap({ $0 }) {
-            self.salespeople[code] = .some(nil)
+            self.salespeople.updateValue(nil, forKey: code)
         }
         if let contact = contactNo.flatMap({ self.contacts[$0] ?? nil }), let code = contact.salespersonCode {
-            self.salespeople[code] = .some(nil)
+            self.salespeople.updateValue(nil, forKey: code)
         }
         for row in answers[4] {
             self.salespeople[try row.decode(String.self, at: 0)] = Salesperson(
@@ -138,14 +141,14 @@ final class InteractionReads {
     func contact(_ no: String) throws -> InteractionContact? {
         if let known = self.contacts[no] { return known }
         let contact = try InteractionLookups.contact(self.connection, no)
-        self.contacts[no] = contact
+        self.contacts.updateValue(contact, forKey: no)
         return contact
     }
 
     func template(_ code: String) throws -> (InteractionTemplateDefaults, [InteractionLanguageRowWithAttachment])? {
         if let known = self.templates[code] { return known }
         let template = try InteractionLookups.template(self.connection, code)
-        self.templates[code] = template
+        self.templates.updateValue(template, forKey: code)
         return template
     }
 
@@ -158,7 +161,7 @@ final class InteractionReads {
         if let known = self.salespeople[code] { return known }
         let salesperson = try self.connection.query("SELECT blocked, name FROM salespeople WHERE code = \(code)").first
             .map { Salesperson(blocked: try $0.decode(Bool.self, at: 0), name: try $0.decode(String?.self, at: 1)) }
-        self.salespeople[code] = salesperson
+        self.salespeople.updateValue(salesperson, forKey: code)
         return salesperson
     }
 
@@ -167,7 +170,7 @@ final class InteractionReads {
         if let known = self.contactNames[no] { return known }
         let name = try self.connection.query("SELECT name FROM contacts WHERE no = \(no)").first?
             .decode(String?.self, at: 0)
-        self.contactNames[no] = name
+        self.contactNames.updateValue(name, forKey: no)
         return name
     }
 
@@ -189,7 +192,7 @@ final class InteractionReads {
         let key = AltAddressKey(contactNo: contactNo, date: date)
         if let known = self.altAddresses[key] { return known }
         let address = try InteractionLookups.activeAltAddress(self.connection, contactNo: contactNo, date: date)
-        self.altAddresses[key] = address
+        self.altAddresses.updateValue(address, forKey: key)
         return address
     }
 
