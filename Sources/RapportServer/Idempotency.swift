@@ -57,9 +57,9 @@ extension ServerContext {
     /// with `markReplays` with one more data line, `* replayed=true`, so a client can tell that
     /// nothing was written this time (the import says "already imported").
     ///
-    /// Round trips: BEGIN and the claim go out with the body's first statements, the reply's record
-    /// and COMMIT with its last queued writes; a command whose body reads once and then only queues
-    /// writes costs two. A used key costs one more (the stored reply), after the rollback.
+    /// Round trips: BEGIN and the key's look-up go out with the body's first statements, the key with
+    /// its reply and COMMIT with the body's last queued writes; a command whose body reads once and then
+    /// only queues writes costs two. A used key costs one more (the stored reply), after the rollback.
     func write(
         _ invocation: Invocation,
         user: String,
@@ -72,27 +72,24 @@ extension ServerContext {
         let stored: Result<Response, any Error> = try await self.store.pool.withConnection { connection in
             do {
                 return try connection.transaction { connection in
-                    if let key {
-                        IdempotencyStore.enqueueClaim(
-                            connection,
-                            user: user,
-                            key: key,
-                            command: verb,
-                            requestHash: hash
-                        )
-                    }
+                    if let key { IdempotencyStore.enqueueLookup(connection, user: user, key: key) }
                     let response = try body(connection)
                     if let key {
                         IdempotencyStore.record(
                             connection,
                             user: user,
                             key: key,
+                            command: verb,
+                            requestHash: hash,
                             response: String(decoding: response.encode(), as: UTF8.self)
                         )
                     }
                     return .success(response)
                 }
-            } catch is IdempotencyStore.AlreadyClaimed {
+            } catch let error
+                where key != nil
+                && (error is IdempotencyStore.AlreadyClaimed || IdempotencyStore.isAlreadyClaimed(error))
+            {
                 // The transaction rolled back whatever the body did; the first reply stands.
                 let text = try IdempotencyStore.storedReply(connection, user: user, key: key!, requestHash: hash)
                 guard markReplays else { return Self.decode(text) }

@@ -11,33 +11,32 @@ public enum IdempotencyStore {
         case replay(String)
     }
 
-    /// Thrown (through the connection's pipeline) when `enqueueClaim` found the key already used.
+    /// Thrown when the key was used before (found at the start, or inserted by a concurrent request
+    /// that committed first): the caller rolls back and answers with `storedReply`.
     public struct AlreadyClaimed: Error {}
 
-    /// Queues the claim of `key` for `user`, to go out with the command's first statements in one
-    /// round trip; that round trip throws `AlreadyClaimed` if the key was used before, and the caller
-    /// then rolls back and asks `storedReply`. A concurrent transaction with the same key waits for
-    /// this one (the primary key).
-    public static func enqueueClaim(
-        _ connection: PGConnection,
-        user: String,
-        key: String,
-        command: String,
-        requestHash: String
-    ) {
+    /// Queues the look-up of `key`, to go out with the command's first statements in one round trip;
+    /// that round trip throws `AlreadyClaimed` if the key was used before.
+    ///
+    /// The key itself is written only at the end, with the reply (`record`), in the same round trip as
+    /// the COMMIT: one write per command instead of a claim and an update. Two requests with the same
+    /// key at once both run; the second one's insert waits for the first transaction and, once that
+    /// has committed, fails on the primary key (`isAlreadyClaimed`), so exactly one takes effect.
+    public static func enqueueLookup(_ connection: PGConnection, user: String, key: String) {
         connection.enqueue(
-            """
-            INSERT INTO idempotency_keys (user_id, idempotency_key, command, request_hash)
-            VALUES (\(user), \(key), \(command), \(requestHash))
-            ON CONFLICT DO NOTHING
-            RETURNING true
-            """
+            "SELECT true FROM idempotency_keys WHERE user_id = \(user) AND idempotency_key = \(key)"
         ) { rows in
-            if rows.isEmpty { throw AlreadyClaimed() }
+            if !rows.isEmpty { throw AlreadyClaimed() }
         }
     }
 
-    /// The reply stored for a key that `enqueueClaim` found used (outside the rolled-back transaction).
+    /// Whether a failed statement was the insert of a key another request committed first.
+    public static func isAlreadyClaimed(_ error: any Error) -> Bool {
+        guard let error = error as? PGError else { return false }
+        return error.sqlState == "23505" && error.constraint == "idempotency_keys_pkey"
+    }
+
+    /// The reply stored for a used key (after the command's own transaction rolled back).
     public static func storedReply(_ connection: PGConnection, user: String, key: String, requestHash: String)
         throws -> String
     {
@@ -45,21 +44,31 @@ public enum IdempotencyStore {
             "SELECT request_hash, response FROM idempotency_keys WHERE user_id = \(user) AND idempotency_key = \(key)"
         )
         guard let row = rows.first else {
-            throw StoreError.conflict("idempotency key \(key) was released by a request that failed: send it again")
+            throw StoreError.conflict("idempotency key \(key) expired while it was checked: send it again")
         }
         guard try row.decode(String.self, at: 0) == requestHash else {
             throw StoreError.conflict("idempotency key \(key) was already used for a different request")
         }
         guard let response = try row.decode(String?.self, at: 1) else {
-            throw StoreError.conflict("idempotency key \(key) is in use by a request still running")
+            throw StoreError.conflict("idempotency key \(key) has no stored reply")
         }
         return response
     }
 
-    /// Stores the reply of the command that claimed `key`: queued, it goes out with the COMMIT.
-    public static func record(_ connection: PGConnection, user: String, key: String, response: String) {
+    /// Stores the key with the reply of the command: queued, it goes out with the COMMIT.
+    public static func record(
+        _ connection: PGConnection,
+        user: String,
+        key: String,
+        command: String,
+        requestHash: String,
+        response: String
+    ) {
         connection.enqueue(
-            "UPDATE idempotency_keys SET response = \(response) WHERE user_id = \(user) AND idempotency_key = \(key)"
+            """
+            INSERT INTO idempotency_keys (user_id, idempotency_key, command, request_hash, response)
+            VALUES (\(user), \(key), \(command), \(requestHash), \(response))
+            """
         )
     }
 
