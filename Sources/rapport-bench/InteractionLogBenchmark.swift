@@ -31,9 +31,10 @@ struct InteractionLogBenchmark {
         var hot: Bool
 
         var title: String {
-            self.hot
-                ? "\(self.sessions) sessions, hot rows (all on one contact and one template)"
-                : "\(self.sessions) sessions (each its own contact and template)"
+            let sessions = self.sessions == 1 ? "1 session" : "\(self.sessions) sessions"
+            return self.hot
+                ? "\(sessions), hot rows (all on one contact and one template)"
+                : "\(sessions) (each its own contact and template)"
         }
 
         func arguments(session: Int, key: String) -> [Argument] {
@@ -58,7 +59,7 @@ struct InteractionLogBenchmark {
         print(
             """
             rapport-bench interaction-log: \(self.sessions.map(String.init).joined(separator: ", ")) sessions, \
-            then hot rows at \(self.hotSessions); \(self.rounds) rounds each, \(self.seconds) s per side and round, \
+            then hot rows at \(self.hotSessions); rounds: \(self.rounds) each, \(self.seconds) s per side and round, \
             alternating which side goes first, CHECKPOINT before each timed step
             PostgreSQL \(version), private durable cluster (fsync on, synchronous_commit on); rapportd in this \
             process, pool of \(Self.poolSize) connections
@@ -71,24 +72,17 @@ struct InteractionLogBenchmark {
             """
         )
         var bars: [String] = []
-        for sessions in self.sessions {
-            let load = Load(sessions: sessions, hot: false)
+        let loads = self.sessions.map { Load(sessions: $0, hot: false) } + [Load(sessions: self.hotSessions, hot: true)]
+        for load in loads {
+            let script = load.hot ? scripts.hot : scripts.perClient
             bars += try await self.section(
                 load,
                 cluster: cluster,
                 port: server.port,
-                script: scripts.perClient,
+                script: script,
                 statistics: statistics
             )
         }
-        let hot = Load(sessions: self.hotSessions, hot: true)
-        bars += try await self.section(
-            hot,
-            cluster: cluster,
-            port: server.port,
-            script: scripts.hot,
-            statistics: statistics
-        )
         try await server.stop()
         print("\nbars (medians of the rounds)")
         for bar in bars { print("  " + bar) }
@@ -115,9 +109,9 @@ struct InteractionLogBenchmark {
             let rapportdFirst = round % 2 == 1
             var rapportd: Figures?
             var pgbench: Figures?
-            for step in rapportdFirst ? [true, false] : [false, true] {
+            for rapportdNow in [rapportdFirst, !rapportdFirst] {
                 try cluster.administer("CHECKPOINT")
-                if step {
+                if rapportdNow {
                     rapportd = try await self.rapportd(load, port: port, duration: .seconds(self.seconds)).figures
                 } else {
                     pgbench = try self.pgbench(load, cluster: cluster, script: script)
@@ -128,24 +122,18 @@ struct InteractionLogBenchmark {
             print(Self.row("\(round)", rapportdFirst ? "rapportd" : "pgbench", rapportd, pgbench))
         }
 
-        let a = Figures(
-            rate: Self.median(results.map(\.rapportd.rate)),
-            p50: Self.median(results.map(\.rapportd.p50)),
-            p99: Self.median(results.map(\.rapportd.p99))
-        )
-        let b = Figures(
-            rate: Self.median(results.map(\.pgbench.rate)),
-            p50: Self.median(results.map(\.pgbench.p50)),
-            p99: Self.median(results.map(\.pgbench.p99))
-        )
+        let a = Self.medians(results.map(\.rapportd))
+        let b = Self.medians(results.map(\.pgbench))
         print(Self.row("median", "", a, b))
         func spread(_ values: [Double], _ format: String) -> String {
-            String(format: format, values.min() ?? 0) + "–" + String(format: format, values.max() ?? 0)
+            String(format: format + "–" + format, values.min() ?? 0, values.max() ?? 0)
+        }
+        func spread(_ figures: [Figures]) -> String {
+            "\(spread(figures.map(\.rate), "%.0f"))/s, p50 \(spread(figures.map(\.p50), "%.2f")) ms, "
+                + "p99 \(spread(figures.map(\.p99), "%.2f")) ms"
         }
         print(
-            "spread rapportd \(spread(results.map(\.rapportd.rate), "%.0f"))/s, p50 \(spread(results.map(\.rapportd.p50), "%.2f")) ms, "
-                + "p99 \(spread(results.map(\.rapportd.p99), "%.2f")) ms; pgbench \(spread(results.map(\.pgbench.rate), "%.0f"))/s, "
-                + "p50 \(spread(results.map(\.pgbench.p50), "%.2f")) ms, p99 \(spread(results.map(\.pgbench.p99), "%.2f")) ms; "
+            "spread rapportd \(spread(results.map(\.rapportd))); pgbench \(spread(results.map(\.pgbench))); "
                 + "ratio \(spread(results.map { $0.rapportd.rate / $0.pgbench.rate }, "%.2f"))×"
         )
 
@@ -342,6 +330,14 @@ struct InteractionLogBenchmark {
             sorted.isEmpty ? 0 : sorted[max(0, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)]
         }
         return Figures(rate: rate, p50: percentile(0.5), p99: percentile(0.99))
+    }
+
+    private static func medians(_ figures: [Figures]) -> Figures {
+        Figures(
+            rate: Self.median(figures.map(\.rate)),
+            p50: Self.median(figures.map(\.p50)),
+            p99: Self.median(figures.map(\.p99))
+        )
     }
 
     private static func median(_ values: [Double]) -> Double {
