@@ -37,6 +37,39 @@ final class BenchCluster: Sendable {
         _ = try Migrator(logger: quiet).migrate(connection)
     }
 
+    /// Loads `pg_stat_statements` (a restart: `shared_preload_libraries`) when the installation has it
+    /// (postgresql-contrib), with tracking off until `trackStatements(true)`. Returns whether it is loaded.
+    func loadStatementStatistics() throws -> Bool {
+        let libraries = try self.administer("SELECT setting FROM pg_config WHERE name = 'PKGLIBDIR'")[0].decode(
+            String.self,
+            at: 0
+        )
+        guard FileManager.default.fileExists(atPath: libraries + "/pg_stat_statements.so") else { return false }
+        try self.administer("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'")
+        try self.cluster.stop()
+        try self.cluster.start()
+        try self.administer("CREATE EXTENSION pg_stat_statements")
+        try self.trackStatements(false)
+        return true
+    }
+
+    /// Switches `pg_stat_statements` on (top-level statements, counters reset) or off, for every session.
+    func trackStatements(_ on: Bool) throws {
+        try self.administer("ALTER SYSTEM SET pg_stat_statements.track = '\(on ? "top" : "none")'")
+        try self.administer("SELECT pg_reload_conf()")
+        Thread.sleep(forTimeInterval: 0.2)  // the backends take the reload before their next command
+        if on { try self.administer("SELECT pg_stat_statements_reset()") }
+    }
+
+    /// Runs one statement in the `postgres` database (outside the benchmark's database, so that
+    /// `pg_stat_statements` counts there only what the server and pgbench sent).
+    @discardableResult
+    func administer(_ sql: String) throws -> PGRows {
+        let admin = try PGConnection.connect(self.configuration(database: "postgres"))
+        defer { admin.close() }
+        return try admin.query(PGQuery(sql: sql))
+    }
+
     func configuration(database: String? = nil) -> ConnectionConfiguration {
         ConnectionConfiguration(
             parameters: self.cluster.connectionParameters(database: database ?? self.database),

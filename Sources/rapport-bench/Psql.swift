@@ -25,19 +25,46 @@ enum Psql {
 
     @discardableResult
     static func run(_ arguments: [String], cluster: BenchCluster) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: cluster.program("psql"))
-        process.arguments = arguments
-        process.environment = cluster.environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let output = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw BenchError("psql exited with \(process.terminationStatus): \(output)")
+        try Program.run(cluster.program("psql"), arguments, environment: cluster.environment)
+    }
+}
+
+/// Runs a program to completion and returns what it printed (stdout and stderr); throws when it exits
+/// non-zero. The child starts with no signal blocked: a child spawned from one of Swift's pool threads
+/// would otherwise inherit their blocked signals, and `pgbench -T` (SIGALRM) would never stop.
+enum Program {
+    static func run(_ path: String, _ arguments: [String], environment: [String: String]) throws -> String {
+        let outputPath = NSTemporaryDirectory() + "rapport-bench-\(UUID().uuidString).out"
+        defer { unlink(outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        guard spawned == 0 else { throw BenchError("\(path): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            guard errno == EINTR else { throw BenchError("\(path): waitpid failed") }
+        }
+        let output = String(decoding: FileManager.default.contents(atPath: outputPath) ?? Data(), as: UTF8.self)
+        guard status == 0 else {
+            let exit = status & 0x7f == 0 ? "status \(status >> 8)" : "signal \(status & 0x7f)"
+            throw BenchError("\((path as NSString).lastPathComponent) exited with \(exit): \(output)")
         }
         return output
     }

@@ -1,11 +1,11 @@
 import Foundation
 
 /// `rapport-bench segment-log [--contacts N] [--rounds R]`: QUALITY.md P3;
-/// `rapport-bench interaction-log [--sessions N] [--seconds S]`: QUALITY.md P1/P2;
+/// `rapport-bench interaction-log [--sessions N,N,…] [--rounds R] [--seconds S] [--hot-sessions N]`: QUALITY.md P1/P2;
 /// `rapport-bench import [--rows N] [--rounds R]`: QUALITY.md P7 (see BENCHMARKS.md).
 let usage = """
     usage: rapport-bench segment-log [--contacts N] [--rounds R]
-           rapport-bench interaction-log [--sessions N] [--seconds S]
+           rapport-bench interaction-log [--sessions N,N,...] [--rounds R] [--seconds S] [--hot-sessions N]
            rapport-bench import [--rows N] [--rounds R]
     """
 
@@ -14,14 +14,16 @@ func refuse() -> Never {
     exit(2)
 }
 
-/// The `--name N` pairs after the benchmark's name (positive integers, only the `allowed` names);
-/// anything else prints the usage.
-func options(_ arguments: ArraySlice<String>, allowed: Set<String>) -> [String: Int] {
-    var options: [String: Int] = [:]
+/// The `--name N` pairs after the benchmark's name (positive integers, only the `allowed` names; the
+/// names in `lists` take comma-separated positive integers, `N,N,…`); anything else prints the usage.
+func options(_ arguments: ArraySlice<String>, allowed: Set<String>, lists: Set<String> = []) -> [String: [Int]] {
+    var options: [String: [Int]] = [:]
     var rest = arguments
     while let name = rest.popFirst() {
-        guard allowed.contains(name), let value = rest.popFirst().flatMap(Int.init), value > 0 else { refuse() }
-        options[name] = value
+        guard allowed.contains(name) || lists.contains(name), let text = rest.popFirst() else { refuse() }
+        let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) ?? 0 }
+        guard values.allSatisfy({ $0 > 0 }), values.count == 1 || lists.contains(name) else { refuse() }
+        options[name] = values
     }
     return options
 }
@@ -40,15 +42,27 @@ let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "import":
     let given = options(arguments.dropFirst(), allowed: ["--rows", "--rounds"])
-    let benchmark = ImportBenchmark(rows: given["--rows"] ?? 1_000_000, rounds: given["--rounds"] ?? 3)
+    let benchmark = ImportBenchmark(rows: given["--rows"]?[0] ?? 1_000_000, rounds: given["--rounds"]?[0] ?? 3)
     await run { try await benchmark.run() }
 case "interaction-log":
-    let given = options(arguments.dropFirst(), allowed: ["--sessions", "--seconds"])
-    let benchmark = InteractionLogBenchmark(sessions: given["--sessions"] ?? 32, seconds: given["--seconds"] ?? 20)
+    let given = options(
+        arguments.dropFirst(),
+        allowed: ["--rounds", "--seconds", "--hot-sessions"],
+        lists: ["--sessions"]
+    )
+    let benchmark = InteractionLogBenchmark(
+        sessions: given["--sessions"] ?? [1, 8, 32],
+        hotSessions: given["--hot-sessions"]?[0] ?? 32,
+        rounds: given["--rounds"]?[0] ?? 3,
+        seconds: given["--seconds"]?[0] ?? 10
+    )
     await run { try await benchmark.run() }
 case "segment-log":
     let given = options(arguments.dropFirst(), allowed: ["--contacts", "--rounds"])
-    let benchmark = SegmentLogBenchmark(contacts: given["--contacts"] ?? 100_000, rounds: given["--rounds"] ?? 3)
+    let benchmark = SegmentLogBenchmark(
+        contacts: given["--contacts"]?[0] ?? 100_000,
+        rounds: given["--rounds"]?[0] ?? 3
+    )
     await run { try await benchmark.run() }
 default:
     refuse()
