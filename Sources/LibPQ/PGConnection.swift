@@ -154,7 +154,7 @@ public final class PGConnection: @unchecked Sendable {
     }
 
     /// Forgets queued statements without sending them (the transaction they belonged to is abandoned).
-    func discardQueued() {
+    public func discardQueued() {
         self.lock.withLock { self.queued = [] }
     }
 

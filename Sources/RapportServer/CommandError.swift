@@ -34,6 +34,15 @@ enum ErrorMapping {
             return (.error(.badArguments, error.description), false)
         case let error as PGError:
             return self.finalLine(for: error)
+        case is GroupCommit.CommitFailed:
+            // Logged by the caller: a failed COMMIT is rare and worth a look.
+            return (
+                .error(
+                    .unavailable,
+                    "the commit failed and nothing was written; send the request again (with the same idem= key)"
+                ),
+                true
+            )
         default:
             return (.error(.internal, "internal error"), true)
         }

@@ -60,47 +60,50 @@ extension ServerContext {
     /// Round trips: BEGIN and the key's look-up go out with the body's first statements, the key with
     /// its reply and COMMIT with the body's last queued writes; a command whose body reads once and then
     /// only queues writes costs two. A used key costs one more (the stored reply), after the rollback.
+    ///
+    /// `batched`: a short command (one entry or a few) joins the group commit (`GroupCommit`): it may
+    /// share its transaction and COMMIT with other sessions' commands, each under its own savepoint.
     func write(
         _ invocation: Invocation,
         user: String,
         markReplays: Bool = false,
+        batched: Bool = false,
         _ body: @escaping @Sendable (PGConnection) throws -> Response
     ) async throws -> Response {
         let key = invocation.arguments.text("idem")
         let verb = invocation.request.verb.uppercased()
         let hash = Idempotency.requestHash(invocation.request)
-        let stored: Result<Response, any Error> = try await self.store.pool.withConnection { connection in
-            do {
-                return try connection.transaction { connection in
-                    if let key { IdempotencyStore.enqueueLookup(connection, user: user, key: key) }
-                    let response = try body(connection)
-                    if let key {
-                        IdempotencyStore.record(
-                            connection,
-                            user: user,
-                            key: key,
-                            command: verb,
-                            requestHash: hash,
-                            response: String(decoding: response.encode(), as: UTF8.self)
-                        )
-                    }
-                    return .success(response)
-                }
-            } catch let error
-                where key != nil
-                && (error is IdempotencyStore.AlreadyClaimed || IdempotencyStore.isAlreadyClaimed(error))
-            {
-                // The transaction rolled back whatever the body did; the first reply stands.
-                let text = try IdempotencyStore.storedReply(connection, user: user, key: key!, requestHash: hash)
-                guard markReplays else { return Self.decode(text) }
-                return Self.decode(text).map { response in
-                    var marked = response
-                    marked.dataLines.append(DataLine(tokens: [.named("replayed", "true")]))
-                    return marked
-                }
+        let unit: @Sendable (PGConnection) throws -> Response = { connection in
+            if let key { IdempotencyStore.enqueueLookup(connection, user: user, key: key) }
+            let response = try body(connection)
+            if let key {
+                IdempotencyStore.record(
+                    connection,
+                    user: user,
+                    key: key,
+                    command: verb,
+                    requestHash: hash,
+                    response: String(decoding: response.encode(), as: UTF8.self)
+                )
             }
+            return response
         }
-        return try stored.get()
+        do {
+            if batched { return try await self.groupCommit.run(unit) }
+            return try await self.store.pool.withConnection { connection in try connection.transaction(.readCommitted, unit) }
+        } catch let error
+            where key != nil && (error is IdempotencyStore.AlreadyClaimed || IdempotencyStore.isAlreadyClaimed(error))
+        {
+            // The command's transaction (or savepoint) rolled back whatever it did; the first reply stands.
+            let text = try await self.store.pool.withConnection { connection in
+                try IdempotencyStore.storedReply(connection, user: user, key: key!, requestHash: hash)
+            }
+            let stored = try Self.decode(text).get()
+            guard markReplays else { return stored }
+            var marked = stored
+            marked.dataLines.append(DataLine(tokens: [.named("replayed", "true")]))
+            return marked
+        }
     }
 
     private static func decode(_ text: String) -> Result<Response, any Error> {

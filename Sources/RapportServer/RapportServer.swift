@@ -55,7 +55,8 @@ public final class RapportServer: Sendable {
             hasher: hasher,
             throttle: throttle,
             hashing: hashing,
-            metrics: metrics
+            metrics: metrics,
+            groupCommit: configuration.groupCommit
         )
         self.context = context
         let table = NIOLockedValueBox<CommandTable?>(nil)

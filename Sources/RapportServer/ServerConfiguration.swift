@@ -1,4 +1,5 @@
 import NIOCore
+import RapportStore
 
 /// Every setting of the protocol server, with its default.
 public struct ServerConfiguration: Sendable {
@@ -27,6 +28,9 @@ public struct ServerConfiguration: Sendable {
     /// How many hashes one client address and one user may have running and waiting (beyond:
     /// `ERR BUSY` at once). See `FairQueue`.
     public var hashQueueLimits = HashQueueLimits()
+    /// Group commit of the short write commands (INTERACTION-CREATE, POSTPONED-RESUME, DOCUMENT-LOG,
+    /// LOG-CANCEL, …): batches in flight, commands per batch, wait for company.
+    public var groupCommit = GroupCommit.Configuration()
 
     public init() {}
 }

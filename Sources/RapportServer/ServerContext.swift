@@ -12,11 +12,22 @@ final class ServerContext: Sendable {
     /// Where every password hash of the server runs (LOGIN, PASSWORD, USER-ADD, USER-PASSWD).
     let hashing: HashingThreads
     let metrics: ServerMetrics
+    /// Where the short write commands are committed together.
+    let groupCommit: GroupCommit
     private let draining = NIOLockedValueBox(false)
 
-    init(store: Store, hasher: PasswordHasher, throttle: LoginThrottle, hashing: HashingThreads, metrics: ServerMetrics)
-    {
+    init(
+        store: Store,
+        hasher: PasswordHasher,
+        throttle: LoginThrottle,
+        hashing: HashingThreads,
+        metrics: ServerMetrics,
+        groupCommit: GroupCommit.Configuration
+    ) {
         self.store = store
+        self.groupCommit = GroupCommit(pool: store.pool, configuration: groupCommit) { size in
+            metrics.batchCommitted(size: size)
+        }
         self.hasher = hasher
         self.throttle = throttle
         self.hashing = hashing

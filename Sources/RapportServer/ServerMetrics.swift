@@ -15,6 +15,7 @@ public final class ServerMetrics: Sendable {
     private let commandCounters: NIOLockedValueBox<[String: Counter]>
     private let latency: NIOLockedValueBox<[String: DurationHistogram]>
     private let knownVerbs: Set<String>
+    private let batchSizes: ValueHistogram
 
     init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), verbs: [String]) {
         self.registry = registry
@@ -35,7 +36,17 @@ public final class ServerMetrics: Sendable {
         self.acceptFailures = NIOLockedValueBox([:])
         self.commandCounters = NIOLockedValueBox([:])
         self.latency = NIOLockedValueBox([:])
+        self.batchSizes = registry.makeValueHistogram(
+            descriptor: Self.name(
+                "group_commit_batch_size",
+                unit: "commands",
+                "Write commands committed together per group commit (one COMMIT each batch)."
+            ),
+            buckets: [1, 2, 4, 8, 16, 32, 60]
+        )
     }
+
+    func batchCommitted(size: Int) { self.batchSizes.record(Double(size)) }
 
     private static func name(_ metric: String, unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "rapport", metricName: metric, unitName: unit, helpText: help)

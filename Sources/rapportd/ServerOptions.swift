@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RapportStore
 import NIOCore
 import RapportServer
 
@@ -63,6 +64,26 @@ struct ServerOptions: ParsableArguments {
     )
     var hashThreads: Int?
 
+    @Option(
+        name: .customLong("group-commit-lanes"),
+        help:
+            "Batches of short writes committed at once, each on its own database connection; below the pool size (RAPPORT_GROUP_COMMIT_LANES; default 4)."
+    )
+    var groupCommitLanes: Int?
+
+    @Option(
+        name: .customLong("group-commit-batch"),
+        help: "Most write commands committed together in one batch, 1 to 60 (RAPPORT_GROUP_COMMIT_BATCH; default 32)."
+    )
+    var groupCommitBatch: Int?
+
+    @Option(
+        name: .customLong("group-commit-wait"),
+        help:
+            "Microseconds a batch may wait for more commands while another batch commits; 0 starts at once (RAPPORT_GROUP_COMMIT_WAIT; default 0)."
+    )
+    var groupCommitWait: Int?
+
     func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws
         -> ServerConfiguration
     {
@@ -95,6 +116,22 @@ struct ServerOptions: ParsableArguments {
             guard threads > 0 else { throw ValidationError("the hash threads need to be at least 1") }
             configuration.hashThreads = threads
         }
+        var groupCommit = configuration.groupCommit
+        if let lanes = try setting(self.groupCommitLanes, "RAPPORT_GROUP_COMMIT_LANES") {
+            guard lanes > 0 else { throw ValidationError("the group commit lanes need to be at least 1") }
+            groupCommit.lanes = lanes
+        }
+        if let batch = try setting(self.groupCommitBatch, "RAPPORT_GROUP_COMMIT_BATCH") {
+            guard (1...60).contains(batch) else { throw ValidationError("the group commit batch must be 1 to 60") }
+            groupCommit.maximumBatch = batch
+        }
+        if let wait = try setting(self.groupCommitWait, "RAPPORT_GROUP_COMMIT_WAIT") {
+            guard (0...100_000).contains(wait) else {
+                throw ValidationError("the group commit wait must be 0 to 100000 microseconds")
+            }
+            groupCommit.maximumWait = .microseconds(wait)
+        }
+        configuration.groupCommit = groupCommit
         var proxies = self.trustedProxies
         if proxies.isEmpty, let list = environment["RAPPORT_TRUSTED_PROXIES"] {
             proxies = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

@@ -40,7 +40,7 @@ enum CreateInteractionCommands {
             template: arguments[InteractionArguments.createTemplate]
         )
         let actor = session.actingUser
-        return try await invocation.context.write(invocation, user: actor.userID) { connection in
+        return try await invocation.context.write(invocation, user: actor.userID, batched: true) { connection in
             let logged = try InteractionStore.create(connection, request, actor: actor)
             return Self.reply(logged)
         }

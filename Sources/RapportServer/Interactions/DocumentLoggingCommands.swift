@@ -85,7 +85,7 @@ enum DocumentLoggingCommands {
     ) { invocation, session in
         let request = try Self.request(invocation.arguments)
         let actor = session.actingUser
-        return try await invocation.context.write(invocation, user: actor.userID) { connection in
+        return try await invocation.context.write(invocation, user: actor.userID, batched: true) { connection in
             switch try DocumentLogStore.log(connection, request, actor: actor) {
             case .logged(let logged):
                 return CreateInteractionCommands.reply(logged)

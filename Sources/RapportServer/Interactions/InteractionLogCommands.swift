@@ -183,7 +183,7 @@ enum InteractionLogCommands {
         let entries = try InteractionArguments.entries(invocation.arguments[InteractionArguments.entries])
         let remove = invocation.arguments[Self.removeAttachments] ?? false
         let actor = session.actingUser
-        return try await invocation.context.write(invocation, user: actor.userID) { connection in
+        return try await invocation.context.write(invocation, user: actor.userID, batched: true) { connection in
             let result = try InteractionLogStore.cancel(connection, entries, removeAttachments: remove, actor: actor)
             return .ok(
                 "\(InteractionReplies.entries(result.canceled)) canceled",
@@ -216,7 +216,7 @@ enum InteractionLogCommands {
     ) { invocation, session in
         let entries = try InteractionArguments.entries(invocation.arguments[InteractionArguments.entries])
         let actor = session.actingUser
-        return try await invocation.context.write(invocation, user: actor.userID) { connection in
+        return try await invocation.context.write(invocation, user: actor.userID, batched: true) { connection in
             let count = try InteractionLogStore.uncancel(connection, entries, actor: actor)
             return .ok(
                 "\(InteractionReplies.entries(count)) uncanceled",
@@ -243,7 +243,7 @@ enum InteractionLogCommands {
         let entries = try InteractionArguments.entries(invocation.arguments[InteractionArguments.entries])
         let evaluation = invocation.arguments[Self.newEvaluation]
         let actor = session.actingUser
-        return try await invocation.context.write(invocation, user: actor.userID) { connection in
+        return try await invocation.context.write(invocation, user: actor.userID, batched: true) { connection in
             let count = try InteractionLogStore.evaluate(connection, entries, evaluation: evaluation, actor: actor)
             return .ok("\(InteractionReplies.entries(count)) evaluated")
         }
@@ -349,7 +349,7 @@ enum InteractionLogCommands {
         let code = arguments[Self.commentCode]
         let date = arguments[Self.commentDate]
         let actor = session.actingUser
-        return try await invocation.context.write(invocation, user: actor.userID) { connection in
+        return try await invocation.context.write(invocation, user: actor.userID, batched: true) { connection in
             let line = try InteractionLogStore.addComment(
                 connection,
                 entryNo: entryNo,

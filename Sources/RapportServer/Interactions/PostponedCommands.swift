@@ -93,7 +93,7 @@ enum PostponedCommands {
         request.removeAttachment = arguments[Self.removeAttachment] ?? false
         let finalRequest = request
         let actor = session.actingUser
-        return try await invocation.context.write(invocation, user: actor.userID) { connection in
+        return try await invocation.context.write(invocation, user: actor.userID, batched: true) { connection in
             let logged = try InteractionStore.resume(connection, entryNo: entryNo, finalRequest, actor: actor)
             return CreateInteractionCommands.reply(logged)
         }
@@ -110,7 +110,7 @@ enum PostponedCommands {
     ) { invocation, session in
         let entries = try InteractionArguments.entries(invocation.arguments[InteractionArguments.entries])
         let actor = session.actingUser
-        return try await invocation.context.write(invocation, user: actor.userID) { connection in
+        return try await invocation.context.write(invocation, user: actor.userID, batched: true) { connection in
             let deleted = try PostponedInteractionStore.delete(connection, entries, actor: actor)
             return .ok("\(InteractionReplies.entries(deleted)) deleted")
         }

@@ -1,0 +1,200 @@
+import DequeModule
+import LibPQ
+import Logging
+import NIOConcurrencyHelpers
+
+/// Group commit: short write commands that arrive while other commits are in flight are committed
+/// together, one transaction and one `COMMIT` (one WAL flush) for the whole batch, each command under
+/// its own savepoint so that a failing one rolls back alone and gets its own error.
+///
+/// - A command that finds a lane free starts at once (nothing waits for company); the commands that
+///   arrive while every lane is busy queue and form the next batch of the first lane to finish.
+/// - Results are handed out only after `COMMIT` returned: no `OK` before the data is durable. If the
+///   commit fails, every command of the batch gets `CommitFailed` (retryable; their `idem=` keys make
+///   the retry safe) and nothing of the batch was written.
+/// - A command refused for a deadlock or a serialization failure inside a batch of several runs again
+///   alone: its neighbours' locks, held until the shared commit, may have caused it.
+/// - Savepoints are used only for batches of two or more; a batch of one is a plain transaction (two
+///   round trips for a command that reads once and then only queues writes).
+public final class GroupCommit: Sendable {
+    public struct Configuration: Sendable {
+        /// Batches in flight at once, each on its own pooled connection.
+        public var lanes: Int
+        /// The most commands in one batch. Kept under 64: PostgreSQL tracks up to 64 subtransactions
+        /// per backend cheaply, beyond that every snapshot of every session gets slower.
+        public var maximumBatch: Int
+        /// How long a lane may wait for more commands before it starts a batch smaller than
+        /// `maximumBatch` while another lane is busy; zero starts at once.
+        public var maximumWait: Duration
+
+        public init(lanes: Int = 4, maximumBatch: Int = 32, maximumWait: Duration = .zero) {
+            self.lanes = max(1, lanes)
+            self.maximumBatch = min(max(1, maximumBatch), 60)
+            self.maximumWait = max(.zero, maximumWait)
+        }
+    }
+
+    /// The batch's commit failed: nothing of the batch was written; the command may be sent again.
+    public struct CommitFailed: Error, CustomStringConvertible {
+        public var underlying: any Error
+        public var description: String { "the batch commit failed: \(self.underlying)" }
+    }
+
+    /// Marks a job's failure that running it alone may cure.
+    private struct RetryAlone: Error {
+        var underlying: any Error
+    }
+
+    private struct Job: Sendable {
+        /// Runs the command's body on the batch's connection; returns what delivers its value (after COMMIT).
+        var body: @Sendable (PGConnection) throws -> @Sendable () -> Void
+        var fail: @Sendable (any Error) -> Void
+    }
+
+    private struct State {
+        var queue: Deque<Job> = []
+        var busyLanes = 0
+    }
+
+    public let configuration: Configuration
+    private let pool: PGPool
+    private let state = NIOLockedValueBox(State())
+    private let logger: Logger
+    /// Called with the size of every batch committed (metrics).
+    private let onBatch: @Sendable (Int) -> Void
+
+    public init(
+        pool: PGPool,
+        configuration: Configuration = Configuration(),
+        logger: Logger = Logger(label: "rapport.group-commit"),
+        onBatch: @escaping @Sendable (Int) -> Void = { _ in }
+    ) {
+        self.pool = pool
+        self.configuration = configuration
+        self.logger = logger
+        self.onBatch = onBatch
+    }
+
+    /// Runs `body` in a transaction shared with other commands and returns its value once committed.
+    /// `body` must not begin or end transactions itself; it may queue statements (they are sent
+    /// before its savepoint is released).
+    public func run<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
+        do {
+            return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                let job = Job(
+                    body: { connection in
+                        let value = try body(connection)
+                        return { continuation.resume(returning: value) }
+                    },
+                    fail: { continuation.resume(throwing: $0) }
+                )
+                self.submit(job)
+            }
+        } catch let retry as RetryAlone {
+            self.logger.debug("running a command alone after \(retry.underlying)")
+            return try await self.pool.withConnection { connection in try connection.transaction { try body($0) } }
+        }
+    }
+
+    private func submit(_ job: Job) {
+        let startLane = self.state.withLockedValue { state -> Bool in
+            state.queue.append(job)
+            guard state.busyLanes < self.configuration.lanes else { return false }
+            state.busyLanes += 1
+            return true
+        }
+        if startLane { Task { await self.lane() } }
+    }
+
+    /// Takes batches off the queue until it is empty.
+    private func lane() async {
+        while true {
+            if self.configuration.maximumWait > .zero, self.waitingIsWorthIt() {
+                try? await Task.sleep(for: self.configuration.maximumWait)
+            }
+            let batch = self.state.withLockedValue { state -> [Job] in
+                let count = min(state.queue.count, self.configuration.maximumBatch)
+                let batch = Array(state.queue.prefix(count))
+                state.queue.removeFirst(count)
+                if batch.isEmpty { state.busyLanes -= 1 }
+                return batch
+            }
+            if batch.isEmpty { return }
+            await self.commit(batch)
+        }
+    }
+
+    /// A short wait pays only when another lane is committing (more commands are likely on the way)
+    /// and the batch is not full yet.
+    private func waitingIsWorthIt() -> Bool {
+        self.state.withLockedValue { $0.busyLanes > 1 && $0.queue.count < self.configuration.maximumBatch }
+    }
+
+    private enum Outcome {
+        case committed(@Sendable () -> Void)
+        case failed(any Error)
+    }
+
+    private func commit(_ batch: [Job]) async {
+        let outcomes: [Outcome]
+        do {
+            outcomes = try await self.pool.withConnection { connection in
+                try Self.runBatch(connection, batch).map { outcome in
+                    switch outcome {
+                    case .committed(let deliver): return .committed(deliver)
+                    case .failed(let error): return .failed(error)
+                    }
+                }
+            }
+        } catch let error as PGError where error.kind == .poolBusy || error.kind == .poolClosed {
+            for job in batch { job.fail(error) }
+            return
+        } catch {
+            for job in batch { job.fail(CommitFailed(underlying: error)) }
+            return
+        }
+        self.onBatch(batch.count)
+        for (job, outcome) in zip(batch, outcomes) {
+            switch outcome {
+            case .committed(let deliver): deliver()
+            case .failed(let error): job.fail(error)
+            }
+        }
+    }
+
+    /// The batch's transaction on one connection: per job a savepoint, its body, its queued writes
+    /// flushed with the savepoint's release (so an error is the job's own); the last job's flush
+    /// carries the COMMIT. Throws only when the transaction as a whole failed.
+    private static func runBatch(_ connection: PGConnection, _ batch: [Job]) throws -> [Outcome] {
+        let shared = batch.count > 1
+        var outcomes: [Outcome] = []
+        connection.enqueue("BEGIN ISOLATION LEVEL READ COMMITTED")
+        for (index, job) in batch.enumerated() {
+            let last = index == batch.count - 1
+            if shared { connection.enqueue("SAVEPOINT rapport_command") }
+            do {
+                let deliver = try job.body(connection)
+                if shared { connection.enqueue("RELEASE SAVEPOINT rapport_command") }
+                if last { connection.enqueue("COMMIT") }
+                try connection.flush()
+                outcomes.append(.committed(deliver))
+            } catch {
+                connection.discardQueued()
+                guard connection.isOpen else { throw error }
+                if shared {
+                    // Pipelined statements after a failure were skipped: the savepoint is still there.
+                    connection.enqueue("ROLLBACK TO SAVEPOINT rapport_command")
+                    connection.enqueue("RELEASE SAVEPOINT rapport_command")
+                    if last { connection.enqueue("COMMIT") }
+                    if last { try connection.flush() }
+                } else {
+                    connection.enqueue("ROLLBACK")
+                    try connection.flush()
+                }
+                let retryable = (error as? PGError).map { $0.isSerializationFailure || $0.sqlState == "40P01" } ?? false
+                outcomes.append(.failed(shared && retryable ? RetryAlone(underlying: error) : error))
+            }
+        }
+        return outcomes
+    }
+}
