@@ -75,6 +75,11 @@ public final class GroupCommit: Sendable {
         self.onBatch = onBatch
     }
 
+    /// Commands waiting for a lane, and lanes committing (for tests and monitoring).
+    public var statistics: (queued: Int, busyLanes: Int) {
+        self.state.withLockedValue { ($0.queue.count, $0.busyLanes) }
+    }
+
     /// Runs `body` in a transaction shared with other commands and returns its value once committed.
     /// `body` must not begin or end transactions itself; it may queue statements (they are sent
     /// before its savepoint is released).
@@ -181,12 +186,20 @@ public final class GroupCommit: Sendable {
             } catch {
                 connection.discardQueued()
                 guard connection.isOpen else { throw error }
+                if last, connection.transactionState == .idle {
+                    // The COMMIT ran and failed (a deferred check): the whole batch is rolled back.
+                    if shared { throw error }
+                    outcomes.append(.failed(error))
+                    break
+                }
                 if shared {
                     // Pipelined statements after a failure were skipped: the savepoint is still there.
                     connection.enqueue("ROLLBACK TO SAVEPOINT rapport_command")
                     connection.enqueue("RELEASE SAVEPOINT rapport_command")
-                    if last { connection.enqueue("COMMIT") }
-                    if last { try connection.flush() }
+                    if last {
+                        connection.enqueue("COMMIT")
+                        try connection.flush()
+                    }
                 } else {
                     connection.enqueue("ROLLBACK")
                     try connection.flush()
