@@ -12,6 +12,33 @@ struct MasterDataTemplateServerTests {
         for language in ["ENU", "DEU"] { try await kit.ok("LANGUAGE-ADD", [.positional(language)]) }
     }
 
+    /// Cost and duration travel as Decimal from the argument to numeric and back, printed by the one
+    /// Amount formatter: no binary floating point on the way, so the largest amount stays exact.
+    @Test func costAndDurationAreExactDecimals() async throws {
+        let kit = try await MasterDataKit.start()
+        try await Self.base(kit)
+        let created = try await kit.ok(
+            "TEMPLATE-ADD",
+            [
+                .positional("exact"), .named("group", "letter"), .named("unit-cost", "9999999999999999.99"),
+                .named("unit-duration", "0.3"),
+            ]
+        )
+        #expect(created.value("unit-cost") == "9999999999999999.99")
+        #expect(created.value("unit-duration") == "0.30")
+        #expect(
+            try await kit.sql(
+                "SELECT unit_cost::text, unit_duration::text FROM interaction_templates WHERE code = 'EXACT'"
+            )
+                == [["9999999999999999.99", "0.30"]]
+        )
+        let changed = try await kit.ok("TEMPLATE-SET", [.positional("exact"), .named("unit-cost", "0.1")])
+        #expect(changed.value("unit-cost") == "0.10" && changed.value("unit-duration") == "0.30")
+        let shown = try await kit.ok("TEMPLATE-SHOW", [.positional("exact")])
+        #expect(shown.dataLines == changed.dataLines)
+        try await kit.stop()
+    }
+
     @Test func fieldRulesR2() async throws {
         let kit = try await MasterDataKit.start()
         try await Self.base(kit)

@@ -27,7 +27,7 @@ public enum TemplateStore {
                      initiated_by, campaign_no, campaign_target, campaign_response, correspondence_type,
                      language_code_default, wizard_action, ignore_contact_corres_type, word_template_code)
                 VALUES (\(template.code), \(template.groupCode), \(template.description),
-                        \(template.unitCost)::numeric, \(template.unitDuration)::numeric,
+                        \(template.unitCost), \(template.unitDuration),
                         \(template.informationFlow?.rawValue), \(template.initiatedBy?.rawValue),
                         \(template.campaignNo), \(template.campaignTarget), \(template.campaignResponse),
                         \(template.correspondenceType?.rawValue), \(template.languageCodeDefault),
@@ -76,7 +76,7 @@ public enum TemplateStore {
             """
             UPDATE interaction_templates
             SET interaction_group_code = \(template.groupCode), description = \(template.description),
-                unit_cost = \(template.unitCost)::numeric, unit_duration = \(template.unitDuration)::numeric,
+                unit_cost = \(template.unitCost), unit_duration = \(template.unitDuration),
                 information_flow = \(template.informationFlow?.rawValue),
                 initiated_by = \(template.initiatedBy?.rawValue),
                 campaign_no = \(template.campaignNo), campaign_target = \(template.campaignTarget),

@@ -1,5 +1,6 @@
 import LibPQ
 import RapportModel
+import RapportProtocol
 
 /// Logged segments (reference 1.14, 3.10): list, show, cancel / un-cancel with their entries and campaign
 /// entries (bulk, one transaction), and deletion of canceled ones (entries are kept, unlinked).
@@ -62,7 +63,7 @@ public enum LoggedSegmentStore {
         }
         let campaigns = try connection.query(
             """
-            SELECT ce.entry_no, ce.campaign_no, ce.description, ce.date::text, ce.canceled,
+            SELECT ce.entry_no, ce.campaign_no, ce.description, ce.date, ce.canceled,
                    (SELECT count(*) FROM interaction_log_entries e
                     WHERE e.campaign_no = ce.campaign_no AND e.campaign_entry_no = ce.entry_no
                       AND e.canceled = ce.canceled)
@@ -73,7 +74,7 @@ public enum LoggedSegmentStore {
                 entryNo: try $0.decode(Int64.self, at: 0),
                 campaignNo: try $0.decode(String.self, at: 1),
                 description: try $0.decode(String?.self, at: 2),
-                date: try $0.decode(String.self, at: 3),
+                date: CalendarDate(try $0.decode(PGDate.self, at: 3)),
                 canceled: try $0.decode(Bool.self, at: 4),
                 noOfInteractions: try $0.decode(Int.self, at: 5)
             )

@@ -1,6 +1,7 @@
 import Foundation
 import LibPQ
 import RapportModel
+import RapportProtocol
 
 /// Whose segments the acting user may manage.
 extension ActingUser {
@@ -133,7 +134,7 @@ public struct SegmentCampaignEntryRecord: Sendable, Equatable {
     public var entryNo: Int64
     public var campaignNo: String
     public var description: String?
-    public var date: String
+    public var date: CalendarDate
     public var canceled: Bool
     public var noOfInteractions: Int
 }
