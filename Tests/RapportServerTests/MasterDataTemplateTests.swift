@@ -106,7 +106,7 @@ struct MasterDataTemplateServerTests {
         )
         #expect(changed.value("unit-cost") == "9.50")
         #expect(changed.value("initiated-by") == "")
-        #expect(try await kit.ok("TEMPLATE-LIST", [.named("group", "letter")]).final == .ok("2 templates"))
+        #expect(try await kit.ok("TEMPLATE-LIST", [.named("group", "letter")]).final == .ok("2 templates total=2"))
         try await kit.stop()
     }
 
@@ -155,7 +155,10 @@ struct MasterDataTemplateServerTests {
             ]
         )
         #expect(added.value("language") == "ENU")
-        #expect(try await kit.ok("TEMPLATE-LANGUAGE-LIST", [.positional("meet")]).final == .ok("1 template language"))
+        #expect(
+            try await kit.ok("TEMPLATE-LANGUAGE-LIST", [.positional("meet")]).final
+                == .ok("1 template language total=1")
+        )
         try await kit.stop()
     }
 
@@ -289,7 +292,7 @@ struct MasterDataTemplateServerTests {
         )
         try await kit.ok("SETUP-SET", [.named("event", "email"), .named("template", "")])
         let list = try await kit.ok("SETUP-LIST")
-        #expect(list.final == .ok("30 events"))
+        #expect(list.final == .ok("30 events total=30"))
         #expect(
             list.dataLines.first { $0.tokens.contains(.named("event", "sales_invoice")) }?.tokens
                 .contains(.named("template", "PLAIN")) == true

@@ -99,19 +99,16 @@ enum CampaignCommands {
                 "CAMPAIGN-LIST",
                 "* campaign=CP0001 description=\"Spring golf event\" starting-date=2025-04-01 ending-date=2025-06-30 "
                     + "salesperson= status=",
-                "OK 1 campaign",
+                "OK 1 campaign total=1",
             ],
             results: columns
         ),
         keys: [.code(maxLength: 20)]
     ) { invocation, _, connection, page in
-        let rows = try CampaignStore.list(
-            connection,
-            salesperson: invocation.arguments[Self.ofSalesperson],
-            after: page.code(0),
-            limit: page.fetch
-        )
-        return Paging.reply(rows, page, noun: "campaign", key: { [$0.no] }, line: line)
+        let salesperson = invocation.arguments[Self.ofSalesperson]
+        let rows = try CampaignStore.list(connection, salesperson: salesperson, after: page.code(0), limit: page.fetch)
+        let total = try CampaignStore.count(connection, salesperson: salesperson)
+        return Paging.reply(rows, page, noun: "campaign", total: total, key: { [$0.no] }, line: line)
     }
 
     static let delete = MasterDataCommand.write(

@@ -193,14 +193,15 @@ enum TemplateCommands {
             arguments: [ofGroup.spec] + Paging.arguments("templates"),
             requiredRole: .salesperson,
             help: "Every logged-in user may list them.",
-            example: ["TEMPLATE-LIST group=LETTER", exampleLine, "OK 1 template"],
+            example: ["TEMPLATE-LIST group=LETTER", exampleLine, "OK 1 template total=1"],
             results: columns
         ),
         keys: [.code(maxLength: 10)]
     ) { invocation, _, connection, page in
         let group = invocation.arguments[Self.ofGroup]
         let rows = try TemplateStore.list(connection, group: group, after: page.code(0), limit: page.fetch)
-        return Paging.reply(rows, page, noun: "template", key: { [$0.code] }, line: line)
+        let total = try TemplateStore.count(connection, group: group)
+        return Paging.reply(rows, page, noun: "template", total: total, key: { [$0.code] }, line: line)
     }
 
     static let delete = MasterDataCommand.write(

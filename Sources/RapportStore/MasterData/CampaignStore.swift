@@ -109,6 +109,17 @@ public enum CampaignStore {
 
     /// Campaigns in number order, optionally only those of one salesperson.
     /// A keyset page after `after` of at most `limit` (nil: all).
+    /// How many campaigns `list` pages through (optionally of one salesperson).
+    public static func count(_ connection: PGConnection, salesperson: String? = nil) throws -> Int {
+        try MasterDataLookup.count(
+            connection,
+            """
+            SELECT count(*) FROM campaigns
+            WHERE \(salesperson)::text IS NULL OR salesperson_code = \(salesperson)
+            """
+        )
+    }
+
     public static func list(
         _ connection: PGConnection,
         salesperson: String? = nil,

@@ -107,6 +107,17 @@ public enum TemplateStore {
 
     /// Templates in code order, optionally of one group.
     /// A keyset page after `after` of at most `limit` (nil: all).
+    /// How many templates `list` pages through (optionally of one group).
+    public static func count(_ connection: PGConnection, group: String? = nil) throws -> Int {
+        try MasterDataLookup.count(
+            connection,
+            """
+            SELECT count(*) FROM interaction_templates
+            WHERE \(group)::text IS NULL OR interaction_group_code = \(group)
+            """
+        )
+    }
+
     public static func list(
         _ connection: PGConnection,
         group: String? = nil,

@@ -29,6 +29,23 @@ public enum LoggedSegmentStore {
     }
 
     /// Newest first, keyset-paged by entry number; optional filters.
+    /// How many logged segments `list` pages through (one per LOG-SEGMENT run: a small table).
+    public static func count(
+        _ connection: PGConnection,
+        canceled: Bool?,
+        segmentNo: String?,
+        userID: String?
+    ) throws -> Int {
+        try connection.query(
+            """
+            SELECT count(*) FROM logged_segments s
+            WHERE (\(canceled)::boolean IS NULL OR s.canceled = \(canceled))
+              AND (\(segmentNo)::text IS NULL OR s.segment_no = \(segmentNo))
+              AND (\(userID)::text IS NULL OR s.user_id = \(userID))
+            """
+        )[0].decode(Int.self, at: 0)
+    }
+
     public static func list(
         _ connection: PGConnection,
         canceled: Bool?,

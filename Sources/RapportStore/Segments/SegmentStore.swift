@@ -270,6 +270,19 @@ public enum SegmentStore {
 
     /// Every segment, or only the actor's own.
     /// A keyset page in number order after `after`, at most `limit` (nil: all).
+    /// How many segments `list` pages through (segment headers: a small table).
+    public static func count(_ connection: PGConnection, actor: ActingUser, mine: Bool) throws -> Int {
+        let createdBy = mine ? actor.userID : nil
+        let salesperson = mine ? actor.salespersonCode : nil
+        return try connection.query(
+            """
+            SELECT count(*) FROM segment_headers h
+            WHERE \(createdBy)::text IS NULL OR h.created_by = \(createdBy)
+                  OR h.salesperson_code IS NOT DISTINCT FROM \(salesperson)
+            """
+        )[0].decode(Int.self, at: 0)
+    }
+
     public static func list(
         _ connection: PGConnection,
         actor: ActingUser,
