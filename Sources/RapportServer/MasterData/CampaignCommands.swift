@@ -52,8 +52,8 @@ enum CampaignCommands {
         let campaign = Campaign(
             no: typed ?? "",
             description: arguments[Self.description].value,
-            startingDate: try arguments[Self.startingDate].value.map(pgDate),
-            endingDate: try arguments[Self.endingDate].value.map(pgDate),
+            startingDate: arguments[Self.startingDate].value,
+            endingDate: arguments[Self.endingDate].value,
             salespersonCode: arguments[Self.salesperson].value,
             statusCode: arguments[Self.status].value
         )
@@ -80,8 +80,8 @@ enum CampaignCommands {
         let arguments = invocation.arguments
         var changes = CampaignChanges()
         changes.description = arguments[Self.description].update
-        changes.startingDate = try arguments[Self.startingDate].update.map { try $0.map(pgDate) }
-        changes.endingDate = try arguments[Self.endingDate].update.map { try $0.map(pgDate) }
+        changes.startingDate = arguments[Self.startingDate].update
+        changes.endingDate = arguments[Self.endingDate].update
         changes.salespersonCode = arguments[Self.salesperson].update
         changes.statusCode = arguments[Self.status].update
         let updated = try CampaignStore.update(connection, arguments[Self.campaign], changes)
@@ -129,13 +129,6 @@ enum CampaignCommands {
     static let all = [add, set, list, delete]
     static var specs: [CommandSpec] { all.map(\.spec) }
     static func make(_ context: ServerContext) -> [Command] { all }
-
-    static func pgDate(_ date: CalendarDate) throws -> PGDate {
-        guard let value = PGDate(year: date.year, month: date.month, day: date.day) else {
-            throw CommandError(.badArguments, "date \(date) is out of range")
-        }
-        return value
-    }
 
     static func line(_ campaign: Campaign) -> DataLine {
         .shaped(

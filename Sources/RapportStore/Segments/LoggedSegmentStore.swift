@@ -19,7 +19,7 @@ public enum LoggedSegmentStore {
             entryNo: try row.decode(Int64.self, at: 0),
             segmentNo: try row.decode(String.self, at: 1),
             description: try row.decode(String.self, at: 2),
-            creationDate: try row.decode(PGDate.self, at: 3),
+            creationDate: CalendarDate(try row.decode(PGDate.self, at: 3)),
             userID: try row.decode(String.self, at: 4),
             canceled: try row.decode(Bool.self, at: 5),
             noOfInteractions: try row.decode(Int.self, at: 6),

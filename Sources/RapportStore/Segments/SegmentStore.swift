@@ -137,7 +137,7 @@ public enum SegmentStore {
         if let value = changes.correspondenceTypeDefault { assign("correspondence_type_default", value?.rawValue) }
         if let value = changes.unitCost { assign("unit_cost", value, cast: "::numeric") }
         if let value = changes.unitDuration { assign("unit_duration", value, cast: "::numeric") }
-        if let value = changes.date { assign("date", value, cast: "::date") }
+        if let value = changes.date { assign("date", value?.pgValue, cast: "::date") }
         if let value = changes.campaignTarget { assign("campaign_target", value) }
         if let value = changes.informationFlow { assign("information_flow", value?.rawValue) }
         if let value = changes.initiatedBy { assign("initiated_by", value?.rawValue) }
