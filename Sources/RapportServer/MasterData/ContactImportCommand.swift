@@ -1,5 +1,4 @@
 import LibPQ
-import NIOConcurrencyHelpers
 import RapportModel
 import RapportProtocol
 import RapportStore
@@ -59,29 +58,26 @@ enum ContactImportCommand {
                 guard let user = session.user else {
                     throw CommandError(.denied, "log in first: LOGIN <user> <secret>")
                 }
-                // A reply the body did not make is the stored one of an earlier request with this key.
-                let imported = NIOLockedValueBox(false)
-                let response = try await context.write(invocation, user: user.userID) { connection in
-                    imported.withLockedValue { $0 = true }
-                    return try Self.run(invocation, connection)
+                let response = try await context.write(invocation, user: user.userID, markReplays: true) {
+                    connection in
+                    try Self.run(invocation, connection)
                 }
-                return imported.withLockedValue { $0 } ? response : Self.replayed(response)
+                return Self.declaredShape(response)
             }
         )
     }
 
-    /// The stored reply with every data line's `replayed=` set to true (its final line unchanged).
-    static func replayed(_ response: Response) -> Response {
-        var marked = response
-        marked.dataLines = response.dataLines.map { line in
-            var line = line
-            line.tokens = line.tokens.map { token in
-                if case .named("replayed", _) = token { return .named("replayed", "true") }
-                return token
-            }
-            return line
+    /// The idempotency layer marks a replay by appending a line `* replayed=true`; CONTACT-IMPORT
+    /// declares `replayed` in its own line instead, so that line's value is set and the extra line
+    /// dropped. Once ``ServerContext/write`` marks replays with ``Response/markedReplayed()`` in place,
+    /// no such line comes and this returns the response unchanged.
+    static func declaredShape(_ response: Response) -> Response {
+        guard response.dataLines.count > 1, response.dataLines.last?.tokens == [.named("replayed", "true")] else {
+            return response
         }
-        return marked
+        var lines = response
+        lines.dataLines.removeLast()
+        return lines.markedReplayed()
     }
 
     static func run(_ invocation: Invocation, _ connection: PGConnection) throws -> Response {
