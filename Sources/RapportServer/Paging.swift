@@ -5,8 +5,9 @@ import RapportProtocol
 ///
 /// - Request: `limit=<1..1000>` (default 100) and `next=<cursor>`, the opaque text a previous page
 ///   printed, given back unchanged.
-/// - Final line: `OK <n> <plural noun>`, and only when more rows follow ` next=<cursor>` as the last
-///   token.
+/// - Final line: `OK <n> <plural noun>`, then ` total=<t>` where counting is cheap (lists of small
+///   tables: the count of the whole filtered list, not of the page, never of contacts or the log),
+///   and only when more rows follow ` next=<cursor>` as the last token.
 /// - Keyset pages: `WHERE key > cursor ORDER BY key LIMIT limit + 1` (never OFFSET); the extra row
 ///   only says that more follow.
 ///
@@ -90,10 +91,18 @@ enum Paging {
         return (rows, rows.last.map { Self.encode(key($0)) })
     }
 
-    /// `OK 100 segments next=SEG00100`.
-    static func final(_ count: Int, _ noun: String, plural: String? = nil, next: String?) -> FinalLine {
-        let text = "\(count) \(count == 1 ? noun : (plural ?? noun + "s"))"
-        return .ok(next.map { text + " " + WireEncoding.named("next", $0) } ?? text)
+    /// `OK 100 segments total=250 next=SEG00100`.
+    static func final(
+        _ count: Int,
+        _ noun: String,
+        plural: String? = nil,
+        total: Int? = nil,
+        next: String?
+    ) -> FinalLine {
+        var text = "\(count) \(count == 1 ? noun : (plural ?? noun + "s"))"
+        if let total { text += " " + WireEncoding.named("total", String(total)) }
+        if let next { text += " " + WireEncoding.named("next", next) }
+        return .ok(text)
     }
 
     /// Fetched rows to a streamed page reply.
@@ -102,12 +111,14 @@ enum Paging {
         _ request: Request,
         noun: String,
         plural: String? = nil,
+        total: Int? = nil,
         header: [DataLine] = [],
         key: (Row) -> [String],
         line: @escaping @Sendable (Row) -> DataLine
     ) -> Reply {
         let (rows, next) = Self.page(fetched, request, key: key)
-        return .page(rows, final: Self.final(rows.count, noun, plural: plural, next: next), header: header, line: line)
+        let final = Self.final(rows.count, noun, plural: plural, total: total, next: next)
+        return .page(rows, final: final, header: header, line: line)
     }
 
     // MARK: Cursor text

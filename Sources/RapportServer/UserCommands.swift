@@ -83,17 +83,20 @@ enum UserCommands {
                 "USER-LIST",
                 "* user=ALICE role=administrator full-name=\"Alice Hart\" email= salesperson= blocked=false "
                     + "failed-logins=0",
-                "OK 1 user",
+                "OK 1 user total=1",
             ],
             results: columns
         ),
         list: { invocation, _ in
             let page = try Paging.request(invocation.arguments, keys: [.code(maxLength: 50)])
             // The page is fetched and the connection given back before the reply is streamed.
-            let users = try await invocation.context.store.pool.withConnection { connection in
-                try Store.listUsers(connection, after: page.code(0), limit: page.fetch)
+            let (users, total) = try await invocation.context.store.pool.withConnection { connection in
+                (
+                    try Store.listUsers(connection, after: page.code(0), limit: page.fetch),
+                    try Store.countUsers(connection)
+                )
             }
-            return Paging.reply(users, page, noun: "user", key: { [$0.userID] }, line: line)
+            return Paging.reply(users, page, noun: "user", total: total, key: { [$0.userID] }, line: line)
         }
     )
 

@@ -126,6 +126,11 @@ extension Store {
     }
 
     /// Users in ID order: a keyset page after `after` of at most `limit` (nil: all).
+    /// How many users there are (the total of a list).
+    public static func countUsers(_ connection: PGConnection) throws -> Int {
+        try connection.query("SELECT count(*) FROM users")[0].decode(Int.self, at: 0)
+    }
+
     public static func listUsers(_ connection: PGConnection, after: String? = nil, limit: Int? = nil) throws
         -> [UserRecord]
     {

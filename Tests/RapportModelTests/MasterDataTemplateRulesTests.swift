@@ -1,3 +1,4 @@
+import Foundation
 import RapportModel
 import Testing
 
@@ -7,10 +8,10 @@ struct MasterDataTemplateRulesTests {
     let template = TemplateContent(code: "GOLF")
 
     @Test func costAndDurationMustNotBeNegative() throws {
-        #expect(throws: TemplateRules.Problem.negative(field: "Unit Cost (LCY)", value: "-1")) {
-            try TemplateRules.checkNotNegative("-1", field: "Unit Cost (LCY)")
+        #expect(throws: TemplateRules.Problem.negative(field: "Unit Cost (LCY)", value: -1)) {
+            try TemplateRules.checkNotNegative(-1, field: "Unit Cost (LCY)")
         }
-        try TemplateRules.checkNotNegative("0", field: "Unit Cost (LCY)")
+        try TemplateRules.checkNotNegative(0, field: "Unit Cost (LCY)")
         try TemplateRules.checkNotNegative(nil, field: "Unit Cost (LCY)")
         #expect(throws: TemplateRules.Problem.groupMissing(template: "GOLF")) {
             try TemplateRules.checkGroupGiven(nil, template: "GOLF")

@@ -1,4 +1,6 @@
+import Foundation
 import RapportModel
+import RapportProtocol
 import Testing
 
 /// The pure segment rules: filters and their stored form, criteria steps, go back, propagation, line
@@ -178,8 +180,8 @@ struct SegmentRulesTests {
         header.campaignNo = "CP1"
         header.templateCode = "LETTER"
         header.groupCode = "POST"
-        header.unitCost = "8.00"
-        header.date = "2025-03-14"
+        header.unitCost = Decimal(string: "8.125")!
+        header.date = CalendarDate(year: 2025, month: 3, day: 14)
         header.languageCodeDefault = "ENU"
         header.wordTemplateCode = "W1"
         let rows = [
@@ -206,7 +208,8 @@ struct SegmentRulesTests {
         #expect(german.correspondenceType == .email)
         #expect(german.languageCode == "DEU" && german.attachmentNo == 11 && german.subject == "Hallo")
         #expect(german.wordTemplateCode == "W2")
-        #expect(german.description == "Spring" && german.campaignNo == "CP1" && german.cost == "8.00")
+        #expect(german.description == "Spring" && german.campaignNo == "CP1")
+        #expect(german.cost == Decimal(string: "8.125") && german.date == CalendarDate("2025-03-14"))
         header.salespersonCode = "AH"
         let company = SegmentLineDefaults.line(
             header: header,

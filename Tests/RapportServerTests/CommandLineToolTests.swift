@@ -135,7 +135,7 @@ struct CommandLineToolTests {
         let page = try await self.rapport(["language-list", "limit=2"], environment: environment)
         #expect(page.status == 0, "\(page.errors)")
         #expect(page.output.contains("L00002"))
-        #expect(page.output.hasSuffix("2 languages next=L00002\n"), "\(page.output)")
+        #expect(page.output.hasSuffix("2 languages total=10000 next=L00002\n"), "\(page.output)")
 
         // --all as CSV: one header, every row; the summary on standard error.
         let csv = try await self.rapport(["--all", "--csv", "language-list"], environment: environment)

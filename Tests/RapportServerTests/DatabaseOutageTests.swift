@@ -48,7 +48,7 @@ struct DatabaseOutageTests {
         try await server.createUser("ROOT", role: .administrator)
         let client = try await RapportConnection.connect(host: "127.0.0.1", port: server.port)
         try await client.login(user: "root", secret: TestServer.defaultPassword)
-        #expect(try await client.send("USER-LIST").final == .ok("1 user"))
+        #expect(try await client.send("USER-LIST").final == .ok("1 user total=1"))
 
         try await TestPostgres.blocking { try cluster.stop() }
         let during = try await client.send("USER-LIST")
@@ -65,7 +65,7 @@ struct DatabaseOutageTests {
         _ = try await TestPostgres.blocking { try cluster.start() }
         var recovered = false
         for _ in 0..<50 where !recovered {
-            recovered = try await client.send("USER-LIST").final == .ok("1 user")
+            recovered = try await client.send("USER-LIST").final == .ok("1 user total=1")
             if !recovered { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(recovered, "serves again within 5 s of the database coming back")

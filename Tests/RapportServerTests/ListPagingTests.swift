@@ -72,7 +72,8 @@ import Testing
     }
 
     /// Every list command over TCP: pages of 2 give exactly the rows of one big page, each once, in order;
-    /// every page but the last ends in next=, the last does not.
+    /// every page but the last ends in next=, the last does not. The lists of small tables print total=
+    /// before next=, on every page the count of the whole (filtered) list; contacts and segment lines none.
     @Test func everyListWalksPageByPage() async throws {
         let kit = try await SegmentKit.start()
         try await kit.script(
@@ -101,6 +102,7 @@ import Testing
         for code in ["CA", "CB", "CC"] {
             try await kit.ok("CRITERIA-SAVE", [.positional(segment), .named("criteria", code)])
         }
+        let uncounted: Set<String> = ["CONTACT-LIST", "SEGMENT-LINE-LIST"]
         let lists: [(String, [Argument], header: Int)] = [
             ("LANGUAGE-LIST", [], 0), ("GROUP-LIST", [], 0), ("CAMPAIGN-LIST", [], 0),
             ("SALESPERSON-LIST", [], 0), ("SERIES-LIST", [], 0), ("TEMPLATE-LIST", [], 0),
@@ -115,6 +117,8 @@ import Testing
             let all = Array(whole.dataLines.dropFirst(header))
             #expect(all.count >= 3, "\(verb) needs more than one page of 2")
             #expect(Self.next(whole) == nil, "\(verb): one page holds all")
+            let total = uncounted.contains(verb) ? nil : all.count
+            #expect(Self.total(whole) == total, "\(verb): total=")
             var seen: [DataLine] = []
             var cursor: String?
             var pages = 0
@@ -126,11 +130,20 @@ import Testing
                 seen += rows
                 cursor = Self.next(reply)
                 pages += 1
+                #expect(Self.total(reply) == total, "\(verb): total= of the whole list on every page")
+                if case .ok(let text) = reply.final, let cursor, total != nil {
+                    #expect(text.hasSuffix(" total=\(all.count) next=\(cursor)"), "\(verb): total= before next=")
+                }
                 if cursor != nil { #expect(rows.count == 2, "\(verb): a page with next= is full") }
             } while cursor != nil && pages < 100
             #expect(seen == all, "\(verb): every row once, in order")
             #expect(pages == (all.count + 1) / 2, "\(verb): the last page has no next=")
         }
+        // A filter counts: the total is of the filtered list, not of the table.
+        let letters = try await kit.manager.send("TEMPLATE-LIST", [.named("group", "MEET"), .named("limit", "1000")])
+        #expect(Self.total(letters) == 1 && letters.dataLines.count == 1)
+        let mine = try await kit.manager.send("SEGMENT-LIST", [.named("mine", "true")])
+        #expect(Self.total(mine) == mine.dataLines.count)
         await admin.close()
         try await kit.stop()
     }
@@ -170,11 +183,17 @@ import Testing
         #expect(replies.map(\.tag) == ["#1", "#2", "#3", "#4"])
         #expect(replies[1].response.dataLines.count == 1000)
         // DEU, ENU, then L0001…: the 1000th is L0998.
-        #expect(replies[1].response.final == .ok("1000 languages next=L0998"))
+        #expect(replies[1].response.final == .ok("1000 languages total=1202 next=L0998"))
         #expect(replies[2].response.final == .ok("PONG"))
         #expect(replies[3].response.dataLines.count == 202)
-        #expect(replies[3].response.final == .ok("202 languages"))
+        #expect(replies[3].response.final == .ok("202 languages total=1202"))
         try await kit.stop()
+    }
+
+    static func total(_ response: Response) -> Int? {
+        guard case .ok(let text) = response.final else { return nil }
+        let token = text.split(separator: " ").first { $0.hasPrefix("total=") }
+        return token.flatMap { Int($0.dropFirst("total=".count)) }
     }
 
     static func next(_ response: Response) -> String? {

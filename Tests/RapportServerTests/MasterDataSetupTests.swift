@@ -32,7 +32,7 @@ struct MasterDataSetupServerTests {
             ]
         )
         let list = try await kit.ok("SALESPERSON-LIST")
-        #expect(list.final == .ok("2 salespeople"))
+        #expect(list.final == .ok("2 salespeople total=2"))
         // AH is MANAGER's salesperson: in use.
         #expect(try await kit.send("SALESPERSON-DELETE", [.positional("AH")]).errorText(.conflict) != nil)
         try await kit.ok("SALESPERSON-DELETE", [.positional("JO")])
@@ -43,7 +43,7 @@ struct MasterDataSetupServerTests {
         try await kit.ok("SETUP-MARKETING", [.named("language", "")])
         #expect(try await kit.ok("SETUP-MARKETING").value("language") == "")
         try await kit.ok("LANGUAGE-DELETE", [.positional("enu")])
-        #expect(try await kit.ok("LANGUAGE-LIST").final == .ok("0 languages"))
+        #expect(try await kit.ok("LANGUAGE-LIST").final == .ok("0 languages total=0"))
 
         try await kit.ok("GROUP-ADD", [.positional("phone"), .named("description", "Calls")])
         #expect(
@@ -113,7 +113,7 @@ struct MasterDataSetupServerTests {
             exhausted.errorText(.invalid)
                 == "number series CAMP is exhausted: the next number CP0003 would pass the ending number CP0002"
         )
-        #expect(try await kit.ok("CAMPAIGN-LIST").final == .ok("2 campaigns"))
+        #expect(try await kit.ok("CAMPAIGN-LIST").final == .ok("2 campaigns total=2"))
         try await kit.script(
             "INSERT INTO interaction_groups (code) VALUES ('G'); "
                 + "INSERT INTO interaction_templates (code, interaction_group_code, campaign_no) "

@@ -12,6 +12,33 @@ struct MasterDataTemplateServerTests {
         for language in ["ENU", "DEU"] { try await kit.ok("LANGUAGE-ADD", [.positional(language)]) }
     }
 
+    /// Cost and duration travel as Decimal from the argument to numeric and back, printed by the one
+    /// Amount formatter: no binary floating point on the way, so the largest amount stays exact.
+    @Test func costAndDurationAreExactDecimals() async throws {
+        let kit = try await MasterDataKit.start()
+        try await Self.base(kit)
+        let created = try await kit.ok(
+            "TEMPLATE-ADD",
+            [
+                .positional("exact"), .named("group", "letter"), .named("unit-cost", "9999999999999999.99"),
+                .named("unit-duration", "0.3"),
+            ]
+        )
+        #expect(created.value("unit-cost") == "9999999999999999.99")
+        #expect(created.value("unit-duration") == "0.30")
+        #expect(
+            try await kit.sql(
+                "SELECT unit_cost::text, unit_duration::text FROM interaction_templates WHERE code = 'EXACT'"
+            )
+                == [["9999999999999999.99", "0.30"]]
+        )
+        let changed = try await kit.ok("TEMPLATE-SET", [.positional("exact"), .named("unit-cost", "0.1")])
+        #expect(changed.value("unit-cost") == "0.10" && changed.value("unit-duration") == "0.30")
+        let shown = try await kit.ok("TEMPLATE-SHOW", [.positional("exact")])
+        #expect(shown.dataLines == changed.dataLines)
+        try await kit.stop()
+    }
+
     @Test func fieldRulesR2() async throws {
         let kit = try await MasterDataKit.start()
         try await Self.base(kit)
@@ -79,7 +106,7 @@ struct MasterDataTemplateServerTests {
         )
         #expect(changed.value("unit-cost") == "9.50")
         #expect(changed.value("initiated-by") == "")
-        #expect(try await kit.ok("TEMPLATE-LIST", [.named("group", "letter")]).final == .ok("2 templates"))
+        #expect(try await kit.ok("TEMPLATE-LIST", [.named("group", "letter")]).final == .ok("2 templates total=2"))
         try await kit.stop()
     }
 
@@ -128,7 +155,10 @@ struct MasterDataTemplateServerTests {
             ]
         )
         #expect(added.value("language") == "ENU")
-        #expect(try await kit.ok("TEMPLATE-LANGUAGE-LIST", [.positional("meet")]).final == .ok("1 template language"))
+        #expect(
+            try await kit.ok("TEMPLATE-LANGUAGE-LIST", [.positional("meet")]).final
+                == .ok("1 template language total=1")
+        )
         try await kit.stop()
     }
 
@@ -262,7 +292,7 @@ struct MasterDataTemplateServerTests {
         )
         try await kit.ok("SETUP-SET", [.named("event", "email"), .named("template", "")])
         let list = try await kit.ok("SETUP-LIST")
-        #expect(list.final == .ok("30 events"))
+        #expect(list.final == .ok("30 events total=30"))
         #expect(
             list.dataLines.first { $0.tokens.contains(.named("event", "sales_invoice")) }?.tokens
                 .contains(.named("template", "PLAIN")) == true

@@ -1,3 +1,4 @@
+import Foundation
 import LibPQ
 import RapportClient
 import RapportModel
@@ -119,7 +120,7 @@ struct SegmentHeaderTests {
     @Test func aNewLineFollowsTheDefaultingRules() async throws {
         let kit = try await SegmentKit.start()
         let seg = try await kit.segment([.named("template", "BUSLETTER"), .named("description", "Rules")])
-        try await kit.ok("SEGMENT-SET", [.positional(seg), .named("salesperson", "")])
+        try await kit.ok("SEGMENT-SET", [.positional(seg), .named("salesperson", ""), .named("date", "2025-03-14")])
         try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "P21|P11")])
         let header = try #require(
             try await kit.sql(
@@ -133,9 +134,9 @@ struct SegmentHeaderTests {
         defaults.description = header[0]
         defaults.templateCode = "BUSLETTER"
         defaults.groupCode = "LETTER"
-        defaults.unitCost = header[1]!
-        defaults.unitDuration = header[2]!
-        defaults.date = header[3]
+        defaults.unitCost = try #require(header[1].flatMap { Decimal(string: $0) })
+        defaults.unitDuration = try #require(header[2].flatMap { Decimal(string: $0) })
+        defaults.date = header[3].flatMap(CalendarDate.init)
         defaults.informationFlow = .outbound
         defaults.initiatedBy = .us
         defaults.languageCodeDefault = header[4]
@@ -175,13 +176,24 @@ struct SegmentHeaderTests {
             FROM segment_lines WHERE segment_no = '\(seg)' ORDER BY line_no
             """
         )
+        // Amounts and dates compared as values (the rule holds Decimal and CalendarDate, SQL prints text).
+        let typed = stored.map { row in
+            row.enumerated().map { index, text in
+                switch index {
+                case 5, 6: text.flatMap { Decimal(string: $0) }.map { "\($0)" }
+                case 7: text.flatMap(CalendarDate.init)?.description
+                default: text
+                }
+            }
+        }
         #expect(
-            stored
+            typed
                 == expected.map {
                     [
                         $0.contactNo, $0.contactCompanyNo, $0.description, $0.salespersonCode,
-                        $0.correspondenceType?.rawValue, $0.cost, $0.duration, $0.date, $0.informationFlow?.rawValue,
-                        $0.initiatedBy?.rawValue, $0.languageCode, $0.attachmentNo.map(String.init),
+                        $0.correspondenceType?.rawValue, "\($0.cost)", "\($0.duration)", $0.date?.description,
+                        $0.informationFlow?.rawValue, $0.initiatedBy?.rawValue, $0.languageCode,
+                        $0.attachmentNo.map(String.init),
                     ]
                 }
         )

@@ -272,6 +272,9 @@ struct SegmentLoggingTests {
         #expect(try await kit.scalar("SELECT bool_and(canceled)::text FROM campaign_entries") == "true")
         let list = try await kit.ok("LOGGED-SEGMENT-LIST", [.named("canceled", "true")])
         #expect(SegmentKit.value(list, "interactions") == "3")
+        #expect(list.final == .ok("1 logged segment total=1"))
+        let active = try await kit.ok("LOGGED-SEGMENT-LIST", [.named("canceled", "false")])
+        #expect(active.final == .ok("0 logged segments total=0"), "the total counts the filtered list")
 
         // Un-canceling clears every entry, also the one canceled on its own (BC, reference 6.1).
         try await kit.ok("LOGGED-SEGMENT-UNCANCEL", [.named("logged-segments", logged)])

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The rules of an interaction template's own fields (reference §3.1 R2) and of its content
 /// fields — default language, Word template, wizard action — which interact with the template's
 /// language rows (R3–R5). Confirm dialogs of the reference are explicit flags here.
@@ -6,7 +8,7 @@ public enum TemplateRules {
     public enum Problem: Error, Equatable, CustomStringConvertible {
         case groupMissing(template: String)
         case groupNotFound(group: String)
-        case negative(field: String, value: String)
+        case negative(field: String, value: Decimal)
         case languageMissing(template: String, language: String)
         case attachmentWithWordTemplate
         case wordTemplateWithImport(wordTemplate: String)
@@ -56,9 +58,9 @@ public enum TemplateRules {
         }
     }
 
-    /// R2: unit cost and unit duration are ≥ 0. `value` is canonical decimal text (`-1.5`).
-    public static func checkNotNegative(_ value: String?, field: String) throws(Problem) {
-        if let value, value.hasPrefix("-") { throw .negative(field: field, value: value) }
+    /// R2: unit cost and unit duration are ≥ 0.
+    public static func checkNotNegative(_ value: Decimal?, field: String) throws(Problem) {
+        if let value, value < 0 { throw .negative(field: field, value: value) }
     }
 
     /// R2: the group is mandatory. Whether it exists is checked by the store (`groupNotFound`).

@@ -1,3 +1,6 @@
+import Foundation
+import RapportProtocol
+
 /// Initialising a segment line when a contact is set on it (reference 3.2 R1–R4, 3.6 R8).
 ///
 /// The store applies the same rules set-based in one `INSERT … SELECT` (adding 100,000 contacts is one
@@ -12,9 +15,9 @@ public enum SegmentLineDefaults {
         public var ignoreContactCorresType = false
         public var templateCode: String?
         public var groupCode: String?
-        public var unitCost = "0"
-        public var unitDuration = "0"
-        public var date: String?
+        public var unitCost: Decimal = 0
+        public var unitDuration: Decimal = 0
+        public var date: CalendarDate?
         public var campaignTarget = false
         public var campaignResponse = false
         public var informationFlow: InformationFlow?
@@ -82,9 +85,9 @@ public enum SegmentLineDefaults {
         public var correspondenceType: CorrespondenceType?
         public var templateCode: String?
         public var groupCode: String?
-        public var cost: String
-        public var duration: String
-        public var date: String?
+        public var cost: Decimal
+        public var duration: Decimal
+        public var date: CalendarDate?
         public var campaignTarget: Bool
         public var campaignResponse: Bool
         public var informationFlow: InformationFlow?

@@ -52,8 +52,8 @@ enum CampaignCommands {
         let campaign = Campaign(
             no: typed ?? "",
             description: arguments[Self.description].value,
-            startingDate: try arguments[Self.startingDate].value.map(pgDate),
-            endingDate: try arguments[Self.endingDate].value.map(pgDate),
+            startingDate: arguments[Self.startingDate].value,
+            endingDate: arguments[Self.endingDate].value,
             salespersonCode: arguments[Self.salesperson].value,
             statusCode: arguments[Self.status].value
         )
@@ -80,8 +80,8 @@ enum CampaignCommands {
         let arguments = invocation.arguments
         var changes = CampaignChanges()
         changes.description = arguments[Self.description].update
-        changes.startingDate = try arguments[Self.startingDate].update.map { try $0.map(pgDate) }
-        changes.endingDate = try arguments[Self.endingDate].update.map { try $0.map(pgDate) }
+        changes.startingDate = arguments[Self.startingDate].update
+        changes.endingDate = arguments[Self.endingDate].update
         changes.salespersonCode = arguments[Self.salesperson].update
         changes.statusCode = arguments[Self.status].update
         let updated = try CampaignStore.update(connection, arguments[Self.campaign], changes)
@@ -99,19 +99,16 @@ enum CampaignCommands {
                 "CAMPAIGN-LIST",
                 "* campaign=CP0001 description=\"Spring golf event\" starting-date=2025-04-01 ending-date=2025-06-30 "
                     + "salesperson= status=",
-                "OK 1 campaign",
+                "OK 1 campaign total=1",
             ],
             results: columns
         ),
         keys: [.code(maxLength: 20)]
     ) { invocation, _, connection, page in
-        let rows = try CampaignStore.list(
-            connection,
-            salesperson: invocation.arguments[Self.ofSalesperson],
-            after: page.code(0),
-            limit: page.fetch
-        )
-        return Paging.reply(rows, page, noun: "campaign", key: { [$0.no] }, line: line)
+        let salesperson = invocation.arguments[Self.ofSalesperson]
+        let rows = try CampaignStore.list(connection, salesperson: salesperson, after: page.code(0), limit: page.fetch)
+        let total = try CampaignStore.count(connection, salesperson: salesperson)
+        return Paging.reply(rows, page, noun: "campaign", total: total, key: { [$0.no] }, line: line)
     }
 
     static let delete = MasterDataCommand.write(
@@ -132,13 +129,6 @@ enum CampaignCommands {
     static let all = [add, set, list, delete]
     static var specs: [CommandSpec] { all.map(\.spec) }
     static func make(_ context: ServerContext) -> [Command] { all }
-
-    static func pgDate(_ date: CalendarDate) throws -> PGDate {
-        guard let value = PGDate(year: date.year, month: date.month, day: date.day) else {
-            throw CommandError(.badArguments, "date \(date) is out of range")
-        }
-        return value
-    }
 
     static func line(_ campaign: Campaign) -> DataLine {
         .shaped(

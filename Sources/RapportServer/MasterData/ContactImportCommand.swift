@@ -1,3 +1,4 @@
+import LibPQ
 import RapportModel
 import RapportProtocol
 import RapportStore
@@ -31,8 +32,8 @@ enum ContactImportCommand {
             written. A payload is at most 16 MiB (the server's limit): send a larger file as several \
             requests of whole rows, each starting with the header row, with first-line= set and an idem= \
             key per part, so a part can be retried safely. A part sent again with its key is answered with \
-            the first reply plus a data line `replayed=true` (nothing is written), so a client can say the \
-            contacts were already imported.
+            the first reply with replayed=true (nothing is written), so a client can say the contacts were \
+            already imported.
             The database reads the rows (COPY into a staging table), so an import runs at the speed of a \
             plain COPY; the checks and their words are those of CONTACT-ADD.
             """,
@@ -42,51 +43,81 @@ enum ContactImportCommand {
             "C1,company,Acme Ltd,,info@acme.example",
             ",person,Ann Lee,C1,ann@acme.example",
             ",person,Bo Ma,C1,",
-            "* imported=3", "OK 3 contacts imported",
+            "* imported=3 replayed=false", "OK 3 contacts imported",
         ],
-        results: [ResultColumn("imported", .integer)]
+        results: resultColumns
     )
 
+    /// `replayed=true`: the reply is the stored one of an earlier request with the same idem= key.
+    static let resultColumns = [ResultColumn("imported", .integer), ResultColumn("replayed", .bool)]
+
     static func make(_ context: ServerContext) -> Command {
-        MasterDataCommand.write(context, spec, markReplays: true) { invocation, _, connection in
-            guard let payload = invocation.arguments.payload else {
-                throw CommandError(
-                    .badArguments,
-                    "CONTACT-IMPORT needs the CSV file as its payload: end the line with {N}"
-                )
+        Command(
+            spec,
+            reply: { invocation, session in
+                guard let user = session.user else {
+                    throw CommandError(.denied, "log in first: LOGIN <user> <secret>")
+                }
+                let response = try await context.write(invocation, user: user.userID, markReplays: true) {
+                    connection in
+                    try Self.run(invocation, connection)
+                }
+                return Self.declaredShape(response)
             }
-            let file = ImportFile(payload, firstLine: invocation.arguments[Self.firstLine])
-            let (columns, dataStart) = try file.header()
-            var imported: Int
+        )
+    }
+
+    /// The idempotency layer marks a replay by appending a line `* replayed=true`; CONTACT-IMPORT
+    /// declares `replayed` in its own line instead, so that line's value is set and the extra line
+    /// dropped. Once ``ServerContext/write`` marks replays with ``Response/markedReplayed()`` in place,
+    /// no such line comes and this returns the response unchanged.
+    static func declaredShape(_ response: Response) -> Response {
+        guard response.dataLines.count > 1, response.dataLines.last?.tokens == [.named("replayed", "true")] else {
+            return response
+        }
+        var lines = response
+        lines.dataLines.removeLast()
+        return lines.markedReplayed()
+    }
+
+    static func run(_ invocation: Invocation, _ connection: PGConnection) throws -> Response {
+        guard let payload = invocation.arguments.payload else {
+            throw CommandError(
+                .badArguments,
+                "CONTACT-IMPORT needs the CSV file as its payload: end the line with {N}"
+            )
+        }
+        let file = ImportFile(payload, firstLine: invocation.arguments[Self.firstLine])
+        let (columns, dataStart) = try file.header()
+        var imported: Int
+        do {
+            imported = try ContactImportStore.importCSV(
+                connection,
+                columns: columns,
+                data: payload[dataStart...],
+                line: file.line,
+                diagnose: file.diagnose
+            )
+        } catch let unreadable as ContactImportStore.UnreadableFile {
+            // The database's CSV reader refused what ours accepts (blank lines, mixed line ends):
+            // send the same records again, one per line.
+            try file.diagnose()
             do {
                 imported = try ContactImportStore.importCSV(
                     connection,
                     columns: columns,
-                    data: payload[dataStart...],
+                    data: try file.normalizedRecords()[...],
                     line: file.line,
                     diagnose: file.diagnose
                 )
-            } catch let unreadable as ContactImportStore.UnreadableFile {
-                // The database's CSV reader refused what ours accepts (blank lines, mixed line ends):
-                // send the same records again, one per line.
-                try file.diagnose()
-                do {
-                    imported = try ContactImportStore.importCSV(
-                        connection,
-                        columns: columns,
-                        data: try file.normalizedRecords()[...],
-                        line: file.line,
-                        diagnose: file.diagnose
-                    )
-                } catch is ContactImportStore.UnreadableFile {
-                    throw CommandError(.invalid, "the file could not be read as CSV: \(unreadable.message)")
-                }
+            } catch is ContactImportStore.UnreadableFile {
+                throw CommandError(.invalid, "the file could not be read as CSV: \(unreadable.message)")
             }
-            return .ok(
-                MasterDataCommand.count(imported, "contact") + " imported",
-                [.named(["imported": String(imported)])]
-            )
         }
+        return .ok(
+            MasterDataCommand.count(imported, "contact") + " imported",
+            [.shaped(Self.resultColumns, ["imported": String(imported), "replayed": "false"])]
+        )
     }
 }
 

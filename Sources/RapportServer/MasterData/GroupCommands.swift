@@ -72,14 +72,15 @@ enum GroupCommands {
             help: "Statistics per group are served by the statistics command.",
             example: [
                 "GROUP-LIST", "* group=LETTER description=Letters", "* group=PHONE description=\"Phone calls\"",
-                "OK 2 groups",
+                "OK 2 groups total=2",
             ],
             results: columns
         ),
         keys: [.code(maxLength: 10)]
     ) { _, _, connection, page in
         let rows = try InteractionGroupStore.list(connection, after: page.code(0), limit: page.fetch)
-        return Paging.reply(rows, page, noun: "group", key: { [$0.code] }, line: line)
+        let total = try InteractionGroupStore.count(connection)
+        return Paging.reply(rows, page, noun: "group", total: total, key: { [$0.code] }, line: line)
     }
 
     static let delete = MasterDataCommand.write(

@@ -38,14 +38,15 @@ enum LanguageCommands {
             help: "Every logged-in user may list them.",
             example: [
                 "LANGUAGE-LIST", "* language=DEU name=German", "* language=ENU name=\"English (US)\"",
-                "OK 2 languages",
+                "OK 2 languages total=2",
             ],
             results: columns
         ),
         keys: [.code(maxLength: 10)]
     ) { _, _, connection, page in
         let rows = try LanguageStore.list(connection, after: page.code(0), limit: page.fetch)
-        return Paging.reply(rows, page, noun: "language", key: { [$0.code] }, line: line)
+        let total = try LanguageStore.count(connection)
+        return Paging.reply(rows, page, noun: "language", total: total, key: { [$0.code] }, line: line)
     }
 
     static let delete = MasterDataCommand.write(

@@ -78,14 +78,15 @@ enum MarketingSetupCommands {
                 "SERIES-LIST",
                 "* series=CONT description=Contacts starting-no=CT000001 ending-no= last-no-used=CT000042 increment=1 "
                     + "allow-manual=false",
-                "OK 1 series",
+                "OK 1 series total=1",
             ],
             results: seriesColumns
         ),
         keys: [.code(maxLength: 20)]
     ) { _, _, connection, page in
         let rows = try NumberSeriesStore.list(connection, after: page.code(0), limit: page.fetch)
-        return Paging.reply(rows, page, noun: "series", plural: "series", key: { [$0.code] }, line: line)
+        let total = try NumberSeriesStore.count(connection)
+        return Paging.reply(rows, page, noun: "series", plural: "series", total: total, key: { [$0.code] }, line: line)
     }
 
     // MARK: Marketing setup

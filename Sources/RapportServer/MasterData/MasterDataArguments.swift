@@ -21,24 +21,6 @@ enum MasterDataArguments {
 enum MasterDataCommand {
     typealias Body = @Sendable (Invocation, SessionState, PGConnection) throws -> Response
 
-    /// The older form, with the context passed in (CONTACT-IMPORT, whose replays are marked).
-    static func write(
-        _ context: ServerContext,
-        _ spec: CommandSpec,
-        markReplays: Bool = false,
-        _ body: @escaping Body
-    ) -> Command {
-        Command(
-            spec,
-            reply: { invocation, session in
-                try await context.write(invocation, user: session.user!.userID, markReplays: markReplays) {
-                    connection in
-                    try body(invocation, session, connection)
-                }
-            }
-        )
-    }
-
     typealias ListBody =
         @Sendable (Invocation, SessionState, PGConnection, Paging.Request) throws -> Reply
 

@@ -87,14 +87,23 @@ enum SalespersonCommands {
             example: [
                 "SALESPERSON-LIST",
                 "* salesperson=AH name=\"Annette Hill\" email=ah@cronus.example phone= blocked=false",
-                "* salesperson=JO name=\"Jim Olive\" email= phone= blocked=false", "OK 2 salespeople",
+                "* salesperson=JO name=\"Jim Olive\" email= phone= blocked=false", "OK 2 salespeople total=2",
             ],
             results: columns
         ),
         keys: [.code(maxLength: 20)]
     ) { _, _, connection, page in
         let rows = try SalespersonStore.list(connection, after: page.code(0), limit: page.fetch)
-        return Paging.reply(rows, page, noun: "salesperson", plural: "salespeople", key: { [$0.code] }, line: line)
+        let total = try SalespersonStore.count(connection)
+        return Paging.reply(
+            rows,
+            page,
+            noun: "salesperson",
+            plural: "salespeople",
+            total: total,
+            key: { [$0.code] },
+            line: line
+        )
     }
 
     static let delete = MasterDataCommand.write(

@@ -128,8 +128,8 @@ enum TemplateCommands {
         let changes = Self.changes(arguments)
         var template = InteractionTemplate(code: arguments[Self.template], groupCode: arguments[Self.newGroup])
         template.description = changes.description ?? nil
-        template.unitCost = changes.unitCost ?? "0"
-        template.unitDuration = changes.unitDuration ?? "0"
+        template.unitCost = changes.unitCost ?? 0
+        template.unitDuration = changes.unitDuration ?? 0
         template.informationFlow = changes.informationFlow ?? nil
         template.initiatedBy = changes.initiatedBy ?? nil
         template.campaignNo = changes.campaignNo ?? nil
@@ -193,14 +193,15 @@ enum TemplateCommands {
             arguments: [ofGroup.spec] + Paging.arguments("templates"),
             requiredRole: .salesperson,
             help: "Every logged-in user may list them.",
-            example: ["TEMPLATE-LIST group=LETTER", exampleLine, "OK 1 template"],
+            example: ["TEMPLATE-LIST group=LETTER", exampleLine, "OK 1 template total=1"],
             results: columns
         ),
         keys: [.code(maxLength: 10)]
     ) { invocation, _, connection, page in
         let group = invocation.arguments[Self.ofGroup]
         let rows = try TemplateStore.list(connection, group: group, after: page.code(0), limit: page.fetch)
-        return Paging.reply(rows, page, noun: "template", key: { [$0.code] }, line: line)
+        let total = try TemplateStore.count(connection, group: group)
+        return Paging.reply(rows, page, noun: "template", total: total, key: { [$0.code] }, line: line)
     }
 
     static let delete = MasterDataCommand.write(
@@ -226,8 +227,8 @@ enum TemplateCommands {
     static func changes(_ arguments: BoundArguments) -> TemplateChanges {
         var changes = TemplateChanges()
         changes.description = arguments[Self.description].update
-        changes.unitCost = arguments[Self.unitCost].map(decimalText)
-        changes.unitDuration = arguments[Self.unitDuration].map(decimalText)
+        changes.unitCost = arguments[Self.unitCost]
+        changes.unitDuration = arguments[Self.unitDuration]
         changes.informationFlow = arguments[Self.informationFlow].update
         changes.initiatedBy = arguments[Self.initiatedBy].update
         changes.campaignNo = arguments[Self.campaign].update
@@ -245,17 +246,12 @@ enum TemplateCommands {
         return changes
     }
 
-    /// The exact decimal as the store binds it to `numeric` (no binary floating point on the way).
-    static func decimalText(_ value: Decimal) -> String {
-        (value as NSDecimalNumber).description(withLocale: Locale(identifier: "en_US_POSIX"))
-    }
-
     static func line(_ template: InteractionTemplate) -> DataLine {
         .shaped(
             columns,
             [
                 "template": template.code, "group": template.groupCode, "description": template.description,
-                "unit-cost": template.unitCost, "unit-duration": template.unitDuration,
+                "unit-cost": Amount.text(template.unitCost), "unit-duration": Amount.text(template.unitDuration),
                 "information-flow": template.informationFlow?.rawValue,
                 "initiated-by": template.initiatedBy?.rawValue, "campaign": template.campaignNo,
                 "campaign-target": String(template.campaignTarget),

@@ -90,19 +90,28 @@ enum TemplateLanguageCommands {
                 "TEMPLATE-LANGUAGE-LIST GOLF",
                 "* template=GOLF language=ENU description=\"Golf event\" word-template= custom-layout= attachment=12 "
                     + "file-name=golf.html content-type=text/html size=5120 read-only=false",
-                "OK 1 template language",
+                "OK 1 template language total=1",
             ],
             results: columns
         ),
         keys: [.optionalCode(maxLength: 10)]
     ) { invocation, _, connection, page in
+        let template = invocation.arguments[Self.template]
         let rows = try TemplateLanguageStore.list(
             connection,
-            template: invocation.arguments[Self.template],
+            template: template,
             after: page.optionalCode(0),
             limit: page.fetch
         )
-        return Paging.reply(rows, page, noun: "template language", key: { [$0.languageCode ?? ""] }, line: line)
+        let total = try TemplateLanguageStore.count(connection, template: template)
+        return Paging.reply(
+            rows,
+            page,
+            noun: "template language",
+            total: total,
+            key: { [$0.languageCode ?? ""] },
+            line: line
+        )
     }
 
     static let all = [add, delete, list]

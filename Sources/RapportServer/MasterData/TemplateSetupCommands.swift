@@ -43,7 +43,7 @@ enum TemplateSetupCommands {
                 + "meeting_invitation.",
             example: [
                 "SETUP-LIST", "* event=sales_quote template=S_QUOTE", "* event=sales_blanket_order template=", "…",
-                "* event=meeting_invitation template=MEETINV", "OK 30 events",
+                "* event=meeting_invitation template=MEETINV", "OK 30 events total=30",
             ],
             results: columns
         ),
@@ -51,6 +51,7 @@ enum TemplateSetupCommands {
     ) { _, _, connection, page in
         // A fixed list of events: the page is cut from it after the cursor's event.
         var setup = try TemplateSetupStore.list(connection)
+        let total = setup.count
         if let after = page.code(0), let index = setup.firstIndex(where: { $0.event.rawValue == after }) {
             setup.removeFirst(index + 1)
         }
@@ -58,6 +59,7 @@ enum TemplateSetupCommands {
             Array(setup.prefix(page.fetch)),
             page,
             noun: "event",
+            total: total,
             key: { [$0.event.rawValue] },
             line: { DataLine.shaped(columns, ["event": $0.event.rawValue, "template": $0.template]) }
         )

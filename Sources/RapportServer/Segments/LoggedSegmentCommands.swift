@@ -87,7 +87,7 @@ enum LoggedSegmentCommands {
                 Counts follow BC: interactions and campaign entries whose Canceled equals the logged segment's. \
                 Newest first (descending entry No.).
                 """,
-            example: ["LOGGED-SEGMENT-LIST limit=1", Self.exampleLine, "OK 1 logged segment next=17"],
+            example: ["LOGGED-SEGMENT-LIST limit=1", Self.exampleLine, "OK 1 logged segment total=3 next=17"],
             results: Self.columns
         ),
         list: { invocation, _ in
@@ -98,20 +98,24 @@ enum LoggedSegmentCommands {
             let user = arguments[Self.userFilter]
             // Newest first: the next page holds the entries numbered below the cursor.
             let before = page.integer(0)
-            let records = try await invocation.context.store.pool.withConnection { connection in
-                try LoggedSegmentStore.list(
-                    connection,
-                    canceled: canceled,
-                    segmentNo: segment,
-                    userID: user,
-                    before: before,
-                    limit: page.fetch
+            let (records, total) = try await invocation.context.store.pool.withConnection { connection in
+                (
+                    try LoggedSegmentStore.list(
+                        connection,
+                        canceled: canceled,
+                        segmentNo: segment,
+                        userID: user,
+                        before: before,
+                        limit: page.fetch
+                    ),
+                    try LoggedSegmentStore.count(connection, canceled: canceled, segmentNo: segment, userID: user)
                 )
             }
             return Paging.reply(
                 records,
                 page,
                 noun: "logged segment",
+                total: total,
                 key: { [String($0.entryNo)] },
                 line: Self.line
             )

@@ -185,7 +185,7 @@ enum SegmentArguments {
         changes.correspondenceTypeDefault = arguments[Header.correspondenceType].update
         changes.unitCost = arguments[Header.unitCost]
         changes.unitDuration = arguments[Header.unitDuration]
-        changes.date = arguments[Header.date].update.map { $0.map(\.pgDate) }
+        changes.date = arguments[Header.date].update
         changes.campaignTarget = arguments[Header.campaignTarget]
         changes.campaignResponse = arguments[Header.campaignResponse]
         changes.informationFlow = arguments[Header.informationFlow].update
@@ -218,8 +218,8 @@ enum SegmentArguments {
         changes.campaignNo = arguments[Line.campaign].update
         changes.campaignTarget = arguments[Line.campaignTarget]
         changes.campaignResponse = arguments[Line.campaignResponse]
-        changes.date = arguments[Line.date].update.map { $0.map(\.pgDate) }
-        changes.time = arguments[Line.time].update.map { $0.map(\.pgTime) }
+        changes.date = arguments[Line.date].update
+        changes.time = arguments[Line.time].update
         changes.attemptFailed = arguments[Line.attemptFailed]
         changes.taskNo = arguments[Line.task].update
         changes.opportunityNo = arguments[Line.opportunity].update
@@ -239,13 +239,4 @@ enum SegmentArguments {
         }
         return filters
     }
-}
-
-extension CalendarDate {
-    /// The same day as the database binds it.
-    var pgDate: PGDate { PGDate(year: self.year, month: self.month, day: self.day)! }
-}
-
-extension TimeOfDay {
-    var pgTime: PGTime { PGTime(hour: self.hour, minute: self.minute, second: self.second)! }
 }

@@ -245,25 +245,29 @@ enum SegmentCriteriaCommands {
                         "view": "WHERE(Type=FILTER(person))", "text": "Contact: Type = person",
                     ]
                 ),
-                "OK 2 criteria lines",
+                "OK 2 criteria lines total=2",
             ],
             results: Self.criteriaColumns
         ),
         list: { invocation, _ in
             let no = invocation.arguments[SegmentArguments.segment]
             let page = try Paging.request(invocation.arguments, keys: [.integer])
-            let lines = try await invocation.context.store.pool.withConnection { connection in
-                try SegmentCriteriaStore.criteria(
-                    connection,
-                    segmentNo: no,
-                    afterLine: page.integer(0),
-                    limit: page.fetch
+            let (lines, total) = try await invocation.context.store.pool.withConnection { connection in
+                (
+                    try SegmentCriteriaStore.criteria(
+                        connection,
+                        segmentNo: no,
+                        afterLine: page.integer(0),
+                        limit: page.fetch
+                    ),
+                    try SegmentCriteriaStore.criteriaCount(connection, segmentNo: no)
                 )
             }
             return Paging.reply(
                 lines,
                 page,
                 noun: "criteria line",
+                total: total,
                 key: { [String($0.line.lineNo)] },
                 line: { Self.criteriaLine(no, $0) }
             )
@@ -347,19 +351,23 @@ enum SegmentCriteriaCommands {
             summary: "List the saved criteria.",
             arguments: Paging.arguments("saved criteria"),
             requiredRole: .salesperson,
-            example: ["CRITERIA-LIST", Self.exampleSaved, "OK 1 saved criteria"],
+            example: ["CRITERIA-LIST", Self.exampleSaved, "OK 1 saved criteria total=1"],
             results: Self.savedColumns
         ),
         list: { invocation, _ in
             let page = try Paging.request(invocation.arguments, keys: [.code(maxLength: 10)])
-            let saved = try await invocation.context.store.pool.withConnection { connection in
-                try SegmentCriteriaStore.saved(connection, after: page.code(0), limit: page.fetch)
+            let (saved, total) = try await invocation.context.store.pool.withConnection { connection in
+                (
+                    try SegmentCriteriaStore.saved(connection, after: page.code(0), limit: page.fetch),
+                    try SegmentCriteriaStore.savedCount(connection)
+                )
             }
             return Paging.reply(
                 saved,
                 page,
                 noun: "saved criteria",
                 plural: "saved criteria",
+                total: total,
                 key: { [$0.code] },
                 line: Self.saved
             )

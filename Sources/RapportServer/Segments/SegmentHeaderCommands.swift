@@ -117,7 +117,7 @@ enum SegmentHeaderCommands {
             summary: "List the segments (not yet logged) with their line counts and totals.",
             arguments: [Self.mine.spec] + Paging.arguments("segments"),
             requiredRole: .salesperson,
-            example: ["SEGMENT-LIST mine=true", Self.exampleHeader(), "OK 1 segment"],
+            example: ["SEGMENT-LIST mine=true", Self.exampleHeader(), "OK 1 segment total=1"],
             results: SegmentReplies.headerColumns
         ),
         list: { invocation, session in
@@ -125,10 +125,20 @@ enum SegmentHeaderCommands {
             let page = try Paging.request(invocation.arguments, keys: [.code(maxLength: 20)])
             let actor = session.actingUser
             // One bounded query; the connection is back in the pool before the page is streamed.
-            let headers = try await invocation.context.store.pool.withConnection { connection in
-                try SegmentStore.list(connection, actor: actor, mine: mine, after: page.code(0), limit: page.fetch)
+            let (headers, total) = try await invocation.context.store.pool.withConnection { connection in
+                (
+                    try SegmentStore.list(connection, actor: actor, mine: mine, after: page.code(0), limit: page.fetch),
+                    try SegmentStore.count(connection, actor: actor, mine: mine)
+                )
             }
-            return Paging.reply(headers, page, noun: "segment", key: { [$0.no] }, line: SegmentReplies.header)
+            return Paging.reply(
+                headers,
+                page,
+                noun: "segment",
+                total: total,
+                key: { [$0.no] },
+                line: SegmentReplies.header
+            )
         }
     )
 

@@ -1,19 +1,20 @@
 import LibPQ
+import RapportProtocol
 
 /// A campaign, with what interactions use of it.
 public struct Campaign: Sendable, Equatable {
     public var no: String
     public var description: String?
-    public var startingDate: PGDate?
-    public var endingDate: PGDate?
+    public var startingDate: CalendarDate?
+    public var endingDate: CalendarDate?
     public var salespersonCode: String?
     public var statusCode: String?
 
     public init(
         no: String,
         description: String? = nil,
-        startingDate: PGDate? = nil,
-        endingDate: PGDate? = nil,
+        startingDate: CalendarDate? = nil,
+        endingDate: CalendarDate? = nil,
         salespersonCode: String? = nil,
         statusCode: String? = nil
     ) {
@@ -29,8 +30,8 @@ public struct Campaign: Sendable, Equatable {
 /// Changes to a campaign: nil leaves a field, `.some(nil)` blanks it.
 public struct CampaignChanges: Sendable, Equatable {
     public var description: String??
-    public var startingDate: PGDate??
-    public var endingDate: PGDate??
+    public var startingDate: CalendarDate??
+    public var endingDate: CalendarDate??
     public var salespersonCode: String??
     public var statusCode: String??
 
@@ -45,8 +46,8 @@ public enum CampaignStore {
         Campaign(
             no: try row.decode(String.self, at: 0),
             description: try row.decode(String?.self, at: 1),
-            startingDate: try row.decode(PGDate?.self, at: 2),
-            endingDate: try row.decode(PGDate?.self, at: 3),
+            startingDate: try row.decode(PGDate?.self, at: 2).map(CalendarDate.init),
+            endingDate: try row.decode(PGDate?.self, at: 3).map(CalendarDate.init),
             salespersonCode: try row.decode(String?.self, at: 4),
             statusCode: try row.decode(String?.self, at: 5)
         )
@@ -71,7 +72,7 @@ public enum CampaignStore {
             let rows = try connection.query(
                 """
                 INSERT INTO campaigns (no, description, starting_date, ending_date, salesperson_code, status_code)
-                VALUES (\(campaign.no), \(campaign.description), \(campaign.startingDate), \(campaign.endingDate),
+                VALUES (\(campaign.no), \(campaign.description), \(campaign.startingDate?.pgValue), \(campaign.endingDate?.pgValue),
                         \(campaign.salespersonCode), \(campaign.statusCode))
                 RETURNING \(unescaped: Self.columns)
                 """
@@ -93,8 +94,8 @@ public enum CampaignStore {
         let updated = try connection.query(
             """
             UPDATE campaigns
-            SET description = \(campaign.description), starting_date = \(campaign.startingDate),
-                ending_date = \(campaign.endingDate), salesperson_code = \(campaign.salespersonCode),
+            SET description = \(campaign.description), starting_date = \(campaign.startingDate?.pgValue),
+                ending_date = \(campaign.endingDate?.pgValue), salesperson_code = \(campaign.salespersonCode),
                 status_code = \(campaign.statusCode)
             WHERE no = \(no)
             RETURNING \(unescaped: Self.columns)
@@ -109,6 +110,17 @@ public enum CampaignStore {
 
     /// Campaigns in number order, optionally only those of one salesperson.
     /// A keyset page after `after` of at most `limit` (nil: all).
+    /// How many campaigns `list` pages through (optionally of one salesperson).
+    public static func count(_ connection: PGConnection, salesperson: String? = nil) throws -> Int {
+        try MasterDataLookup.count(
+            connection,
+            """
+            SELECT count(*) FROM campaigns
+            WHERE \(salesperson)::text IS NULL OR salesperson_code = \(salesperson)
+            """
+        )
+    }
+
     public static func list(
         _ connection: PGConnection,
         salesperson: String? = nil,

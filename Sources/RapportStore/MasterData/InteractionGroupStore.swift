@@ -34,6 +34,11 @@ public enum InteractionGroupStore {
     }
 
     /// Groups in code order: a keyset page after `after` of at most `limit` (nil: all).
+    /// How many groups there are (the total of a list).
+    public static func count(_ connection: PGConnection) throws -> Int {
+        try MasterDataLookup.count(connection, "SELECT count(*) FROM interaction_groups")
+    }
+
     public static func list(_ connection: PGConnection, after: String? = nil, limit: Int? = nil) throws
         -> [InteractionGroup]
     {

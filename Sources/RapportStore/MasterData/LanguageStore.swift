@@ -21,6 +21,11 @@ public enum LanguageStore {
     }
 
     /// Languages in code order: a keyset page after `after` of at most `limit` (nil: all).
+    /// How many languages there are (the total of a list).
+    public static func count(_ connection: PGConnection) throws -> Int {
+        try MasterDataLookup.count(connection, "SELECT count(*) FROM languages")
+    }
+
     public static func list(_ connection: PGConnection, after: String? = nil, limit: Int? = nil) throws -> [Language] {
         try connection.query(
             """

@@ -41,6 +41,11 @@ struct MasterDataAssignments {
 
 /// Small look-ups the master data stores share.
 enum MasterDataLookup {
+    /// The number a `SELECT count(*) …` returns: the total a list of a small table prints.
+    static func count(_ connection: PGConnection, _ query: PGQuery) throws -> Int {
+        try connection.query(query)[0].decode(Int.self, at: 0)
+    }
+
     /// Whether `query` returns a row.
     static func exists(_ connection: PGConnection, _ query: PGQuery) throws -> Bool {
         var wrapped = query

@@ -85,6 +85,11 @@ public enum NumberSeriesStore {
     }
 
     /// Number series in code order: a keyset page after `after` of at most `limit` (nil: all).
+    /// How many number series there are (the total of a list).
+    public static func count(_ connection: PGConnection) throws -> Int {
+        try MasterDataLookup.count(connection, "SELECT count(*) FROM number_series")
+    }
+
     public static func list(_ connection: PGConnection, after: String? = nil, limit: Int? = nil) throws
         -> [NumberSeries]
     {

@@ -90,6 +90,11 @@ public enum SalespersonStore {
     }
 
     /// Salespeople in code order: a keyset page after `after` of at most `limit` (nil: all).
+    /// How many salespeople there are (the total of a list).
+    public static func count(_ connection: PGConnection) throws -> Int {
+        try MasterDataLookup.count(connection, "SELECT count(*) FROM salespeople")
+    }
+
     public static func list(_ connection: PGConnection, after: String? = nil, limit: Int? = nil) throws -> [Salesperson]
     {
         try connection.query(

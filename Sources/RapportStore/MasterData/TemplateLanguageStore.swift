@@ -77,6 +77,14 @@ public enum TemplateLanguageStore {
     ///
     /// A keyset page of at most `limit` (nil: all) after `after`: nil = from the start, `.some(nil)` =
     /// after the blank language (which sorts first), else after that language code.
+    /// How many language rows a template has.
+    public static func count(_ connection: PGConnection, template: String) throws -> Int {
+        try MasterDataLookup.count(
+            connection,
+            "SELECT count(*) FROM interaction_template_languages WHERE template_code = \(template)"
+        )
+    }
+
     public static func list(
         _ connection: PGConnection,
         template: String,

@@ -1,3 +1,4 @@
+import Foundation
 import LibPQ
 import RapportModel
 
@@ -6,10 +7,10 @@ public struct InteractionTemplate: Sendable, Equatable {
     public var code: String
     public var groupCode: String
     public var description: String?
-    /// Unit Cost (LCY) as exact decimal text, e.g. `8.00`.
-    public var unitCost: String
-    /// Unit Duration (Min.) as exact decimal text.
-    public var unitDuration: String
+    /// Unit Cost (LCY), exact.
+    public var unitCost: Decimal
+    /// Unit Duration (Min.), exact.
+    public var unitDuration: Decimal
     public var informationFlow: InformationFlow?
     public var initiatedBy: InitiatedBy?
     public var campaignNo: String?
@@ -26,8 +27,8 @@ public struct InteractionTemplate: Sendable, Equatable {
     public init(code: String, groupCode: String) {
         self.code = code
         self.groupCode = groupCode
-        self.unitCost = "0"
-        self.unitDuration = "0"
+        self.unitCost = 0
+        self.unitDuration = 0
         self.campaignTarget = false
         self.campaignResponse = false
         self.correspondenceType = .email
@@ -49,8 +50,8 @@ public struct InteractionTemplate: Sendable, Equatable {
 public struct TemplateChanges: Sendable, Equatable {
     public var groupCode: String?
     public var description: String??
-    public var unitCost: String?
-    public var unitDuration: String?
+    public var unitCost: Decimal?
+    public var unitDuration: Decimal?
     public var informationFlow: InformationFlow??
     public var initiatedBy: InitiatedBy??
     public var campaignNo: String??
@@ -66,7 +67,7 @@ public struct TemplateChanges: Sendable, Equatable {
 extension InteractionTemplate {
     /// Columns of `interaction_templates t`, plus the default row's attachment.
     static let columns = """
-        t.code, t.interaction_group_code, t.description, t.unit_cost::text, t.unit_duration::text,
+        t.code, t.interaction_group_code, t.description, t.unit_cost, t.unit_duration,
         t.information_flow, t.initiated_by, t.campaign_no, t.campaign_target, t.campaign_response,
         t.correspondence_type, t.language_code_default, t.wizard_action, t.ignore_contact_corres_type,
         t.word_template_code,
@@ -77,8 +78,8 @@ extension InteractionTemplate {
     init(row: PGRow) throws {
         self.init(code: try row.decode(String.self, at: 0), groupCode: try row.decode(String.self, at: 1))
         self.description = try row.decode(String?.self, at: 2)
-        self.unitCost = try row.decode(String.self, at: 3)
-        self.unitDuration = try row.decode(String.self, at: 4)
+        self.unitCost = try row.decode(Decimal.self, at: 3)
+        self.unitDuration = try row.decode(Decimal.self, at: 4)
         self.informationFlow = try row.decode(String?.self, at: 5).flatMap(InformationFlow.init)
         self.initiatedBy = try row.decode(String?.self, at: 6).flatMap(InitiatedBy.init)
         self.campaignNo = try row.decode(String?.self, at: 7)

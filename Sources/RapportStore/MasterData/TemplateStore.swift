@@ -27,7 +27,7 @@ public enum TemplateStore {
                      initiated_by, campaign_no, campaign_target, campaign_response, correspondence_type,
                      language_code_default, wizard_action, ignore_contact_corres_type, word_template_code)
                 VALUES (\(template.code), \(template.groupCode), \(template.description),
-                        \(template.unitCost)::numeric, \(template.unitDuration)::numeric,
+                        \(template.unitCost), \(template.unitDuration),
                         \(template.informationFlow?.rawValue), \(template.initiatedBy?.rawValue),
                         \(template.campaignNo), \(template.campaignTarget), \(template.campaignResponse),
                         \(template.correspondenceType?.rawValue), \(template.languageCodeDefault),
@@ -76,7 +76,7 @@ public enum TemplateStore {
             """
             UPDATE interaction_templates
             SET interaction_group_code = \(template.groupCode), description = \(template.description),
-                unit_cost = \(template.unitCost)::numeric, unit_duration = \(template.unitDuration)::numeric,
+                unit_cost = \(template.unitCost), unit_duration = \(template.unitDuration),
                 information_flow = \(template.informationFlow?.rawValue),
                 initiated_by = \(template.initiatedBy?.rawValue),
                 campaign_no = \(template.campaignNo), campaign_target = \(template.campaignTarget),
@@ -107,6 +107,17 @@ public enum TemplateStore {
 
     /// Templates in code order, optionally of one group.
     /// A keyset page after `after` of at most `limit` (nil: all).
+    /// How many templates `list` pages through (optionally of one group).
+    public static func count(_ connection: PGConnection, group: String? = nil) throws -> Int {
+        try MasterDataLookup.count(
+            connection,
+            """
+            SELECT count(*) FROM interaction_templates
+            WHERE \(group)::text IS NULL OR interaction_group_code = \(group)
+            """
+        )
+    }
+
     public static func list(
         _ connection: PGConnection,
         group: String? = nil,

@@ -1,5 +1,6 @@
 import LibPQ
 import RapportModel
+import RapportProtocol
 
 /// Logged segments (reference 1.14, 3.10): list, show, cancel / un-cancel with their entries and campaign
 /// entries (bulk, one transaction), and deletion of canceled ones (entries are kept, unlinked).
@@ -18,7 +19,7 @@ public enum LoggedSegmentStore {
             entryNo: try row.decode(Int64.self, at: 0),
             segmentNo: try row.decode(String.self, at: 1),
             description: try row.decode(String.self, at: 2),
-            creationDate: try row.decode(PGDate.self, at: 3),
+            creationDate: CalendarDate(try row.decode(PGDate.self, at: 3)),
             userID: try row.decode(String.self, at: 4),
             canceled: try row.decode(Bool.self, at: 5),
             noOfInteractions: try row.decode(Int.self, at: 6),
@@ -28,6 +29,23 @@ public enum LoggedSegmentStore {
     }
 
     /// Newest first, keyset-paged by entry number; optional filters.
+    /// How many logged segments `list` pages through (one per LOG-SEGMENT run: a small table).
+    public static func count(
+        _ connection: PGConnection,
+        canceled: Bool?,
+        segmentNo: String?,
+        userID: String?
+    ) throws -> Int {
+        try connection.query(
+            """
+            SELECT count(*) FROM logged_segments s
+            WHERE (\(canceled)::boolean IS NULL OR s.canceled = \(canceled))
+              AND (\(segmentNo)::text IS NULL OR s.segment_no = \(segmentNo))
+              AND (\(userID)::text IS NULL OR s.user_id = \(userID))
+            """
+        )[0].decode(Int.self, at: 0)
+    }
+
     public static func list(
         _ connection: PGConnection,
         canceled: Bool?,
@@ -62,7 +80,7 @@ public enum LoggedSegmentStore {
         }
         let campaigns = try connection.query(
             """
-            SELECT ce.entry_no, ce.campaign_no, ce.description, ce.date::text, ce.canceled,
+            SELECT ce.entry_no, ce.campaign_no, ce.description, ce.date, ce.canceled,
                    (SELECT count(*) FROM interaction_log_entries e
                     WHERE e.campaign_no = ce.campaign_no AND e.campaign_entry_no = ce.entry_no
                       AND e.canceled = ce.canceled)
@@ -73,7 +91,7 @@ public enum LoggedSegmentStore {
                 entryNo: try $0.decode(Int64.self, at: 0),
                 campaignNo: try $0.decode(String.self, at: 1),
                 description: try $0.decode(String?.self, at: 2),
-                date: try $0.decode(String.self, at: 3),
+                date: CalendarDate(try $0.decode(PGDate.self, at: 3)),
                 canceled: try $0.decode(Bool.self, at: 4),
                 noOfInteractions: try $0.decode(Int.self, at: 5)
             )

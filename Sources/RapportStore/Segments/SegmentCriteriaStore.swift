@@ -275,6 +275,17 @@ public enum SegmentCriteriaStore {
 
     /// The saved criteria sets.
     /// In code order: a keyset page after `after` of at most `limit` (nil: all).
+    /// How many saved criteria there are (the total of a list).
+    public static func savedCount(_ connection: PGConnection) throws -> Int {
+        try connection.query("SELECT count(*) FROM saved_segment_criteria")[0].decode(Int.self, at: 0)
+    }
+
+    /// How many criteria lines a segment has.
+    public static func criteriaCount(_ connection: PGConnection, segmentNo: String) throws -> Int {
+        try connection.query("SELECT count(*) FROM segment_criteria_lines WHERE segment_no = \(segmentNo)")[0]
+            .decode(Int.self, at: 0)
+    }
+
     public static func saved(_ connection: PGConnection, after: String? = nil, limit: Int? = nil) throws
         -> [SavedCriteriaRecord]
     {

@@ -1,6 +1,7 @@
 import Foundation
 import LibPQ
 import RapportModel
+import RapportProtocol
 
 /// The header fields a SEGMENT-CREATE or SEGMENT-SET gives. For each optional field: nil = unchanged,
 /// `.some(nil)` = cleared (blank).
@@ -12,7 +13,7 @@ public struct SegmentHeaderChanges: Sendable, Equatable {
     public var templateCode: String??
     public var unitCost: Decimal?
     public var unitDuration: Decimal?
-    public var date: PGDate??
+    public var date: CalendarDate??
     public var campaignTarget: Bool?
     public var informationFlow: InformationFlow??
     public var initiatedBy: InitiatedBy??
@@ -72,8 +73,8 @@ public struct SegmentLineChanges: Sendable, Equatable {
     public var campaignNo: String??
     public var campaignTarget: Bool?
     public var campaignResponse: Bool?
-    public var date: PGDate??
-    public var time: PGTime??
+    public var date: CalendarDate??
+    public var time: TimeOfDay??
     public var attemptFailed: Bool?
     public var taskNo: String??
     public var opportunityNo: String??

@@ -160,7 +160,8 @@ public enum SegmentLineStore {
         if let value = changes.campaignNo { assign("campaign_no", value) }
         if let value = changes.campaignTarget { assign("campaign_target", value) }
         if let value = changes.campaignResponse { assign("campaign_response", value) }
-        if let value = changes.date {
+        if let date = changes.date {
+            let value = date?.pgValue
             // 3.2 R7: the address active at the old date follows the new date (unless one is given).
             if changes.altAddressCode == nil {
                 let old = SegmentSQL.activeAltAddress(contact: "contact_no", date: "date")
@@ -173,7 +174,7 @@ public enum SegmentLineStore {
             assign("date", value, cast: "::date")
         }
         if let value = changes.altAddressCode { assign("contact_alt_address_code", value) }
-        if let value = changes.time { assign("time_of_interaction", value, cast: "::time") }
+        if let value = changes.time { assign("time_of_interaction", value?.pgValue, cast: "::time") }
         if let value = changes.attemptFailed { assign("attempt_failed", value) }
         if let value = changes.taskNo { assign("task_no", value) }
         if let value = changes.opportunityNo { assign("opportunity_no", value) }

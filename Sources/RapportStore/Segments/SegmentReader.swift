@@ -1,6 +1,7 @@
 import Foundation
 import LibPQ
 import RapportModel
+import RapportProtocol
 
 /// Reading segment headers and lines.
 enum SegmentReader {
@@ -79,7 +80,7 @@ enum SegmentReader {
             templateCode: try row.decode(String?.self, at: 5),
             unitCost: try row.decode(Decimal.self, at: 6),
             unitDuration: try row.decode(Decimal.self, at: 7),
-            date: try row.decode(PGDate?.self, at: 8),
+            date: try row.decode(PGDate?.self, at: 8).map(CalendarDate.init),
             campaignTarget: try row.decode(Bool.self, at: 9),
             informationFlow: try row.decode(String?.self, at: 10),
             initiatedBy: try row.decode(String?.self, at: 11),
@@ -168,8 +169,8 @@ enum SegmentReader {
             evaluation: try row.decode(String?.self, at: 19),
             languageCode: try row.decode(String?.self, at: 20),
             description: try row.decode(String?.self, at: 21),
-            date: try row.decode(PGDate?.self, at: 22),
-            time: try row.decode(PGTime?.self, at: 23),
+            date: try row.decode(PGDate?.self, at: 22).map(CalendarDate.init),
+            time: try row.decode(PGTime?.self, at: 23).map(TimeOfDay.init),
             attemptFailed: try row.decode(Bool.self, at: 24),
             taskNo: try row.decode(String?.self, at: 25),
             opportunityNo: try row.decode(String?.self, at: 26),

@@ -1,6 +1,7 @@
 import Foundation
 import LibPQ
 import RapportModel
+import RapportProtocol
 
 /// Whose segments the acting user may manage.
 extension ActingUser {
@@ -32,7 +33,7 @@ public struct SegmentHeaderRecord: Sendable, Equatable {
     public var templateCode: String?
     public var unitCost: Decimal
     public var unitDuration: Decimal
-    public var date: PGDate?
+    public var date: CalendarDate?
     public var campaignTarget: Bool
     public var informationFlow: String?
     public var initiatedBy: String?
@@ -89,8 +90,8 @@ public struct SegmentLineRecord: Sendable, Equatable {
     public var evaluation: String?
     public var languageCode: String?
     public var description: String?
-    public var date: PGDate?
-    public var time: PGTime?
+    public var date: CalendarDate?
+    public var time: TimeOfDay?
     public var attemptFailed: Bool
     public var taskNo: String?
     public var opportunityNo: String?
@@ -119,7 +120,7 @@ public struct LoggedSegmentRecord: Sendable, Equatable {
     public var entryNo: Int64
     public var segmentNo: String
     public var description: String
-    public var creationDate: PGDate
+    public var creationDate: CalendarDate
     public var userID: String
     public var canceled: Bool
     public var noOfInteractions: Int
@@ -133,7 +134,7 @@ public struct SegmentCampaignEntryRecord: Sendable, Equatable {
     public var entryNo: Int64
     public var campaignNo: String
     public var description: String?
-    public var date: String
+    public var date: CalendarDate
     public var canceled: Bool
     public var noOfInteractions: Int
 }

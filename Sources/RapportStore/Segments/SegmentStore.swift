@@ -137,7 +137,7 @@ public enum SegmentStore {
         if let value = changes.correspondenceTypeDefault { assign("correspondence_type_default", value?.rawValue) }
         if let value = changes.unitCost { assign("unit_cost", value, cast: "::numeric") }
         if let value = changes.unitDuration { assign("unit_duration", value, cast: "::numeric") }
-        if let value = changes.date { assign("date", value, cast: "::date") }
+        if let value = changes.date { assign("date", value?.pgValue, cast: "::date") }
         if let value = changes.campaignTarget { assign("campaign_target", value) }
         if let value = changes.informationFlow { assign("information_flow", value?.rawValue) }
         if let value = changes.initiatedBy { assign("initiated_by", value?.rawValue) }
@@ -270,6 +270,19 @@ public enum SegmentStore {
 
     /// Every segment, or only the actor's own.
     /// A keyset page in number order after `after`, at most `limit` (nil: all).
+    /// How many segments `list` pages through (segment headers: a small table).
+    public static func count(_ connection: PGConnection, actor: ActingUser, mine: Bool) throws -> Int {
+        let createdBy = mine ? actor.userID : nil
+        let salesperson = mine ? actor.salespersonCode : nil
+        return try connection.query(
+            """
+            SELECT count(*) FROM segment_headers h
+            WHERE \(createdBy)::text IS NULL OR h.created_by = \(createdBy)
+                  OR h.salesperson_code IS NOT DISTINCT FROM \(salesperson)
+            """
+        )[0].decode(Int.self, at: 0)
+    }
+
     public static func list(
         _ connection: PGConnection,
         actor: ActingUser,
