@@ -54,8 +54,8 @@ extension CommandSpec {
 extension ServerContext {
     /// Runs a write command as one transaction: claims its idempotency key (if any), runs `body`,
     /// stores the reply with the key, commits. A replayed key returns the first reply unchanged, or
-    /// with `markReplays` with one more data line, `* replayed=true`, so a client can tell that
-    /// nothing was written this time (the import says "already imported").
+    /// with `markReplays` with every data line's declared `replayed=` set to true, so a client can
+    /// tell that nothing was written this time (the import says "already imported").
     ///
     /// Round trips: BEGIN and the key's look-up go out with the body's first statements, the key with
     /// its reply and COMMIT with the body's last queued writes; a command whose body reads once and then
@@ -90,7 +90,9 @@ extension ServerContext {
         }
         do {
             if batched { return try await self.groupCommit.run(unit) }
-            return try await self.store.pool.withConnection { connection in try connection.transaction(.readCommitted, unit) }
+            return try await self.store.pool.withConnection { connection in
+                try connection.transaction(.readCommitted, unit)
+            }
         } catch let error
             where key != nil && (error is IdempotencyStore.AlreadyClaimed || IdempotencyStore.isAlreadyClaimed(error))
         {
@@ -99,10 +101,7 @@ extension ServerContext {
                 try IdempotencyStore.storedReply(connection, user: user, key: key!, requestHash: hash)
             }
             let stored = try Self.decode(text).get()
-            guard markReplays else { return stored }
-            var marked = stored
-            marked.dataLines.append(DataLine(tokens: [.named("replayed", "true")]))
-            return marked
+            return markReplays ? stored.markedReplayed() : stored
         }
     }
 

@@ -3,8 +3,7 @@ import Testing
 
 @testable import RapportServer
 
-/// CONTACT-IMPORT's replay mark keeps the declared shape whichever way the idempotency layer marks a
-/// replay: by an appended `* replayed=true` line (today) or in place (``Response/markedReplayed()``).
+/// CONTACT-IMPORT's replay mark keeps the declared shape: the `replayed` column is set in place.
 @Suite("Contact import: replay shape")
 struct ImportReplayShapeTests {
     static let first = Response(
@@ -16,19 +15,8 @@ struct ImportReplayShapeTests {
         final: .ok("3 contacts imported")
     )
 
-    @Test func aFirstImportIsLeftAsItIs() {
-        #expect(ContactImportCommand.declaredShape(Self.first) == Self.first)
-    }
-
-    @Test func anAppendedMarkerLineBecomesTheDeclaredColumn() {
-        var marked = Self.first
-        marked.dataLines.append(DataLine(tokens: [.named("replayed", "true")]))
-        #expect(ContactImportCommand.declaredShape(marked) == Self.replayed)
-    }
-
-    @Test func aReplayMarkedInPlaceIsLeftAsItIs() {
+    @Test func aReplayIsMarkedInItsDeclaredColumn() {
         #expect(Self.first.markedReplayed() == Self.replayed)
-        #expect(ContactImportCommand.declaredShape(Self.first.markedReplayed()) == Self.replayed)
     }
 
     @Test func aReplyWithoutTheColumnIsNotChangedByTheMark() {

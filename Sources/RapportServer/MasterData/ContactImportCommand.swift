@@ -58,26 +58,11 @@ enum ContactImportCommand {
                 guard let user = session.user else {
                     throw CommandError(.denied, "log in first: LOGIN <user> <secret>")
                 }
-                let response = try await context.write(invocation, user: user.userID, markReplays: true) {
-                    connection in
+                return try await context.write(invocation, user: user.userID, markReplays: true) { connection in
                     try Self.run(invocation, connection)
                 }
-                return Self.declaredShape(response)
             }
         )
-    }
-
-    /// The idempotency layer marks a replay by appending a line `* replayed=true`; CONTACT-IMPORT
-    /// declares `replayed` in its own line instead, so that line's value is set and the extra line
-    /// dropped. Once ``ServerContext/write`` marks replays with ``Response/markedReplayed()`` in place,
-    /// no such line comes and this returns the response unchanged.
-    static func declaredShape(_ response: Response) -> Response {
-        guard response.dataLines.count > 1, response.dataLines.last?.tokens == [.named("replayed", "true")] else {
-            return response
-        }
-        var lines = response
-        lines.dataLines.removeLast()
-        return lines.markedReplayed()
     }
 
     static func run(_ invocation: Invocation, _ connection: PGConnection) throws -> Response {
