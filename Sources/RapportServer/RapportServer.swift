@@ -33,6 +33,9 @@ public final class RapportServer: Sendable {
 
     public var metrics: ServerMetrics { self.context.metrics }
 
+    /// Write commands waiting for a group commit lane, and lanes committing.
+    public var groupCommitStatistics: (queued: Int, busyLanes: Int) { self.context.groupCommit.statistics }
+
     public init(
         configuration: ServerConfiguration,
         store: Store,

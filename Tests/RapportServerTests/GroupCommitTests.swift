@@ -1,0 +1,206 @@
+import Dispatch
+import LibPQ
+import NIOConcurrencyHelpers
+import RapportClient
+import RapportModel
+import RapportProtocol
+import RapportServer
+import RapportStore
+import RapportTestSupport
+import Testing
+
+/// Group commit against a real PostgreSQL: a batch is formed deterministically by holding the only
+/// lane with a first command that waits, queueing the next ones, then letting it go.
+@Suite("Group commit", .serialized)
+struct GroupCommitTests {
+    /// A pool, a scratch table `t (v int PRIMARY KEY)` (plus `extraSQL`) and a one-lane group commit that
+    /// records its batch sizes.
+    struct Bench {
+        let pool: PGPool
+        let commit: GroupCommit
+        let sizes: NIOLockedValueBox<[Int]>
+
+        init(extraSQL: String = "") async throws {
+            let database = try await TestPostgres.freshDatabase(migrated: false)
+            self.pool = PGPool(configuration: .init(connection: database.configuration(), size: 2))
+            try await self.pool.withConnection {
+                try $0.executeScript("CREATE TABLE t (v int PRIMARY KEY);" + extraSQL)
+            }
+            let sizes = NIOLockedValueBox<[Int]>([])
+            self.sizes = sizes
+            self.commit = GroupCommit(pool: self.pool, configuration: .init(lanes: 1, maximumBatch: 32)) { size in
+                sizes.withLockedValue { $0.append(size) }
+            }
+        }
+
+        func insert(_ value: Int) async -> Result<Int, any Error> {
+            do {
+                return .success(
+                    try await self.commit.run { connection in
+                        try connection.execute("INSERT INTO t VALUES (\(value))")
+                        return value
+                    }
+                )
+            } catch {
+                return .failure(error)
+            }
+        }
+
+        /// Runs `values` as one batch behind a first command (value 0) that holds the lane until all are queued.
+        func batch(_ values: [Int]) async throws -> [Result<Int, any Error>] {
+            let gate = DispatchSemaphore(value: 0)
+            async let first = self.commit.run { connection in
+                gate.wait()
+                try connection.execute("INSERT INTO t VALUES (0)")
+                return 0
+            }
+            try await self.until { $0.busyLanes == 1 && $0.queued == 0 }
+            let results = Task {
+                await withTaskGroup(of: (Int, Result<Int, any Error>).self) { group in
+                    for (index, value) in values.enumerated() {
+                        group.addTask { (index, await self.insert(value)) }
+                    }
+                    var results = [Result<Int, any Error>?](repeating: nil, count: values.count)
+                    for await (index, result) in group { results[index] = result }
+                    return results.map { $0! }
+                }
+            }
+            try await self.until { $0.queued == values.count }
+            gate.signal()
+            #expect(try await first == 0)
+            return await results.value
+        }
+
+        func until(_ condition: ((queued: Int, busyLanes: Int)) -> Bool) async throws {
+            for _ in 0..<500 {
+                if condition(self.commit.statistics) { return }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            Issue.record("the group commit never reached the expected state: \(self.commit.statistics)")
+        }
+
+        func values() async throws -> [Int] {
+            try await self.pool.withConnection { connection in
+                try connection.query("SELECT v FROM t ORDER BY v").map { try $0.decode(Int.self, at: 0) }
+            }
+        }
+    }
+
+    @Test func aFailingCommandInABatchFailsAloneAndTheOthersCommit() async throws {
+        let bench = try await Bench()
+        let results = try await bench.batch([1, 2, 3, 3, 5])
+        #expect(try results[0].get() == 1)
+        #expect(try results[1].get() == 2)
+        #expect(try results[2].get() == 3)
+        #expect(try results[4].get() == 5)
+        guard case .failure(let error as PGError) = results[3] else {
+            Issue.record("the second 3 was committed: \(results[3])")
+            return
+        }
+        #expect(error.sqlState == "23505")
+        #expect(try await bench.values() == [0, 1, 2, 3, 5])
+        #expect(bench.sizes.withLockedValue { $0 } == [1, 5], "one batch of five after the first command")
+        await bench.pool.shutdown()
+    }
+
+    @Test func aFailedCommitFailsEveryCommandOfTheBatchAndWritesNothing() async throws {
+        // A check PostgreSQL runs at COMMIT: the batch's COMMIT fails because of one of its commands.
+        let bench = try await Bench(
+            extraSQL: """
+                CREATE FUNCTION refuse_13() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.v = 13 THEN RAISE EXCEPTION 'thirteen'; END IF; RETURN NULL; END $$;
+                CREATE CONSTRAINT TRIGGER t_no_13 AFTER INSERT ON t DEFERRABLE INITIALLY DEFERRED
+                    FOR EACH ROW EXECUTE FUNCTION refuse_13();
+                """
+        )
+        let results = try await bench.batch([1, 13, 2])
+        for result in results {
+            guard case .failure(let error) = result, error is GroupCommit.CommitFailed else {
+                Issue.record("expected CommitFailed, got \(result)")
+                continue
+            }
+        }
+        #expect(try await bench.values() == [0])
+        // Sent again (alone now), the good ones commit; 13 fails with its own error.
+        #expect(try await bench.insert(1).get() == 1)
+        #expect(try await bench.insert(2).get() == 2)
+        if case .success = await bench.insert(13) { Issue.record("13 was committed") }
+        #expect(try await bench.values() == [0, 1, 2])
+        await bench.pool.shutdown()
+    }
+
+    /// Through the server: commands of a failed batch get a retryable error; sent again with the same
+    /// idem= keys they write exactly one entry each.
+    @Test func aRetriedKeyAfterAFailedBatchCommitWritesExactlyOneEntry() async throws {
+        let server = try await TestServer.start(configure: { $0.groupCommit = .init(lanes: 1) })
+        try await server.script(InteractionKit.masterData)
+        try await server.script(
+            """
+            CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN IF NEW.description = 'boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NULL; END $$;
+            CREATE CONSTRAINT TRIGGER entries_no_boom AFTER INSERT ON interaction_log_entries
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_boom();
+            """
+        )
+        try await server.createUser("MANAGER", role: .manager)
+        var logins: [RapportConnection] = []
+        for _ in 0..<4 { logins.append(try await InteractionKit.login(server, "manager")) }
+        let sessions = logins
+        // The first command holds the only lane: its final insert waits for a lock the test holds.
+        let database = server.database
+        let holder = try await TestPostgres.blocking { try database.connect() }
+        try await TestPostgres.blocking {
+            try holder.execute("BEGIN")
+            try holder.execute("LOCK TABLE idempotency_keys IN SHARE MODE")
+        }
+        async let blocker = Self.create(sessions[0], "first", "k-0")
+        try await Self.until { server.server.groupCommitStatistics.busyLanes == 1 }
+        async let good1 = Self.create(sessions[1], "one", "k-1")
+        async let bad = Self.create(sessions[2], "boom", "k-2")
+        async let good2 = Self.create(sessions[3], "two", "k-3")
+        try await Self.until { server.server.groupCommitStatistics.queued == 3 }
+        try await TestPostgres.blocking { try holder.execute("COMMIT") }
+        #expect(try await blocker.final.isOK)
+        for reply in [try await good1, try await bad, try await good2] {
+            guard case .error(.unavailable, let text) = reply.final else {
+                Issue.record("expected UNAVAILABLE, got \(reply.final)")
+                continue
+            }
+            #expect(text.contains("idem="))
+        }
+        // The clients retry with the same keys.
+        #expect(try await Self.create(sessions[1], "one", "k-1").final.isOK)
+        #expect(try await Self.create(sessions[3], "two", "k-3").final.isOK)
+        #expect(try await Self.create(sessions[1], "one", "k-1").final.isOK, "a replay")
+        let descriptions = try await server.rows("SELECT description FROM interaction_log_entries ORDER BY entry_no")
+        #expect(descriptions == [["first"], ["one"], ["two"]])
+        holder.close()
+        for session in sessions { await session.close() }
+        try await server.stop()
+    }
+
+    static func create(_ session: RapportConnection, _ description: String, _ key: String) async throws -> Response {
+        try await session.send(
+            "INTERACTION-CREATE",
+            [
+                .named("contact", "CO1"), .named("template", "CALL"), .named("description", description),
+                .named("idem", key),
+            ]
+        )
+    }
+
+    static func until(_ condition: () -> Bool) async throws {
+        for _ in 0..<500 {
+            if condition() { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("the server never reached the expected state")
+    }
+}
+
+extension FinalLine {
+    var isOK: Bool {
+        if case .ok = self { return true }
+        return false
+    }
+}
