@@ -38,6 +38,34 @@ struct WritePathTests {
         try await kit.stop()
     }
 
+    /// The log's short writes with `idem=`: the entries' check and lock with the key's look-up, the change
+    /// with the key and COMMIT.
+    @Test func logWritesWithAKeyCostTwoRoundTrips() async throws {
+        let kit = try await InteractionKit.start(poolSize: 1)
+        let counters = kit.server.store.pool.counters
+        var entries: [String] = []
+        for _ in 0..<4 {
+            entries.append(try await kit.alice.logInteraction([.named("contact", "CO1"), .named("template", "CALL")]))
+        }
+        let commands: [(String, [Argument])] = [
+            ("LOG-EVALUATE", [.named("entries", entries[0]), .named("evaluation", "positive")]),
+            ("LOG-CANCEL", [.named("entries", entries[1])]),
+            ("LOG-UNCANCEL", [.named("entries", entries[1])]),
+            ("LOG-COMMENT-ADD", [.positional(entries[2]), .named("comment", "called back")]),
+        ]
+        var key = 0
+        for (verb, arguments) in commands {
+            key += 1
+            try await kit.alice.expectOK(verb, arguments + [.named("idem", "warm-\(key)")])
+            let before = counters.values
+            try await kit.alice.expectOK(verb, arguments + [.named("idem", "measured-\(key)")])
+            let after = counters.values
+            #expect(after.roundTrips - before.roundTrips == 2, "round trips of \(verb)")
+            #expect(after.prepares == before.prepares, "statements parsed again for \(verb)")
+        }
+        try await kit.stop()
+    }
+
     /// The reply is built from what was written; it must say exactly what LOG-SHOW reads back.
     @Test func theReplyIsTheEntryAsStored() async throws {
         let kit = try await InteractionKit.start()

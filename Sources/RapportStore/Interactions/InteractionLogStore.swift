@@ -84,7 +84,11 @@ public enum InteractionLogStore {
         date: CalendarDate?,
         actor: ActingUser
     ) throws -> InteractionLogComment {
-        _ = try self.selection(connection, [entryNo], actor: actor)
+        // The entry's check rides in the insert's round trip; a refusal there wins over the insert's outcome
+        // (and rolls it back with the transaction).
+        connection.enqueue(self.selectionQuery([entryNo])) { rows in
+            _ = try self.checkSelection(rows, [entryNo], actor: actor)
+        }
         let row = try connection.query(
             """
             INSERT INTO interaction_log_entry_comments (entry_no, line_no, date, code, comment)
@@ -120,9 +124,10 @@ public enum InteractionLogStore {
         removeAttachments: Bool,
         actor: ActingUser
     ) throws -> CancelResult {
-        _ = try self.selection(connection, entryNos, actor: actor)
+        // The entries are locked: what the UPDATE will change is known, so it goes out with the COMMIT.
+        let changed = try self.selection(connection, entryNos, actor: actor).filter { !$0.canceled }.count
         let list = PGInt64Array(entryNos)
-        let changed = try connection.execute(
+        connection.enqueue(
             "UPDATE interaction_log_entries SET canceled = true WHERE entry_no = ANY(\(list)) AND NOT canceled"
         )
         var removed = 0
@@ -151,9 +156,10 @@ public enum InteractionLogStore {
     public static func uncancel(_ connection: PGConnection, _ entryNos: [Int64], actor: ActingUser) throws
         -> Int
     {
-        _ = try self.selection(connection, entryNos, actor: actor)
+        guard !entryNos.isEmpty else { throw StoreError.invalid("Select at least one interaction log entry.") }
         let list = PGInt64Array(entryNos)
-        let parents = try connection.query(
+        let answers = try connection.queries([
+            self.selectionQuery(entryNos),
             """
             SELECT e.logged_segment_entry_no, coalesce(s.canceled, false), e.campaign_entry_no,
                    coalesce(c.canceled, false)
@@ -162,9 +168,10 @@ public enum InteractionLogStore {
             LEFT JOIN campaign_entries c ON c.entry_no = e.campaign_entry_no
             WHERE e.entry_no = ANY(\(list)) AND e.canceled
             ORDER BY e.entry_no
-            """
-        )
-        for row in parents {
+            """,
+        ])
+        let selected = try self.checkSelection(answers[0], entryNos, actor: actor)
+        for row in answers[1] {
             if let problem = LogEntryRules.uncancelRefusal(
                 loggedSegmentEntryNo: try row.decode(Int64?.self, at: 0),
                 loggedSegmentCanceled: try row.decode(Bool.self, at: 1),
@@ -174,9 +181,10 @@ public enum InteractionLogStore {
                 throw problem.storeError
             }
         }
-        return try connection.execute(
+        connection.enqueue(
             "UPDATE interaction_log_entries SET canceled = false WHERE entry_no = ANY(\(list)) AND canceled"
         )
+        return selected.filter(\.canceled).count
     }
 
     /// Sets the evaluation of the selected entries, canceled ones included (reference 3.11 R4).
@@ -186,13 +194,14 @@ public enum InteractionLogStore {
         evaluation: Evaluation,
         actor: ActingUser
     ) throws -> Int {
-        _ = try self.selection(connection, entryNos, actor: actor)
-        return try connection.execute(
+        let selected = try self.selection(connection, entryNos, actor: actor)
+        connection.enqueue(
             """
             UPDATE interaction_log_entries SET evaluation = \(evaluation.rawValue)
             WHERE entry_no = ANY(\(PGInt64Array(entryNos)))
             """
         )
+        return selected.count
     }
 
     /// Deletes the canceled entries matching `filter` with their comments, unique attachments and delivery
@@ -225,23 +234,41 @@ public enum InteractionLogStore {
 
     /// Locks the selected log entries and checks the actor may change them: each must exist, not be
     /// postponed, and (for a salesperson) be of their own salesperson code.
+    /// A selected entry, locked until the transaction ends.
+    struct SelectedEntry {
+        var entryNo: Int64
+        var salesperson: String?
+        var postponed: Bool
+        var canceled: Bool
+    }
+
     static func selection(_ connection: PGConnection, _ entryNos: [Int64], actor: ActingUser) throws
-        -> [(entryNo: Int64, salesperson: String?, postponed: Bool)]
+        -> [SelectedEntry]
     {
         guard !entryNos.isEmpty else { throw StoreError.invalid("Select at least one interaction log entry.") }
-        let rows = try connection.query(
-            """
-            SELECT entry_no, salesperson_code, postponed FROM interaction_log_entries
-            WHERE entry_no = ANY(\(PGInt64Array(entryNos))) ORDER BY entry_no FOR UPDATE
-            """
-        ).map { row in
-            (
-                entryNo: try row.decode(Int64.self, at: 0), salesperson: try row.decode(String?.self, at: 1),
-                postponed: try row.decode(Bool.self, at: 2)
+        return try self.checkSelection(connection.query(self.selectionQuery(entryNos)), entryNos, actor: actor)
+    }
+
+    /// Locks the selected entries (in entry order, so concurrent selections cannot deadlock).
+    static func selectionQuery(_ entryNos: [Int64]) -> PGQuery {
+        """
+        SELECT entry_no, salesperson_code, postponed, canceled FROM interaction_log_entries
+        WHERE entry_no = ANY(\(PGInt64Array(entryNos))) ORDER BY entry_no FOR UPDATE
+        """
+    }
+
+    /// Every selected entry exists, is not postponed, and is the actor's to change.
+    static func checkSelection(_ found: PGRows, _ entryNos: [Int64], actor: ActingUser) throws -> [SelectedEntry] {
+        let rows = try found.map { row in
+            SelectedEntry(
+                entryNo: try row.decode(Int64.self, named: "entry_no"),
+                salesperson: try row.decode(String?.self, named: "salesperson_code"),
+                postponed: try row.decode(Bool.self, named: "postponed"),
+                canceled: try row.decode(Bool.self, named: "canceled")
             )
         }
-        let found = Set(rows.map(\.entryNo))
-        if let missing = entryNos.first(where: { !found.contains($0) }) { throw Self.missing(missing) }
+        let numbers = Set(rows.map(\.entryNo))
+        if let missing = entryNos.first(where: { !numbers.contains($0) }) { throw Self.missing(missing) }
         for row in rows {
             if row.postponed {
                 throw StoreError.invalid(
