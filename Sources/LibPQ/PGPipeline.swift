@@ -16,11 +16,20 @@ public final class PGStatementCounters: Sendable {
         public var preparesByText: [String: Int] = [:]
     }
 
+    /// What a metrics exporter is told of each exchange: round trips, statements, prepares.
+    public typealias Observer = @Sendable (_ roundTrips: Int, _ statements: Int, _ prepares: Int) -> Void
+
     private let box = NIOLockedValueBox(Values())
+    private let observer = NIOLockedValueBox<Observer?>(nil)
 
     public init() {}
 
     public var values: Values { self.box.withLockedValue { $0 } }
+
+    /// Calls `observer` after every exchange (one at a time: a later call replaces it).
+    public func observe(_ observer: @escaping Observer) {
+        self.observer.withLockedValue { $0 = observer }
+    }
 
     func record(roundTrips: Int, statements: Int, prepared: [String]) {
         self.box.withLockedValue { values in
@@ -29,6 +38,7 @@ public final class PGStatementCounters: Sendable {
             values.prepares += prepared.count
             for text in prepared { values.preparesByText[text, default: 0] += 1 }
         }
+        self.observer.withLockedValue { $0 }?(roundTrips, statements, prepared.count)
     }
 }
 

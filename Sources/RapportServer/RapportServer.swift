@@ -62,6 +62,9 @@ public final class RapportServer: Sendable {
             groupCommit: configuration.groupCommit
         )
         self.context = context
+        store.pool.counters.observe { roundTrips, statements, prepares in
+            metrics.database(roundTrips: roundTrips, statements: statements, prepares: prepares)
+        }
         let table = NIOLockedValueBox<CommandTable?>(nil)
         let commands =
             SessionCommands.make(context, table: { table.withLockedValue { $0! } }) + UserCommands.make(context)

@@ -16,6 +16,9 @@ public final class ServerMetrics: Sendable {
     private let latency: NIOLockedValueBox<[String: DurationHistogram]>
     private let knownVerbs: Set<String>
     private let batchSizes: ValueHistogram
+    private let roundTrips: Counter
+    private let statements: Counter
+    private let prepares: Counter
 
     init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), verbs: [String]) {
         self.registry = registry
@@ -44,6 +47,30 @@ public final class ServerMetrics: Sendable {
             ),
             buckets: [1, 2, 4, 8, 16, 32, 60]
         )
+        self.roundTrips = registry.makeCounter(
+            descriptor: Self.name(
+                "db_round_trips",
+                unit: "total",
+                "Exchanges with PostgreSQL (one per pipeline of statements)."
+            )
+        )
+        self.statements = registry.makeCounter(
+            descriptor: Self.name("db_statements", unit: "total", "Statements sent to PostgreSQL.")
+        )
+        self.prepares = registry.makeCounter(
+            descriptor: Self.name(
+                "db_statements_prepared",
+                unit: "total",
+                "Statements parsed and planned for a connection's cache (once per statement and connection)."
+            )
+        )
+    }
+
+    /// Counts what the database pool sends (LibPQ's counters).
+    func database(roundTrips: Int, statements: Int, prepares: Int) {
+        if roundTrips > 0 { self.roundTrips.increment(by: Int64(roundTrips)) }
+        if statements > 0 { self.statements.increment(by: Int64(statements)) }
+        if prepares > 0 { self.prepares.increment(by: Int64(prepares)) }
     }
 
     func batchCommitted(size: Int) { self.batchSizes.record(Double(size)) }

@@ -37,6 +37,11 @@ struct MetricsEndpointTests {
         #expect(metrics.contains(#"rapport_commands_total{verb="unknown",outcome="BAD_COMMAND"} 1"#))
         #expect(metrics.contains("rapport_command_duration_seconds_bucket"))
         #expect(metrics.contains("rapport_db_pool_open_connections"))
+        for name in [
+            "rapport_db_round_trips_total", "rapport_db_statements_total", "rapport_db_statements_prepared_total",
+        ] {
+            #expect(metrics.contains(name), "\(name)")
+        }
         #expect(try await self.get("/health", port: port).hasPrefix("HTTP/1.1 200"))
         let stopping = Task { try await server.stop() }
         try await Task.sleep(for: .milliseconds(100))
