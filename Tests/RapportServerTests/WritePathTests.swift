@@ -95,6 +95,35 @@ struct WritePathTests {
         try await kit.stop()
     }
 
+    /// DOCUMENT-LOG: the event's template and the account's contact, then every read of the checks, then
+    /// the entry with the key and COMMIT; its line is the entry as LOG-SHOW reads it.
+    @Test func documentLoggingCostsThreeRoundTripsAndRepliesTheStoredEntry() async throws {
+        let kit = try await InteractionKit.start(poolSize: 1)
+        try await kit.sql(
+            "INSERT INTO interaction_template_setup (event, template_code) VALUES ('sales_invoice', 'S_INV')"
+        )
+        let counters = kit.server.store.pool.counters
+        func log(_ number: Int) async throws -> Response {
+            try await kit.manager.expectOK(
+                "DOCUMENT-LOG",
+                [
+                    .named("document-type", "sales_invoice"), .named("document-no", "PSI-\(number)"),
+                    .named("customer", "C10000"), .named("salesperson", "AH"), .named("idem", "doc-\(number)"),
+                ]
+            )
+        }
+        _ = try await log(1)
+        let before = counters.values
+        let logged = try await log(2)
+        let after = counters.values
+        #expect(after.roundTrips - before.roundTrips == 3)
+        #expect(after.prepares == before.prepares)
+        let entry = try #require(logged.field("entry"))
+        let shown = try await kit.manager.expectOK("LOG-SHOW", [.positional(entry)])
+        #expect(logged.dataLines.first == shown.dataLines.first)
+        try await kit.stop()
+    }
+
     /// A used key: the body's statements ran in the claim's round trip, but are rolled back; the
     /// first reply comes back and nothing is written twice.
     @Test func aReplayedKeyWritesNothing() async throws {

@@ -10,16 +10,39 @@ public enum DocumentLogStore {
         throws -> DocumentLogOutcome
     {
         let type = request.document.type
-        // R1: the template of the event; blank = do not log.
-        guard
-            let templateCode = try connection.query(
-                "SELECT template_code FROM interaction_template_setup WHERE event = \(type.rawValue)"
-            ).first?.decode(String.self, at: 0)
-        else {
+        // R1 and R4 in one round trip: the template of the event (blank = do not log) and the contact of
+        // the account (a missing one means: nothing to log).
+        var reads = [
+            PGQuery("SELECT template_code FROM interaction_template_setup WHERE event = \(type.rawValue)")
+        ]
+        var linkTo: String?
+        switch request.account {
+        case .contact: break
+        case .customer(let no), .vendor(let no):
+            let link = if case .customer = request.account { "customer" } else { "vendor" }
+            linkTo = link
+            reads.append(
+                "SELECT contact_no FROM contact_business_relations WHERE link_to = \(link) AND account_no = \(no)"
+            )
+        }
+        let answers = try connection.queries(reads)
+        guard let templateCode = try answers[0].first?.decode(String.self, at: 0) else {
             return .skipped("no template is set up for \(type.rawValue) in the interaction template setup")
         }
+        let contactNo: String?
+        switch request.account {
+        case .contact(let no): contactNo = no
+        case .customer, .vendor: contactNo = try answers[1].first?.decode(String.self, at: 0)
+        }
+        // Everything the checks read, in one round trip (the entry's number drawn with it).
+        var keys = InteractionInput()
+        keys.contactNo = contactNo.map(Entered.value) ?? .notEntered
+        keys.templateCode = .value(templateCode)
+        keys.salespersonCode = request.document.salespersonCode.map(Entered.value) ?? .notEntered
+        keys.campaignNo = request.document.campaignNo.map(Entered.value) ?? .notEntered
+        let facts = try InteractionReads(connection, input: keys, actor: actor, newEntry: true, uploads: false)
         // R2: the template must exist and have no language rows.
-        guard let (template, languages) = try InteractionLookups.template(connection, templateCode) else {
+        guard let (template, languages) = try facts.template(templateCode) else {
             throw InteractionValidation.doesNotExist("Interaction Template", "Code", templateCode).storeError
         }
         if let language = languages.first {
@@ -30,28 +53,17 @@ public enum DocumentLogStore {
                     + "another template for \(type.rawValue) with SETUP-SET"
             )
         }
-        // R4: the contact (a missing one means: nothing to log).
-        let contactNo: String
-        switch request.account {
-        case .contact(let no):
-            contactNo = no
-        case .customer(let no), .vendor(let no):
-            let linkTo = if case .customer = request.account { "customer" } else { "vendor" }
-            guard
-                let linked = try connection.query(
-                    """
-                    SELECT contact_no FROM contact_business_relations
-                    WHERE link_to = \(linkTo) AND account_no = \(no)
-                    """
-                ).first?.decode(String.self, at: 0)
-            else { return .skipped("no contact is linked to \(linkTo) \(no)") }
-            contactNo = linked
+        guard let contactNo else {
+            let account =
+                switch request.account {
+                case .contact(let no), .customer(let no), .vendor(let no): no
+                }
+            return .skipped("no contact is linked to \(linkTo ?? "") \(account)")
         }
-        guard let contact = try InteractionLookups.contact(connection, contactNo) else {
+        guard let contact = try facts.contact(contactNo) else {
             return .skipped("contact \(contactNo) does not exist")
         }
         // R3, R5: the line.
-        let clock = try InteractionLookups.clock(connection)
         var accountIsContact = false
         if case .contact = request.account { accountIsContact = true }
         var draft = InteractionBuilder.document(
@@ -59,18 +71,21 @@ public enum DocumentLogStore {
             template: template,
             contact: contact,
             accountIsContact: accountIsContact,
-            today: clock.today,
-            time: clock.exactTime
+            today: facts.clock.today,
+            time: facts.clock.exactTime
         )
+        // The ledger keeps two decimals: the reply shows what is stored.
+        draft.cost = draft.cost.roundedToCents
+        draft.duration = draft.duration.roundedToCents
         // R6: LogInteraction without delivery, not postponed (a blank salesperson is allowed).
-        if let code = draft.salespersonCode, try InteractionLookups.salespersonBlocked(connection, code) == nil {
+        if let code = draft.salespersonCode, try facts.salespersonBlocked(code) == nil {
             throw InteractionValidation.doesNotExist("Salesperson/Purchaser", "Code", code).storeError
         }
-        if let no = draft.campaignNo, try !InteractionLookups.campaignExists(connection, no) {
+        if let no = draft.campaignNo, try !facts.campaignExists(no) {
             throw InteractionValidation.doesNotExist("Campaign", "No.", no).storeError
         }
         if let problem = InteractionValidation.checkLine(draft) { throw problem.storeError }
-        let altAddress = try InteractionLookups.activeAltAddress(connection, contactNo: contact.no, date: clock.today)
+        let altAddress = try facts.activeAltAddress(contactNo: contact.no, date: facts.clock.today)
         do {
             draft.correspondenceType = try InteractionValidation.emailCorrespondence(
                 draft.correspondenceType,
@@ -88,7 +103,7 @@ public enum DocumentLogStore {
                 connection,
                 campaignNo: campaignNo,
                 documentType: type,
-                date: clock.today,
+                date: facts.clock.today,
                 userID: actor.userID,
                 salespersonCode: draft.salespersonCode
             )
@@ -102,10 +117,19 @@ public enum DocumentLogStore {
             postponed: false,
             deliveryStatus: nil
         )
-        let entryNo = try InteractionWriter.insert(connection, draft, extras)
-        guard let written = try InteractionLogReader.entry(connection, entryNo) else {
-            throw StoreError.conflict("interaction log entry \(entryNo) vanished while it was logged")
-        }
-        return .logged(LoggedInteraction(entry: written))
+        let entryNo = try InteractionWriter.insert(connection, entryNo: facts.entryNo, draft, extras)
+        return .logged(
+            LoggedInteraction(
+                entry: try facts.entryAsWritten(
+                    entryNo: entryNo,
+                    draft: draft,
+                    extras: extras,
+                    template: template,
+                    contactNo: contact.no,
+                    hasComments: false,
+                    resumed: nil
+                )
+            )
+        )
     }
 }

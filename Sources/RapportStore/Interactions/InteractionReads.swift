@@ -196,6 +196,46 @@ final class InteractionReads {
         return address
     }
 
+    /// The entry as it is written (what LOG-SHOW will read back), from the draft, the writer's extras and
+    /// the names these reads know; a resumed entry keeps the fields the guide does not write.
+    func entryAsWritten(
+        entryNo: Int64,
+        draft: InteractionDraft,
+        extras: InteractionWriter.EntryExtras,
+        template: InteractionTemplateDefaults?,
+        contactNo: String,
+        hasComments: Bool,
+        resumed: InteractionLogEntry?
+    ) throws -> InteractionLogEntry {
+        let contactName = try self.contactName(contactNo)
+        return InteractionLogEntry(
+            entryNo: entryNo,
+            draft: draft,
+            contactCompanyNo: extras.contactCompanyNo,
+            contactName: contactName,
+            contactCompanyName: try extras.contactCompanyNo.flatMap(self.contactName),
+            attachmentNo: extras.attachmentNo,
+            userID: extras.userID,
+            campaignEntryNo: extras.campaignEntryNo,
+            segmentNo: resumed?.segmentNo,
+            loggedSegmentEntryNo: resumed?.loggedSegmentEntryNo,
+            deliveryStatus: extras.deliveryStatus,
+            canceled: resumed?.canceled ?? false,
+            postponed: extras.postponed,
+            contactAltAddressCode: extras.contactAltAddressCode,
+            emailLogged: resumed?.emailLogged ?? false,
+            merged: resumed?.merged ?? false,
+            hasComments: hasComments,
+            title: LogEntryTitle.title(
+                templateDescription: template?.description,
+                templateFlow: template?.informationFlow,
+                salespersonName: try draft.salespersonCode.flatMap { try self.salesperson($0)?.name },
+                userFullName: self.userFullName,
+                contactName: contactName
+            )
+        )
+    }
+
     /// The attachment number drawn in the first round trip, once; later calls draw none.
     func takeAttachmentNo() -> Int64? {
         defer { self.attachmentNo = nil }

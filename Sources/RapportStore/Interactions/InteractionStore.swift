@@ -204,31 +204,14 @@ public enum InteractionStore {
             InteractionWriter.replaceComments(connection, entryNo: entryNo, lines: comments, date: today)
         }
         if delivers { InteractionWriter.enqueueDelivery(connection, entryNo: entryNo) }
-        let written = InteractionLogEntry(
+        let written = try reads.entryAsWritten(
             entryNo: entryNo,
             draft: draft,
-            contactCompanyNo: contact.entryCompanyNo,
-            contactName: try reads.contactName(contact.no),
-            contactCompanyName: try contact.entryCompanyNo.flatMap(reads.contactName),
-            attachmentNo: attachmentNo,
-            userID: actor.userID,
-            campaignEntryNo: campaignEntryNo,
-            segmentNo: resumed?.segmentNo,
-            loggedSegmentEntryNo: resumed?.loggedSegmentEntryNo,
-            deliveryStatus: extras.deliveryStatus,
-            canceled: resumed?.canceled ?? false,
-            postponed: postponed,
-            contactAltAddressCode: altAddress?.code,
-            emailLogged: resumed?.emailLogged ?? false,
-            merged: resumed?.merged ?? false,
+            extras: extras,
+            template: sources.template,
+            contactNo: contact.no,
             hasComments: request.comments.map { !$0.isEmpty } ?? resumed?.hasComments ?? false,
-            title: LogEntryTitle.title(
-                templateDescription: sources.template?.description,
-                templateFlow: sources.template?.informationFlow,
-                salespersonName: try draft.salespersonCode.flatMap { try reads.salesperson($0)?.name },
-                userFullName: reads.userFullName,
-                contactName: try reads.contactName(contact.no)
-            )
+            resumed: resumed
         )
         return LoggedInteraction(entry: written)
     }
