@@ -269,6 +269,7 @@ public final class RapportServer: Sendable {
                 frame,
                 session: &session,
                 connection: info,
+                watch: watch,
                 logger: logger
             )
             return (tag: tag, reply: reply, after: after, session: session)

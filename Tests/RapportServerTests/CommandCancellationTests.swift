@@ -1,12 +1,14 @@
 import LibPQ
 import NIOCore
 import NIOPosix
+import Prometheus
 import RapportModel
 import RapportProtocol
-import RapportServer
 import RapportStore
 import RapportTestSupport
 import Testing
+
+@testable import RapportServer
 
 /// A command blocked in PostgreSQL (a test connection holds `ACCESS EXCLUSIVE` on `languages`, which
 /// `LANGUAGE-ADD` inserts into) is cancelled when its client's connection is reset or when the
@@ -21,7 +23,8 @@ struct CommandCancellationTests {
         do {
             let backend = try await CancelClient.with(port: server.port) { client in
                 try await client.login()
-                try await client.send("LANGUAGE-ADD xcan name=Cancelled")
+                // A second request pipelined behind it is dropped with it.
+                try await client.send("LANGUAGE-ADD xcan name=Cancelled\r\nLANGUAGE-ADD xcn2 name=Queued")
                 let backend = try await lock.waiter()
                 try await client.reset()
                 return backend
@@ -39,8 +42,18 @@ struct CommandCancellationTests {
             #expect(state == "idle", "the connection went back to the pool, not closed")
             #expect(try await lock.isHeld(), "the lock was still held: the cancel ended the statement")
             try await lock.release()
-            #expect(try await server.rows("SELECT count(*)::text FROM languages WHERE code = 'XCAN'") == [["0"]])
-            #expect(server.store.pool.statistics.leased == 0)
+            #expect(
+                try await server.rows("SELECT count(*)::text FROM languages WHERE code IN ('XCAN', 'XCN2')") == [["0"]]
+            )
+            let metrics = server.server.metrics
+            try await eventually("the pool has its connection back and the command is counted") {
+                var text: [UInt8] = []
+                metrics.registry.emit(into: &text)
+                return server.store.pool.statistics.leased == 0
+                    && String(decoding: text, as: UTF8.self).contains(
+                        #"rapport_commands_total{verb="LANGUAGE-ADD",outcome="DISCONNECTED"} 1"#
+                    )
+            }
         } catch {
             try? await lock.release()
             throw error
@@ -104,6 +117,76 @@ struct CommandCancellationTests {
         }
         try await server.stop()
     }
+}
+
+/// PostgreSQL's cancel of a statement (SQLSTATE 57014), as the pool's cancellation handler or the
+/// statement timeout causes it, is answered as a retryable TIMEOUT that says nothing was written.
+@Suite("Cancelled statements as errors")
+struct CancelledStatementErrorTests {
+    @Test func aStatementTimeoutAndACancelAreRetryableTimeouts() async throws {
+        let database = try await TestPostgres.freshDatabase(migrated: false)
+        let timedOut = try await TestPostgres.blocking { () -> PGError? in
+            let connection = try PGConnection.connect(database.configuration(statementTimeout: .milliseconds(50)))
+            defer { connection.close() }
+            do {
+                try connection.execute("SELECT pg_sleep(5)")
+                return nil
+            } catch let error as PGError {
+                return error
+            }
+        }
+        #expect(timedOut?.kind == .statementTimeout)
+        #expect(timedOut?.sqlState == "57014")
+
+        let pool = PGPool(configuration: .init(connection: database.configuration(), size: 1))
+        let running = Task { try await pool.withConnection { try $0.execute("SELECT pg_sleep(5)") } }
+        try await eventually("pg_sleep runs") {
+            try await TestPostgres.blocking {
+                let observer = try database.connect()
+                defer { observer.close() }
+                return try !observer.query(
+                    "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query = 'SELECT pg_sleep(5)' AND state = 'active'"
+                ).isEmpty
+            }
+        }
+        running.cancel()
+        let canceled: PGError?
+        do {
+            _ = try await running.value
+            canceled = nil
+        } catch let error as PGError {
+            canceled = error
+        }
+        await pool.shutdown()
+        #expect(canceled?.kind == .canceled)
+
+        for error in [timedOut, canceled].compactMap(\.self) {
+            let (final, unexpected) = ErrorMapping.finalLine(for: error)
+            guard case .error(let code, let text) = final else {
+                Issue.record("\(final)")
+                continue
+            }
+            #expect(code == .timeout && code.isRetryable && !unexpected)
+            #expect(text.hasSuffix("nothing was written"), "\(text)")
+        }
+        let (final, _) = ErrorMapping.finalLine(for: CancellationError())
+        #expect(final == .error(.timeout, "the command was cancelled; nothing was written"))
+    }
+}
+
+/// Polls `condition` every 20 ms; fails after 5 s.
+private func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
+    let clock = ContinuousClock()
+    let end = clock.now + .seconds(5)
+    while try await !condition() {
+        guard clock.now < end else { throw PollTimedOut(what: what) }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}
+
+private struct PollTimedOut: Error, CustomStringConvertible {
+    var what: String
+    var description: String { "not seen within 5 s: \(self.what)" }
 }
 
 /// A direct database connection holding a table lock in an open transaction, and a second one to
@@ -189,11 +272,6 @@ private final class TableLock: Sendable {
             guard clock.now < end else { throw PollTimedOut(what: what) }
             try await Task.sleep(for: .milliseconds(20))
         }
-    }
-
-    struct PollTimedOut: Error, CustomStringConvertible {
-        var what: String
-        var description: String { "not seen within 5 s: \(self.what)" }
     }
 }
 
