@@ -43,6 +43,10 @@ enum ErrorMapping {
                 ),
                 true
             )
+        case is CancellationError:
+            // The command's task was cancelled (deadline, hang-up, shutdown): any transaction it had
+            // open rolled back.
+            return (.error(.timeout, "the command was cancelled; nothing was written"), false)
         default:
             return (.error(.internal, "internal error"), true)
         }
@@ -53,8 +57,16 @@ enum ErrorMapping {
         switch error.kind {
         case .poolBusy: return (.error(.busy, "the server is busy; try again"), false)
         case .poolClosed: return (.error(.shuttingDown, "the server is shutting down"), false)
-        case .statementTimeout: return (.error(.timeout, "the operation took too long and was cancelled"), false)
-        case .canceled: return (.error(.timeout, "the operation was cancelled"), false)
+        // SQLSTATE 57014: the statement was cancelled, so its transaction rolled back.
+        case .statementTimeout:
+            return (
+                .error(
+                    .timeout,
+                    "the database cancelled a statement (it ran past the statement timeout, or an administrator cancelled it); nothing was written"
+                ),
+                false
+            )
+        case .canceled: return (.error(.timeout, "the command was cancelled; nothing was written"), false)
         case .invalidArgument: return (.error(.badArguments, error.message), false)
         default: break
         }

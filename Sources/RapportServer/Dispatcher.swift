@@ -16,10 +16,15 @@ struct Dispatcher: Sendable {
 
     var metrics: ServerMetrics { self.context.metrics }
 
-    /// The reply to `frame`, its tag, and what the session does next.
-    func handle(_ frame: InboundFrame, session: inout SessionState, connection: ConnectionInfo, logger: Logger)
-        async -> (tag: String?, reply: Reply, after: AfterReply)
-    {
+    /// The reply to `frame`, its tag, and what the session does next. `watch` tells whether the
+    /// client hung up meanwhile (counted as outcome `DISCONNECTED`, whatever the command answered).
+    func handle(
+        _ frame: InboundFrame,
+        session: inout SessionState,
+        connection: ConnectionInfo,
+        watch: CommandWatch? = nil,
+        logger: Logger
+    ) async -> (tag: String?, reply: Reply, after: AfterReply) {
         let started = ContinuousClock.now
         let request: Request
         switch frame {
@@ -45,13 +50,17 @@ struct Dispatcher: Sendable {
         )
         // A streamed reply's page is already fetched: only writing it to the socket remains.
         let outcome: String =
-            switch reply {
-            case .streamed: "OK"
-            case .whole(let response):
-                switch response.final {
-                case .ok: "OK"
-                case .error(let code, _): code.rawValue
-                case .bye: "BYE"
+            if watch?.isDisconnected == true {
+                "DISCONNECTED"
+            } else {
+                switch reply {
+                case .streamed: "OK"
+                case .whole(let response):
+                    switch response.final {
+                    case .ok: "OK"
+                    case .error(let code, _): code.rawValue
+                    case .bye: "BYE"
+                    }
                 }
             }
         self.metrics.command(verb: verb, outcome: outcome, duration: ContinuousClock.now - started)

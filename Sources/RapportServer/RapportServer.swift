@@ -259,6 +259,66 @@ public final class RapportServer: Sendable {
         try await sink.finish(final)
     }
 
+    /// Runs one command in a task of its own that `watch` cancels when the connection closes or the
+    /// command deadline passes. Returns nil when the connection closed: nothing is replied.
+    private func dispatch(
+        _ frame: InboundFrame,
+        session: inout SessionState,
+        connection info: ConnectionInfo,
+        watch: CommandWatch,
+        on eventLoop: any EventLoop,
+        logger: Logger
+    ) async -> (tag: String?, reply: Reply, after: AfterReply)? {
+        let (dispatcher, before) = (self.dispatcher, session)
+        let work = Task {
+            var session = before
+            let (tag, reply, after) = await dispatcher.handle(
+                frame,
+                session: &session,
+                connection: info,
+                watch: watch,
+                logger: logger
+            )
+            return (tag: tag, reply: reply, after: after, session: session)
+        }
+        watch.begin { work.cancel() }
+        let timeout = self.configuration.commandTimeout
+        let deadline = timeout.map { eventLoop.scheduleTask(in: $0) { watch.deadlinePassed() } }
+        let result = await withTaskCancellationHandler {
+            await work.value
+        } onCancel: {
+            work.cancel()
+        }
+        deadline?.cancel()
+        session = result.session
+        switch watch.end() {
+        case nil:
+            return (result.tag, result.reply, result.after)
+        case .disconnected:
+            logger.info("client disconnected while its command ran; command cancelled, nothing replied")
+            return nil
+        case .deadlinePassed:
+            // Cancelled in time, the command failed with TIMEOUT and its transaction rolled back. A
+            // command that still completed (its last statement had returned) gets its own reply:
+            // what it wrote is committed, an error would make a client without `idem=` write it twice.
+            guard case .whole(let response) = result.reply, case .error(.timeout, _) = response.final else {
+                logger.info("command completed after its deadline had passed")
+                return (result.tag, result.reply, result.after)
+            }
+            logger.info("command cancelled after its deadline")
+            let text =
+                "the command ran longer than \(Self.describe(timeout ?? .zero)) and was cancelled; nothing was written"
+            return (result.tag, .whole(Response(final: .error(.timeout, text))), result.after)
+        }
+    }
+
+    /// `60 s`, `1.5 s`.
+    static func describe(_ amount: TimeAmount) -> String {
+        let milliseconds = amount.nanoseconds / 1_000_000
+        if milliseconds % 1000 == 0 { return "\(milliseconds / 1000) s" }
+        return "\(Double(milliseconds) / 1000) s"
+    }
+
     /// One session: frames in, replies out, strictly in order.
     private func serve(_ connection: NIOAsyncChannel<InboundFrame, ReplyPart>, info: ConnectionInfo) async {
         var logger = self.logger
@@ -267,16 +327,24 @@ public final class RapportServer: Sendable {
         self.context.metrics.sessionOpened()
         defer { self.context.metrics.sessionClosed() }
         do {
+            let watch = CommandWatch()
+            connection.channel.closeFuture.whenComplete { _ in watch.connectionClosed() }
             try await connection.executeThenClose { inbound, outbound in
                 var session = SessionState()
                 for try await frame in inbound {
+                    // Requests pipelined behind a hang-up are dropped: nobody is there for the replies.
+                    if watch.isDisconnected { return }
                     logger[metadataKey: "client"] = "\(info.clientAddress)"
-                    let (tag, reply, after) = await self.dispatcher.handle(
-                        frame,
-                        session: &session,
-                        connection: info,
-                        logger: logger
-                    )
+                    guard
+                        let (tag, reply, after) = await self.dispatch(
+                            frame,
+                            session: &session,
+                            connection: info,
+                            watch: watch,
+                            on: connection.channel.eventLoop,
+                            logger: logger
+                        )
+                    else { return }
                     logger[metadataKey: "user"] = session.user.map { "\($0.userID)" }
                     logger[metadataKey: "salesperson"] = session.user?.salespersonCode.map { "\($0)" }
                     let statistics = self.context.store.pool.statistics

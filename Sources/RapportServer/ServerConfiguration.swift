@@ -13,6 +13,11 @@ public struct ServerConfiguration: Sendable {
     public var loginTimeout: TimeAmount = .seconds(30)
     /// How long an unfinished request line (or payload) may take to arrive.
     public var partialRequestTimeout: TimeAmount = .seconds(10)
+    /// How long one command may run (from its dispatch to its final line being ready); past it the
+    /// command is cancelled (its statement too, its transaction rolls back) and answered
+    /// `ERR TIMEOUT`. nil = no deadline. The default leaves a wide margin over the longest
+    /// legitimate commands (an 8 MiB `CONTACT-IMPORT` part, a 100,000-line `LOG-SEGMENT`: seconds).
+    public var commandTimeout: TimeAmount? = .seconds(60)
     /// Socket peers (IP addresses) that are load balancers: they must send a PROXY header, nobody else may.
     public var trustedProxies: Set<String> = []
     /// After SIGTERM: how long HEALTH fails while new work is still served, so balancers notice first.

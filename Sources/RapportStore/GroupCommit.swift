@@ -46,6 +46,7 @@ public final class GroupCommit: Sendable {
     }
 
     private struct Job: Sendable {
+        var id: Int
         /// Runs the command's body on the batch's connection; returns what delivers its value (after COMMIT).
         var body: @Sendable (PGConnection) throws -> @Sendable () -> Void
         var fail: @Sendable (any Error) -> Void
@@ -54,6 +55,7 @@ public final class GroupCommit: Sendable {
     private struct State {
         var queue: Deque<Job> = []
         var busyLanes = 0
+        var nextID = 0
     }
 
     public let configuration: Configuration
@@ -83,22 +85,44 @@ public final class GroupCommit: Sendable {
     /// Runs `body` in a transaction shared with other commands and returns its value once committed.
     /// `body` must not begin or end transactions itself; it may queue statements (they are sent
     /// before its savepoint is released).
+    ///
+    /// A command cancelled (its client hung up, its deadline passed) while it waits for a lane leaves
+    /// the queue with `CancellationError`; once its batch runs, it completes (a short write), and its
+    /// outcome is the truth the caller gets.
     public func run<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
+        let id = self.state.withLockedValue { state -> Int in
+            state.nextID += 1
+            return state.nextID
+        }
         do {
-            return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-                let job = Job(
-                    body: { connection in
-                        let value = try body(connection)
-                        return { continuation.resume(returning: value) }
-                    },
-                    fail: { continuation.resume(throwing: $0) }
-                )
-                self.submit(job)
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                    let job = Job(
+                        id: id,
+                        body: { connection in
+                            let value = try body(connection)
+                            return { continuation.resume(returning: value) }
+                        },
+                        fail: { continuation.resume(throwing: $0) }
+                    )
+                    self.submit(job)
+                }
+            } onCancel: {
+                self.withdraw(id)
             }
         } catch let retry as RetryAlone {
             self.logger.debug("running a command alone after \(retry.underlying)")
             return try await self.pool.withConnection { connection in try connection.transaction { try body($0) } }
         }
+    }
+
+    /// Takes a cancelled command out of the queue if no lane has taken it yet.
+    private func withdraw(_ id: Int) {
+        let job = self.state.withLockedValue { state -> Job? in
+            guard let index = state.queue.firstIndex(where: { $0.id == id }) else { return nil }
+            return state.queue.remove(at: index)
+        }
+        job?.fail(CancellationError())
     }
 
     private func submit(_ job: Job) {

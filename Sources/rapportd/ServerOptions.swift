@@ -40,6 +40,13 @@ struct ServerOptions: ParsableArguments {
     var requestTimeout: Int?
 
     @Option(
+        name: .customLong("command-timeout"),
+        help:
+            "Seconds one command may run before it is cancelled and answered ERR TIMEOUT; 0 = no limit (RAPPORT_COMMAND_TIMEOUT; default 60)."
+    )
+    var commandTimeout: Int?
+
+    @Option(
         name: .customLong("trusted-proxy"),
         help:
             "IP address of a load balancer that sends the PROXY protocol header; repeatable (RAPPORT_TRUSTED_PROXIES, comma-separated; default none)."
@@ -107,6 +114,10 @@ struct ServerOptions: ParsableArguments {
         if let seconds = try setting(self.requestTimeout, "RAPPORT_REQUEST_TIMEOUT") {
             guard seconds > 0 else { throw ValidationError("the request timeout must be at least 1 second") }
             configuration.partialRequestTimeout = .seconds(Int64(seconds))
+        }
+        if let seconds = try setting(self.commandTimeout, "RAPPORT_COMMAND_TIMEOUT") {
+            guard seconds >= 0 else { throw ValidationError("the command timeout must be 0 (none) or more seconds") }
+            configuration.commandTimeout = seconds == 0 ? nil : .seconds(Int64(seconds))
         }
         if let seconds = try setting(self.drainDelay, "RAPPORT_DRAIN_DELAY") {
             configuration.drainDelay = .seconds(seconds)
