@@ -129,6 +129,30 @@ struct GroupCommitTests {
         await bench.pool.shutdown()
     }
 
+    /// A command whose client hung up (its task cancelled) while it waited for a lane is not run.
+    @Test func aCancelledCommandLeavesTheQueueUnwritten() async throws {
+        let bench = try await Bench()
+        let gate = DispatchSemaphore(value: 0)
+        async let first = bench.commit.run { connection in
+            gate.wait()
+            try connection.execute("INSERT INTO t VALUES (0)")
+            return 0
+        }
+        try await bench.until { $0.busyLanes == 1 && $0.queued == 0 }
+        let waiting = Task { await bench.insert(7) }
+        try await bench.until { $0.queued == 1 }
+        waiting.cancel()
+        guard case .failure(let error) = await waiting.value, error is CancellationError else {
+            Issue.record("the cancelled command was not withdrawn")
+            return
+        }
+        #expect(bench.commit.statistics.queued == 0)
+        gate.signal()
+        #expect(try await first == 0)
+        #expect(try await bench.values() == [0])
+        await bench.pool.shutdown()
+    }
+
     /// Through the server: commands of a failed batch get a retryable error; sent again with the same
     /// idem= keys they write exactly one entry each.
     @Test func aRetriedKeyAfterAFailedBatchCommitWritesExactlyOneEntry() async throws {
