@@ -104,6 +104,8 @@ struct MasterDataImportCellsTests {
         // Nothing at any edge, all ASCII: case changed byte by byte, blank cells are NULL.
         let plain = "no,type,name,company_no,salesperson_code,email\np3,PERSON,Bo Ma,c1,ah,\"\"\n,,Beta Co,,,b@x\n"
         try await kit.ok("CONTACT-IMPORT", [], payload: Array(plain.utf8))
+        // No number column: every row draws one, in file order.
+        try await kit.ok("CONTACT-IMPORT", [], payload: Array("name\nGamma\nDelta\n".utf8))
         let rows = try await kit.sql(
             """
             SELECT no::text, type::text, name, coalesce(company_no, '-'), coalesce(salesperson_code, '-'),
@@ -115,6 +117,8 @@ struct MasterDataImportCellsTests {
             rows == [
                 ["C1", "company", "Acme", "-", "-", "-"],
                 ["CT000001", "company", "Beta Co", "-", "-", "b@x"],
+                ["CT000002", "company", "Gamma", "-", "-", "-"],
+                ["CT000003", "company", "Delta", "-", "-", "-"],
                 ["P1", "person", " Ann ", "C1", "AH", "-"],
                 ["P3", "person", "Bo Ma", "C1", "AH", "-"],
                 ["É2", "company", "Éclair", "-", "-", "-"],

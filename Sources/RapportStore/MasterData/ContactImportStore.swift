@@ -38,11 +38,10 @@ public enum ContactImportStore {
     ) throws -> Int {
         let sql = SQL(columns: columns, cells: data.withUnsafeBytes { ContactImportCells($0) })
         try connection.execute("SAVEPOINT contact_import_copy")
+        let copied: Int
         do {
             try connection.execute(PGQuery(sql: sql.createStaging))
-            try data.withUnsafeBytes { bytes in
-                _ = try connection.copyIn(sql.copy, data: bytes)
-            }
+            copied = try data.withUnsafeBytes { bytes in try connection.copyIn(sql.copy, data: bytes) }
         } catch let error as PGError where error.sqlState?.hasPrefix("22") == true {
             try connection.execute("ROLLBACK TO SAVEPOINT contact_import_copy")
             try connection.execute("RELEASE SAVEPOINT contact_import_copy")
@@ -50,12 +49,21 @@ public enum ContactImportStore {
         }
         try connection.execute("RELEASE SAVEPOINT contact_import_copy")
 
-        // One cheap scan for what numbering needs; the field rules are checked by the insert itself.
-        let summary = try connection.query(PGQuery(sql: sql.summary))[0]
-        let count = try summary.decode(Int.self, at: 0)
-        let blank = try summary.decode(Int.self, at: 1)
-        let firstTyped = try summary.decode(Int?.self, at: 2)
-        let firstBlank = try summary.decode(Int?.self, at: 3)
+        // One cheap scan for what numbering needs (none without a no column: every row draws one);
+        // the field rules are checked by the insert itself.
+        let count: Int
+        let blank: Int
+        let firstTyped: Int?
+        let firstBlank: Int?
+        if columns.contains(.no) {
+            let summary = try connection.query(PGQuery(sql: sql.summary))[0]
+            count = try summary.decode(Int.self, at: 0)
+            blank = try summary.decode(Int.self, at: 1)
+            firstTyped = try summary.decode(Int?.self, at: 2)
+            firstBlank = try summary.decode(Int?.self, at: 3)
+        } else {
+            (count, blank, firstTyped, firstBlank) = (copied, copied, nil, 1)
+        }
         guard count > 0 else { return 0 }
 
         let setup = try MarketingSetupStore.get(connection)
@@ -408,14 +416,14 @@ struct SQL {
         .county: 30,
     ]
 
-    private var blankNo: String { self.has(.no) ? "\(self.code(.no)) IS NULL" : "true" }
+    /// The row has no number (blank once trimmed; upper case does not make a value blank).
+    private var blankNo: String { self.has(.no) ? "coalesce(\(self.trimmed(.no)), '') = ''" : "true" }
 
-    /// count, count without number, first row with one, first row without.
+    /// count, count without number, first row with one, first row without (each cell tested once).
     var summary: String {
         """
-        SELECT count(*)::bigint, count(*) FILTER (WHERE \(self.blankNo))::bigint,
-               min(n) FILTER (WHERE NOT (\(self.blankNo))), min(n) FILTER (WHERE \(self.blankNo))
-        FROM contact_import_rows s
+        SELECT count(*)::bigint, count(*) FILTER (WHERE b)::bigint, min(n) FILTER (WHERE NOT b), min(n) FILTER (WHERE b)
+        FROM (SELECT s.n, \(self.blankNo) AS b FROM contact_import_rows s OFFSET 0) s
         """
     }
 
@@ -477,11 +485,13 @@ struct SQL {
             """
     }
 
-    /// Whether any company the file names is a person (after the insert): each distinct name looked
-    /// up once, not once per row.
+    /// Whether any company the file names is a person (after the insert): each distinct cell trimmed
+    /// and each distinct name looked up once, not once per row.
     var personsNamedAsCompany: String {
         """
-        SELECT 1 FROM (SELECT DISTINCT \(self.code(.companyNo)) AS no FROM contact_import_rows s) k
+        SELECT 1 FROM (
+            SELECT DISTINCT \(self.code(.companyNo)) AS no FROM (SELECT DISTINCT company_no FROM contact_import_rows) s
+        ) k
         JOIN contacts c ON c.no = k.no WHERE c.type <> 'company' LIMIT 1
         """
     }
