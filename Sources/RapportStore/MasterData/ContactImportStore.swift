@@ -385,9 +385,12 @@ struct SQL {
         self.cells.mayNeedTrimming ? "btrim(s.\(column.rawValue), \(Self.whitespace))" : "s.\(column.rawValue)"
     }
 
-    /// `upper`/`lower` of `value`, byte by byte when all is ASCII.
+    /// `upper`/`lower` of `value`, byte by byte when all is ASCII. The result takes the default
+    /// collation again: a "C" value compared with `contacts.no` could not use its index (a part's
+    /// person-as-company check then read all of `contacts`, 0.45 s per part at 1,000,000 contacts).
     private func cased(_ function: String, _ value: String) -> String {
-        self.cells.ascii ? "\(function)(\(value) COLLATE \"C\")" : "\(function)(\(value))"
+        self.cells.ascii
+            ? "(\(function)(\(value) COLLATE \"C\") COLLATE \"default\")" : "\(function)(\(value))"
     }
 
     /// A code: trimmed, upper case, blank is NULL.
