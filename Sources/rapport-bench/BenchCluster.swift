@@ -35,6 +35,11 @@ final class BenchCluster: Sendable {
         var quiet = Logger(label: "rapport-bench.migrate")
         quiet.logLevel = .warning
         _ = try Migrator(logger: quiet).migrate(connection)
+        // RAPPORT_BENCH_PGLOG=FILE: every statement logged with its duration, the log copied to FILE at the end.
+        if ProcessInfo.processInfo.environment["RAPPORT_BENCH_PGLOG"] != nil {
+            try connection.execute(PGQuery(sql: "ALTER SYSTEM SET log_min_duration_statement = 0"))
+            _ = try connection.query(PGQuery(sql: "SELECT pg_reload_conf()"))
+        }
     }
 
     /// Loads `pg_stat_statements` (a restart: `shared_preload_libraries`) when the installation has it
@@ -99,6 +104,10 @@ final class BenchCluster: Sendable {
 
     func stop() {
         try? self.cluster.stop()
+        if let copy = ProcessInfo.processInfo.environment["RAPPORT_BENCH_PGLOG"] {
+            try? FileManager.default.removeItem(atPath: copy)
+            try? FileManager.default.copyItem(atPath: self.cluster.logFile, toPath: copy)
+        }
         try? FileManager.default.removeItem(atPath: self.root)
     }
 }

@@ -17,6 +17,8 @@ struct ImportContactsCommand {
             throw UsageError("cannot read \(self.path)")
         }
         let file = Array(data)
+        // The file's fingerprint (a pass over every byte) on another thread while this one cuts the file.
+        async let fingerprint = Self.fingerprint(file)
         let parts: [CSVPart]
         do throws(CSVReader.Problem) {
             parts = try CSVParts.split(file, maximumBytes: self.partBytes)
@@ -30,7 +32,7 @@ struct ImportContactsCommand {
         case .failed(let status): return status
         }
         defer { Task { await connection.close() } }
-        let key = Self.fingerprint(file)
+        let key = await fingerprint
         let rows = parts.reduce(0) { $0 + $1.rows }
         var bar = ProgressBar(total: rows, unit: "rows")
         bar.update(completed: 0)
