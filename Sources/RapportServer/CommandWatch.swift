@@ -1,10 +1,14 @@
 import NIOConcurrencyHelpers
+import NIOPosix
 
 /// Cancels the command a session is running when nobody can receive its reply any more (the
 /// client's connection closed: reset, failed write, or closed by the server) or when it runs past
 /// the command deadline. Cancelling the command's task fires the pool's cancellation handler, so
 /// PostgreSQL cancels the running statement, the transaction rolls back and the connection goes
 /// back to the pool clean.
+///
+/// The cancel itself runs on NIO's blocking thread pool, never on the event loop that noticed the
+/// close or the deadline: cancelling a statement (`PQcancel`) is a blocking round trip to PostgreSQL.
 ///
 /// A half-close (the client shut down its sending side, end of input) is not a hang-up: the
 /// protocol answers every request sent before it, so the command goes on.
@@ -47,7 +51,7 @@ final class CommandWatch: Sendable {
             state.cancel = cancel
             return state.disconnected
         }
-        if closed { cancel() }
+        if closed { Self.run(cancel) }
     }
 
     /// The command ended: what interrupted it, if anything (a hang-up wins over a deadline).
@@ -65,6 +69,10 @@ final class CommandWatch: Sendable {
             mark(&state)
             return state.cancel
         }
-        cancel?()
+        if let cancel { Self.run(cancel) }
+    }
+
+    private static func run(_ cancel: @escaping @Sendable () -> Void) {
+        NIOThreadPool.singleton.submit { _ in cancel() }
     }
 }

@@ -30,8 +30,16 @@ struct CommandCancellationTests {
                 return backend
             }
             // The statement ends while the lock is still held; the pool's ROLLBACK leaves it idle.
-            let state = try await lock.poll("the backend \(backend) leaves the lock wait and is idle") {
-                observer -> String? in
+            let state = try await lock.poll(
+                "the backend \(backend) leaves the lock wait and is idle",
+                diagnose: { observer in
+                    let rows = try observer.query(
+                        "SELECT concat_ws(' / ', state, wait_event_type, wait_event, query) FROM pg_stat_activity WHERE pid = \(Int32(backend))"
+                    )
+                    return try (rows.first?.decode(String.self, at: 0) ?? "gone")
+                        + "; pool \(server.store.pool.statistics)"
+                }
+            ) { observer -> String? in
                 let rows = try observer.query(
                     "SELECT state, coalesce(wait_event_type, '') FROM pg_stat_activity WHERE pid = \(Int32(backend))"
                 )
@@ -174,10 +182,10 @@ struct CancelledStatementErrorTests {
     }
 }
 
-/// Polls `condition` every 20 ms; fails after 5 s.
+/// Polls `condition` every 20 ms; fails after 8 s.
 private func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
     let clock = ContinuousClock()
-    let end = clock.now + .seconds(5)
+    let end = clock.now + .seconds(8)
     while try await !condition() {
         guard clock.now < end else { throw PollTimedOut(what: what) }
         try await Task.sleep(for: .milliseconds(20))
@@ -186,7 +194,7 @@ private func eventually(_ what: String, _ condition: () async throws -> Bool) as
 
 private struct PollTimedOut: Error, CustomStringConvertible {
     var what: String
-    var description: String { "not seen within 5 s: \(self.what)" }
+    var description: String { "not seen within 8 s: \(self.what)" }
 }
 
 /// A direct database connection holding a table lock in an open transaction, and a second one to
@@ -262,14 +270,22 @@ private final class TableLock: Sendable {
     }
 
     /// Polls `probe` on the observer connection (each statement its own snapshot) every 20 ms until
-    /// it gives a value; fails after 5 s.
-    func poll<T: Sendable>(_ what: String, _ probe: @escaping @Sendable (PGConnection) throws -> T?) async throws -> T {
+    /// it gives a value (at once, normally); fails after 8 s (the shared test box can be very loaded).
+    func poll<T: Sendable>(
+        _ what: String,
+        diagnose: (@Sendable (PGConnection) throws -> String)? = nil,
+        _ probe: @escaping @Sendable (PGConnection) throws -> T?
+    ) async throws -> T {
         let observer = self.observer
         let clock = ContinuousClock()
-        let end = clock.now + .seconds(5)
+        let end = clock.now + .seconds(8)
         while true {
             if let value = try await TestPostgres.blocking({ try probe(observer) }) { return value }
-            guard clock.now < end else { throw PollTimedOut(what: what) }
+            guard clock.now < end else {
+                var seen: String? = nil
+                if let diagnose { seen = try await TestPostgres.blocking { try diagnose(observer) } }
+                throw PollTimedOut(what: what + (seen.map { " (last seen: \($0))" } ?? ""))
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
     }
