@@ -20,7 +20,10 @@ public final class PGStatementCounters: Sendable {
     public typealias Observer = @Sendable (_ roundTrips: Int, _ statements: Int, _ prepares: Int) -> Void
 
     private let box = NIOLockedValueBox(Values())
-    private let observer = NIOLockedValueBox<Observer?>(nil)
+    private let observerLock = NIOLock()
+    /// A concrete stored property (guarded by `observerLock`), not a generic box: a closure kept in
+    /// generic storage is re-wrapped in conversion thunks each time it is read.
+    nonisolated(unsafe) private var observer: Observer?
 
     public init() {}
 
@@ -28,7 +31,7 @@ public final class PGStatementCounters: Sendable {
 
     /// Calls `observer` after every exchange (one at a time: a later call replaces it).
     public func observe(_ observer: @escaping Observer) {
-        self.observer.withLockedValue { $0 = observer }
+        self.observerLock.withLock { self.observer = observer }
     }
 
     func record(roundTrips: Int, statements: Int, prepared: [String]) {
@@ -38,7 +41,8 @@ public final class PGStatementCounters: Sendable {
             values.prepares += prepared.count
             for text in prepared { values.preparesByText[text, default: 0] += 1 }
         }
-        self.observer.withLockedValue { $0 }?(roundTrips, statements, prepared.count)
+        let observer = self.observerLock.withLock { self.observer }
+        observer?(roundTrips, statements, prepared.count)
     }
 }
 
