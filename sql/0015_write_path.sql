@@ -2,9 +2,11 @@
 -- idempotency key written once, with its reply.
 --
 -- The guard of 0012 ran one dynamic statement per parent table (EXECUTE format(...)): each was parsed
--- and planned again on every insert, about half a millisecond for a one-row INSERT. This version is
--- static SQL, so PL/pgSQL keeps its plan: one statement checks and locks (FOR KEY SHARE, as a foreign
--- key does) every parent of every new row; only a violation runs more, to name the missing key.
+-- and planned again on every insert, about half a millisecond for a one-row INSERT. For up to 64 rows
+-- this version runs static SQL, so PL/pgSQL keeps its plan: one statement checks and locks (FOR KEY
+-- SHARE, as a foreign key does) every parent of every new row; only a violation runs more, to name
+-- the missing key. More rows (a logged segment) keep 0012's statements, planned for the rows at hand
+-- (a plan made once for a few rows would be the wrong one for 100,000).
 -- Same guarantees, same SQLSTATE 23503, same constraint names and order of checks as before.
 
 CREATE OR REPLACE FUNCTION rapport_log_entries_check_parents() RETURNS trigger
@@ -12,8 +14,72 @@ LANGUAGE plpgsql AS $$
 DECLARE
     m    record;
     k    text;
+    d    record;
+    bad  bigint;
     t    text := 'interaction_log_entries';
 BEGIN
+    -- Many rows (a logged segment): 0012's statements, planned for the rows at hand.
+    IF (SELECT count(*) FROM new_rows) > 64 THEN
+        -- One pass over the new rows for the small master tables (few distinct values).
+        WITH s AS MATERIALIZED (
+            SELECT DISTINCT user_id, interaction_group_code, interaction_template_code, campaign_no, campaign_entry_no,
+                   salesperson_code, logged_segment_entry_no, interaction_language_code, attachment_no
+            FROM new_rows)
+        SELECT (SELECT array_agg(DISTINCT user_id::text) FROM s WHERE user_id IS NOT NULL) AS users,
+               (SELECT array_agg(DISTINCT interaction_group_code::text) FROM s
+                 WHERE interaction_group_code IS NOT NULL) AS groups,
+               (SELECT array_agg(DISTINCT interaction_template_code::text) FROM s
+                 WHERE interaction_template_code IS NOT NULL) AS templates,
+               (SELECT array_agg(DISTINCT campaign_no::text) FROM s WHERE campaign_no IS NOT NULL) AS campaigns,
+               (SELECT array_agg(DISTINCT campaign_entry_no::text) FROM s
+                 WHERE campaign_entry_no IS NOT NULL) AS campaign_entries,
+               (SELECT array_agg(DISTINCT salesperson_code::text) FROM s WHERE salesperson_code IS NOT NULL) AS salespeople,
+               (SELECT array_agg(DISTINCT logged_segment_entry_no::text) FROM s
+                 WHERE logged_segment_entry_no IS NOT NULL) AS logged,
+               (SELECT array_agg(DISTINCT interaction_language_code::text) FROM s
+                 WHERE interaction_language_code IS NOT NULL) AS languages,
+               (SELECT array_agg(DISTINCT attachment_no::text) FROM s WHERE attachment_no IS NOT NULL) AS attachments,
+               (SELECT s.campaign_entry_no FROM s WHERE s.campaign_entry_no IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM campaign_entries ce
+                                  WHERE ce.entry_no = s.campaign_entry_no AND ce.campaign_no = s.campaign_no)
+                LIMIT 1) AS bad_pair
+        INTO d FROM (SELECT 1) one;
+        PERFORM rapport_require_parents('users', 'user_id', 'text', d.users,
+            t, 'user_id', 'interaction_log_entries_user_id_fkey');
+        PERFORM rapport_require_parents('interaction_groups', 'code', 'text', d.groups,
+            t, 'interaction_group_code', 'interaction_log_entries_interaction_group_code_fkey');
+        PERFORM rapport_require_parents('interaction_templates', 'code', 'text', d.templates,
+            t, 'interaction_template_code', 'interaction_log_entries_interaction_template_code_fkey');
+        PERFORM rapport_require_parents('campaigns', 'no', 'text', d.campaigns,
+            t, 'campaign_no', 'interaction_log_entries_campaign_no_fkey');
+        PERFORM rapport_require_parents('salespeople', 'code', 'text', d.salespeople,
+            t, 'salesperson_code', 'interaction_log_entries_salesperson_code_fkey');
+        PERFORM rapport_require_parents('logged_segments', 'entry_no', 'bigint', d.logged,
+            t, 'logged_segment_entry_no', 'interaction_log_entries_logged_segment_entry_no_fkey');
+        PERFORM rapport_require_parents('languages', 'code', 'text', d.languages,
+            t, 'interaction_language_code', 'interaction_log_entries_interaction_language_code_fkey');
+        PERFORM rapport_require_parents('attachments', 'no', 'bigint', d.attachments,
+            t, 'attachment_no', 'interaction_log_entries_attachment_no_fkey');
+        PERFORM rapport_require_parents('campaign_entries', 'entry_no', 'bigint', d.campaign_entries,
+            t, 'campaign_entry_no', 'interaction_log_entries_campaign_entry_fk');
+        bad := d.bad_pair;
+        IF bad IS NOT NULL THEN
+            RAISE EXCEPTION 'insert or update on table "%" violates foreign key constraint "%"',
+                    t, 'interaction_log_entries_campaign_entry_fk'
+                USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'interaction_log_entries_campaign_entry_fk',
+                      TABLE = t,
+                      DETAIL = format('Key (campaign_no, campaign_entry_no)=(…, %s) is not present in table '
+                                      '"campaign_entries".', bad);
+        END IF;
+        -- Contacts: at most one key per row; checked and locked in one statement.
+        PERFORM rapport_require_parents('contacts', 'no', 'text',
+            ARRAY(SELECT DISTINCT v.k FROM new_rows n
+                  CROSS JOIN LATERAL (VALUES (n.contact_no::text), (n.contact_company_no::text)) v(k)
+                  WHERE v.k IS NOT NULL),
+            t, 'contact_no, contact_company_no', 'interaction_log_entries_contact_no_fkey');
+        RETURN NULL;
+    END IF;
+    -- A few rows (one interaction, a batch of them): one planned-once statement.
     -- The small master tables have few distinct keys however many rows (a logged segment: 100,000);
     -- contacts have one or two per row and get their own set.
     WITH s AS MATERIALIZED (
