@@ -54,13 +54,20 @@ enum InteractionLookups {
     }
 
     static func templateQuery(_ code: String) -> PGQuery {
-        """
-        SELECT code, interaction_group_code, description, unit_cost, unit_duration,
-               information_flow::text, initiated_by::text, campaign_no, campaign_target, campaign_response,
-               correspondence_type::text, ignore_contact_corres_type, language_code_default,
-               wizard_action::text, word_template_code
-        FROM interaction_templates WHERE code = \(code)
-        """
+        "SELECT \(unescaped: self.templateColumns("t", prefix: "")) FROM interaction_templates t WHERE t.code = \(code)"
+    }
+
+    /// The template columns the checks need, read from `alias` and named `prefix` + column (so that one
+    /// statement can read a template beside other rows).
+    static func templateColumns(_ alias: String, prefix: String) -> String {
+        [
+            "code", "interaction_group_code", "description", "unit_cost", "unit_duration", "information_flow::text",
+            "initiated_by::text", "campaign_no", "campaign_target", "campaign_response", "correspondence_type::text",
+            "ignore_contact_corres_type", "language_code_default", "wizard_action::text", "word_template_code",
+        ].map { column in
+            let name = column.hasSuffix("::text") ? String(column.dropLast(6)) : column
+            return "\(alias).\(column) AS \(prefix)\(name)"
+        }.joined(separator: ", ")
     }
 
     static func templateLanguagesQuery(_ code: String) -> PGQuery {
@@ -71,25 +78,31 @@ enum InteractionLookups {
     }
 
     static func template(from row: PGRow) throws -> InteractionTemplateDefaults {
+        try self.template(from: row, prefix: "")
+    }
+
+    static func template(from row: PGRow, prefix p: String) throws -> InteractionTemplateDefaults {
         InteractionTemplateDefaults(
-            code: try row.decode(String.self, named: "code"),
-            groupCode: try row.decode(String.self, named: "interaction_group_code"),
-            description: try row.decode(String?.self, named: "description"),
-            unitCost: try row.decode(Decimal.self, named: "unit_cost"),
-            unitDuration: try row.decode(Decimal.self, named: "unit_duration"),
-            informationFlow: try row.decode(String?.self, named: "information_flow").flatMap(
+            code: try row.decode(String.self, named: p + "code"),
+            groupCode: try row.decode(String.self, named: p + "interaction_group_code"),
+            description: try row.decode(String?.self, named: p + "description"),
+            unitCost: try row.decode(Decimal.self, named: p + "unit_cost"),
+            unitDuration: try row.decode(Decimal.self, named: p + "unit_duration"),
+            informationFlow: try row.decode(String?.self, named: p + "information_flow").flatMap(
                 InformationFlow.init(rawValue:)
             ),
-            initiatedBy: try row.decode(String?.self, named: "initiated_by").flatMap(InitiatedBy.init(rawValue:)),
-            campaignNo: try row.decode(String?.self, named: "campaign_no"),
-            campaignTarget: try row.decode(Bool.self, named: "campaign_target"),
-            campaignResponse: try row.decode(Bool.self, named: "campaign_response"),
-            correspondenceType: try row.decode(String?.self, named: "correspondence_type")
+            initiatedBy: try row.decode(String?.self, named: p + "initiated_by").flatMap(InitiatedBy.init(rawValue:)),
+            campaignNo: try row.decode(String?.self, named: p + "campaign_no"),
+            campaignTarget: try row.decode(Bool.self, named: p + "campaign_target"),
+            campaignResponse: try row.decode(Bool.self, named: p + "campaign_response"),
+            correspondenceType: try row.decode(String?.self, named: p + "correspondence_type")
                 .flatMap(CorrespondenceType.init(rawValue:)),
-            ignoreContactCorrespondenceType: try row.decode(Bool.self, named: "ignore_contact_corres_type"),
-            languageCodeDefault: try row.decode(String?.self, named: "language_code_default"),
-            wizardAction: try row.decode(String?.self, named: "wizard_action").flatMap(WizardAction.init(rawValue:)),
-            wordTemplateCode: try row.decode(String?.self, named: "word_template_code")
+            ignoreContactCorrespondenceType: try row.decode(Bool.self, named: p + "ignore_contact_corres_type"),
+            languageCodeDefault: try row.decode(String?.self, named: p + "language_code_default"),
+            wizardAction: try row.decode(String?.self, named: p + "wizard_action").flatMap(
+                WizardAction.init(rawValue:)
+            ),
+            wordTemplateCode: try row.decode(String?.self, named: p + "word_template_code")
         )
     }
 
@@ -107,23 +120,36 @@ enum InteractionLookups {
     }
 
     static func contactQuery(_ no: String) -> PGQuery {
-        """
-        SELECT no, type::text, company_no, salesperson_code, language_code, correspondence_type::text, email, name,
-               (SELECT c.name FROM contacts c WHERE c.no = contacts.company_no) AS company_name
-        FROM contacts WHERE no = \(no)
-        """
+        "SELECT \(unescaped: self.contactColumns("c", prefix: "")) FROM contacts c WHERE c.no = \(no)"
+    }
+
+    /// The contact columns the checks and the reply need (with the company's name), read from `alias` and
+    /// named `prefix` + column.
+    static func contactColumns(_ alias: String, prefix: String) -> String {
+        [
+            "no", "type::text", "company_no", "salesperson_code", "language_code", "correspondence_type::text", "email",
+            "name",
+        ].map { column in
+            let name = column.hasSuffix("::text") ? String(column.dropLast(6)) : column
+            return "\(alias).\(column) AS \(prefix)\(name)"
+        }.joined(separator: ", ")
+            + ", (SELECT company.name FROM contacts company WHERE company.no = \(alias).company_no) AS \(prefix)company_name"
     }
 
     static func contact(from row: PGRow) throws -> InteractionContact {
+        try self.contact(from: row, prefix: "")
+    }
+
+    static func contact(from row: PGRow, prefix p: String) throws -> InteractionContact {
         InteractionContact(
-            no: try row.decode(String.self, named: "no"),
-            type: ContactType(rawValue: try row.decode(String.self, named: "type")) ?? .person,
-            companyNo: try row.decode(String?.self, named: "company_no"),
-            salespersonCode: try row.decode(String?.self, named: "salesperson_code"),
-            languageCode: try row.decode(String?.self, named: "language_code"),
-            correspondenceType: try row.decode(String?.self, named: "correspondence_type")
+            no: try row.decode(String.self, named: p + "no"),
+            type: ContactType(rawValue: try row.decode(String.self, named: p + "type")) ?? .person,
+            companyNo: try row.decode(String?.self, named: p + "company_no"),
+            salespersonCode: try row.decode(String?.self, named: p + "salesperson_code"),
+            languageCode: try row.decode(String?.self, named: p + "language_code"),
+            correspondenceType: try row.decode(String?.self, named: p + "correspondence_type")
                 .flatMap(CorrespondenceType.init(rawValue:)),
-            email: try row.decode(String?.self, named: "email")
+            email: try row.decode(String?.self, named: p + "email")
         )
     }
 

@@ -51,67 +51,88 @@ final class InteractionReads {
         self.connection = connection
         let contactNo = input.contactNo.value
         let templateCode = input.templateCode.value
+        // Three statements: one row of everything single (clock, drawn numbers, the contact, the template,
+        // the alternative address), the template's language rows, and the codes to check.
+        let date = input.date.value
         let answers = try connection.queries([
             """
             SELECT CURRENT_DATE, extract(hour FROM LOCALTIME)::int, extract(minute FROM LOCALTIME)::int,
                    extract(microseconds FROM LOCALTIME)::bigint,
-                   (SELECT max_attachment_bytes FROM marketing_setup),
-                   CASE WHEN \(newEntry) THEN nextval(pg_get_serial_sequence('interaction_log_entries', 'entry_no')) END,
+                   (SELECT max_attachment_bytes FROM marketing_setup) AS max_attachment_bytes,
+                   CASE WHEN \(newEntry) THEN nextval(pg_get_serial_sequence('interaction_log_entries', 'entry_no'))
+                   END AS drawn_entry_no,
                    CASE WHEN \(uploads) OR EXISTS (SELECT 1 FROM interaction_template_languages
                                                    WHERE template_code = \(templateCode) AND attachment_no IS NOT NULL)
-                        THEN nextval(pg_get_serial_sequence('attachments', 'no')) END,
-                   (SELECT full_name FROM users WHERE user_id = \(actor.userID))
+                        THEN nextval(pg_get_serial_sequence('attachments', 'no')) END AS drawn_attachment_no,
+                   (SELECT full_name FROM users WHERE user_id = \(actor.userID)) AS user_full_name,
+                   \(unescaped: InteractionLookups.contactColumns("c", prefix: "c_")),
+                   \(unescaped: InteractionLookups.templateColumns("t", prefix: "t_")),
+                   a.code AS a_code, a.email AS a_email
+            FROM (SELECT 1) one
+            LEFT JOIN contacts c ON c.no = \(contactNo)
+            LEFT JOIN interaction_templates t ON t.code = \(templateCode)
+            LEFT JOIN LATERAL (
+                SELECT code, email FROM contact_alt_addresses
+                WHERE contact_no = \(contactNo)
+                  AND (starting_date IS NULL OR starting_date <= COALESCE(\(date?.pgValue)::date, CURRENT_DATE))
+                  AND (ending_date IS NULL OR ending_date >= COALESCE(\(date?.pgValue)::date, CURRENT_DATE))
+                ORDER BY code LIMIT 1) a ON true
             """,
-            InteractionLookups.contactQuery(contactNo ?? ""),
-            InteractionLookups.templateQuery(templateCode ?? ""),
             InteractionLookups.templateLanguagesQuery(templateCode ?? ""),
             """
-            SELECT code, blocked, name FROM salespeople
+            SELECT 'salesperson' AS kind, code, blocked, name FROM salespeople
             WHERE code = ANY (ARRAY[\(input.salespersonCode.value), \(actor.salespersonCode),
                                     (SELECT salesperson_code FROM contacts WHERE no = \(contactNo))])
-            """,
-            """
-            SELECT no FROM campaigns
+            UNION ALL
+            SELECT 'campaign', no, NULL, NULL FROM campaigns
             WHERE no = ANY (ARRAY[\(input.campaignNo.value),
                                   (SELECT campaign_no FROM interaction_templates WHERE code = \(templateCode))])
-            """,
-            """
-            SELECT code FROM languages
+            UNION ALL
+            SELECT 'language', code, NULL, NULL FROM languages
             WHERE code = ANY (ARRAY[\(input.languageCode.value),
                                     (SELECT language_code FROM contacts WHERE no = \(contactNo)),
                                     (SELECT language_code_default FROM interaction_templates
                                      WHERE code = \(templateCode))])
             """,
-            InteractionLookups.altAddressQuery(contactNo: contactNo ?? "", date: input.date.value),
         ])
-        let clockRow = answers[0][0]
-        self.clock = try InteractionLookups.clock(from: clockRow)
-        self.maximumAttachmentBytes = try clockRow.decode(Int?.self, at: 4) ?? 10_485_760
-        self.entryNo = try clockRow.decode(Int64?.self, at: 5)
-        self.attachmentNo = try clockRow.decode(Int64?.self, at: 6)
-        self.userFullName = try clockRow.decode(String?.self, at: 7)
+        let row = answers[0][0]
+        self.clock = try InteractionLookups.clock(from: row)
+        self.maximumAttachmentBytes = try row.decode(Int?.self, named: "max_attachment_bytes") ?? 10_485_760
+        self.entryNo = try row.decode(Int64?.self, named: "drawn_entry_no")
+        self.attachmentNo = try row.decode(Int64?.self, named: "drawn_attachment_no")
+        self.userFullName = try row.decode(String?.self, named: "user_full_name")
         if let contactNo {
-            let row = answers[1].first
-            self.contacts.updateValue(try row.map(InteractionLookups.contact(from:)), forKey: contactNo)
-            if let row {
-                self.contactNames.updateValue(try row.decode(String?.self, named: "name"), forKey: contactNo)
-                if let company = try row.decode(String?.self, named: "company_no") {
-                    self.contactNames.updateValue(try row.decode(String?.self, named: "company_name"), forKey: company)
+            let found = try row.decode(String?.self, named: "c_no") != nil
+            self.contacts.updateValue(
+                found ? try InteractionLookups.contact(from: row, prefix: "c_") : nil,
+                forKey: contactNo
+            )
+            if found {
+                self.contactNames.updateValue(try row.decode(String?.self, named: "c_name"), forKey: contactNo)
+                if let company = try row.decode(String?.self, named: "c_company_no") {
+                    self.contactNames.updateValue(
+                        try row.decode(String?.self, named: "c_company_name"),
+                        forKey: company
+                    )
                 }
             }
-            let date = input.date.value ?? self.clock.today
+            let address: (code: String, email: String?)? =
+                try row.decode(String?.self, named: "a_code").map {
+                    (code: $0, email: try row.decode(String?.self, named: "a_email"))
+                }
             self.altAddresses.updateValue(
-                try answers[7].first.map(InteractionLookups.altAddress(from:)),
-                forKey: AltAddressKey(contactNo: contactNo, date: date)
+                address,
+                forKey: AltAddressKey(contactNo: contactNo, date: date ?? self.clock.today)
             )
         }
         if let templateCode {
-            let template = try answers[2].first.map { row in
-                (
-                    try InteractionLookups.template(from: row),
-                    try answers[3].map(InteractionLookups.templateLanguage(from:))
-                )
-            }
+            let found = try row.decode(String?.self, named: "t_code") != nil
+            let template =
+                found
+                ? (
+                    try InteractionLookups.template(from: row, prefix: "t_"),
+                    try answers[1].map(InteractionLookups.templateLanguage(from:))
+                ) : nil
             self.templates.updateValue(template, forKey: templateCode)
         }
         // Every candidate asked for is known now: present or absent.
@@ -121,21 +142,25 @@ final class InteractionReads {
         if let contact = contactNo.flatMap({ self.contacts[$0] ?? nil }), let code = contact.salespersonCode {
             self.salespeople.updateValue(nil, forKey: code)
         }
-        for row in answers[4] {
-            self.salespeople[try row.decode(String.self, at: 0)] = Salesperson(
-                blocked: try row.decode(Bool.self, at: 1),
-                name: try row.decode(String?.self, at: 2)
-            )
-        }
         let template = templateCode.flatMap { self.templates[$0] ?? nil }?.0
         for no in [input.campaignNo.value, template?.campaignNo].compactMap({ $0 }) { self.campaigns[no] = false }
-        for row in answers[5] { self.campaigns[try row.decode(String.self, at: 0)] = true }
         let contact = contactNo.flatMap { self.contacts[$0] ?? nil }
         for code in [input.languageCode.value, contact?.languageCode, template?.languageCodeDefault].compactMap({ $0 })
         {
             self.languages[code] = false
         }
-        for row in answers[6] { self.languages[try row.decode(String.self, at: 0)] = true }
+        for code in answers[2] {
+            let key = try code.decode(String.self, at: 1)
+            switch try code.decode(String.self, at: 0) {
+            case "salesperson":
+                self.salespeople[key] = Salesperson(
+                    blocked: try code.decode(Bool.self, at: 2),
+                    name: try code.decode(String?.self, at: 3)
+                )
+            case "campaign": self.campaigns[key] = true
+            default: self.languages[key] = true
+            }
+        }
     }
 
     func contact(_ no: String) throws -> InteractionContact? {
