@@ -20,6 +20,8 @@ public final class PGConnection: @unchecked Sendable {
     var queued: [QueuedStatement] = []
     /// Statements prepared on this connection, by text and parameter types; they die with it.
     var preparedNames: [PreparedKey: String] = [:]
+    /// Exchanges with the server on this connection.
+    var roundTrips = 0
     /// Where the pool counts round trips and prepares; nil outside a pool.
     var counters: PGStatementCounters?
 
@@ -158,6 +160,19 @@ public final class PGConnection: @unchecked Sendable {
         self.lock.withLock { self.queued = [] }
     }
 
+    /// How many statements are queued.
+    public var queuedCount: Int { self.lock.withLock { self.queued.count } }
+
+    /// Forgets the statements queued after the first `count` (what one unit of work queued on top of
+    /// its caller's).
+    public func discardQueued(keeping count: Int) {
+        self.lock.withLock { self.queued.removeLast(max(0, self.queued.count - count)) }
+    }
+
+    /// Exchanges with the server so far on this connection: tells a caller whether anything it queued
+    /// was sent.
+    public var roundTripCount: Int { self.lock.withLock { self.roundTrips } }
+
     /// Runs a script of several statements with the simple query protocol. Only for trusted SQL
     /// shipped with the program (migrations); it takes no parameters. Blocks.
     public func executeScript(_ sql: String) throws {
@@ -173,6 +188,7 @@ public final class PGConnection: @unchecked Sendable {
                 throw PGError(.canceled, "canceling statement due to user request")
             }
             self.counters?.record(roundTrips: 1, statements: 1, prepared: [])
+            self.roundTrips += 1
             guard let result = send(handle) else {
                 throw PGError(
                     PQstatus(handle) == CONNECTION_OK ? .server : .connectionLost,

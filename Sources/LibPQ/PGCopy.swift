@@ -19,6 +19,7 @@ extension PGConnection {
                 throw PGError(.canceled, "canceling statement due to user request")
             }
             self.counters?.record(roundTrips: 1, statements: 1, prepared: [])
+            self.roundTrips += 1
             guard let started = PQexec(handle, sql) else { throw self.failure(handle) }
             let status = PQresultStatus(started)
             if status != PGRES_COPY_IN {

@@ -126,6 +126,7 @@ extension PGConnection {
         guard PQpipelineSync(handle) == 1 else { throw self.sendFailure(handle) }
         try self.flushOutput(handle)
         self.counters?.record(roundTrips: 1, statements: statements.count, prepared: newlyPrepared)
+        self.roundTrips += 1
 
         // Read every answer before anything is thrown: the connection must be left at the sync.
         var outcomes = [Result<PGRows, PGError>?](repeating: nil, count: statements.count)

@@ -200,6 +200,9 @@ public final class GroupCommit: Sendable {
         connection.enqueue("BEGIN ISOLATION LEVEL READ COMMITTED")
         for (index, job) in batch.enumerated() {
             let last = index == batch.count - 1
+            // What was queued before this job (BEGIN, a previous job's rollback) is not the job's to drop.
+            let queuedBefore = connection.queuedCount
+            let tripsBefore = connection.roundTripCount
             if shared { connection.enqueue("SAVEPOINT rapport_command") }
             do {
                 let deliver = try job.body(connection)
@@ -208,24 +211,32 @@ public final class GroupCommit: Sendable {
                 try connection.flush()
                 outcomes.append(.committed(deliver))
             } catch {
-                connection.discardQueued()
-                guard connection.isOpen else { throw error }
-                if last, connection.transactionState == .idle {
-                    // The COMMIT ran and failed (a deferred check): the whole batch is rolled back.
-                    if shared { throw error }
-                    outcomes.append(.failed(error))
-                    break
+                guard connection.isOpen else {
+                    connection.discardQueued()
+                    throw error
                 }
-                if shared {
-                    // Pipelined statements after a failure were skipped: the savepoint is still there.
-                    connection.enqueue("ROLLBACK TO SAVEPOINT rapport_command")
-                    connection.enqueue("RELEASE SAVEPOINT rapport_command")
-                    if last {
-                        connection.enqueue("COMMIT")
+                if connection.roundTripCount == tripsBefore {
+                    // Refused before anything of it was sent: nothing to roll back.
+                    connection.discardQueued(keeping: shared ? queuedBefore : 0)
+                } else {
+                    connection.discardQueued()
+                    if last, connection.transactionState == .idle {
+                        // The COMMIT ran and failed (a deferred check): the whole batch is rolled back.
+                        if shared { throw error }
+                        outcomes.append(.failed(error))
+                        break
+                    }
+                    if shared {
+                        // Pipelined statements after a failure were skipped: the savepoint is still there.
+                        connection.enqueue("ROLLBACK TO SAVEPOINT rapport_command")
+                        connection.enqueue("RELEASE SAVEPOINT rapport_command")
+                    } else {
+                        connection.enqueue("ROLLBACK")
                         try connection.flush()
                     }
-                } else {
-                    connection.enqueue("ROLLBACK")
+                }
+                if shared, last {
+                    connection.enqueue("COMMIT")
                     try connection.flush()
                 }
                 let retryable = (error as? PGError).map { $0.isSerializationFailure || $0.sqlState == "40P01" } ?? false

@@ -33,10 +33,15 @@ struct GroupCommitTests {
             }
         }
 
+        struct RefusedBeforeSending: Error {}
+
+        /// Inserts `value`; a negative value is refused before any statement is sent (as a command that
+        /// fails a check in Swift).
         func insert(_ value: Int) async -> Result<Int, any Error> {
             do {
                 return .success(
                     try await self.commit.run { connection in
+                        if value < 0 { throw RefusedBeforeSending() }
                         try connection.execute("INSERT INTO t VALUES (\(value))")
                         return value
                     }
@@ -100,6 +105,28 @@ struct GroupCommitTests {
         #expect(error.sqlState == "23505")
         #expect(try await bench.values() == [0, 1, 2, 3, 5])
         #expect(bench.sizes.withLockedValue { $0 } == [1, 5], "one batch of five after the first command")
+        await bench.pool.shutdown()
+    }
+
+    /// Commands refused before they sent anything, first, in the middle and last of a batch: the others
+    /// are committed (the batch's BEGIN and a neighbour's rollback are not dropped with them).
+    @Test func commandsRefusedBeforeSendingAnythingLeaveTheBatchIntact() async throws {
+        let bench = try await Bench()
+        let results = try await bench.batch([-1, 1, -2, 2, 2, 3, -3])
+        #expect(try results[1].get() == 1)
+        #expect(try results[3].get() == 2)
+        #expect(try results[5].get() == 3)
+        for index in [0, 2, 6] {
+            guard case .failure(let error) = results[index], error is Bench.RefusedBeforeSending else {
+                Issue.record("command \(index): \(results[index])")
+                continue
+            }
+        }
+        guard case .failure(let error as PGError) = results[4], error.sqlState == "23505" else {
+            Issue.record("the second 2 was not refused by the key: \(results[4])")
+            return
+        }
+        #expect(try await bench.values() == [0, 1, 2, 3])
         await bench.pool.shutdown()
     }
 
