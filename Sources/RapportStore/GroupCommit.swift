@@ -175,7 +175,11 @@ public final class GroupCommit: Sendable {
                     }
                 }
             }
-        } catch let error as PGError where error.kind == .poolBusy || error.kind == .poolClosed {
+        } catch let error as PGError
+            where error.kind == .poolBusy || error.kind == .poolClosed || error.isConnectionFailure
+        {
+            // No lease, or the connection broke: whether a COMMIT in flight took effect is unknown, so
+            // the commands get the database's own error (retryable; their idem= keys tell on retry).
             for job in batch { job.fail(error) }
             return
         } catch {
