@@ -65,6 +65,8 @@ let package = Package(
                 "RapportModel",
                 "RapportProtocol",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: strictSettings,
             plugins: ["EmbedMigrations"]
