@@ -167,14 +167,7 @@ public final class GroupCommit: Sendable {
     private func commit(_ batch: [Job]) async {
         let outcomes: [Outcome]
         do {
-            outcomes = try await self.pool.withConnection { connection in
-                try Self.runBatch(connection, batch).map { outcome in
-                    switch outcome {
-                    case .committed(let deliver): return .committed(deliver)
-                    case .failed(let error): return .failed(error)
-                    }
-                }
-            }
+            outcomes = try await self.pool.withConnection { connection in try Self.runBatch(connection, batch) }
         } catch let error as PGError
             where error.kind == .poolBusy || error.kind == .poolClosed || error.isConnectionFailure
         {
