@@ -36,9 +36,6 @@ public final class RapportServer: Sendable {
     /// Write commands waiting for a group commit lane, and lanes committing.
     public var groupCommitStatistics: (queued: Int, busyLanes: Int) { self.context.groupCommit.statistics }
 
-    /// Write commands that ran again alone after their batch could not commit them.
-    public var groupCommitRetries: Int { self.context.groupCommit.commandsRetriedAlone }
-
     public init(
         configuration: ServerConfiguration,
         store: Store,

@@ -36,18 +36,14 @@ enum InteractionWriter {
                     \(pairs.map(\.value).joined(separator: ", ")))
             RETURNING entry_no
             """
-        // Deferrable: in a group commit's batch, the batch's entries become one multi-row INSERT (one run
-        // of the ledger's reference guard for all of them).
-        return try Self.run(connection, query, drawn: entryNo, deferrable: true)
+        return try Self.run(connection, query, drawn: entryNo)
     }
 
     /// Queues `query` when its number was drawn beforehand (nothing to wait for), else runs it for the
     /// number it returns.
-    static func run(_ connection: PGConnection, _ query: PGQuery, drawn: Int64?, deferrable: Bool = false) throws
-        -> Int64
-    {
+    static func run(_ connection: PGConnection, _ query: PGQuery, drawn: Int64?) throws -> Int64 {
         if let drawn {
-            if deferrable { connection.enqueueDeferrable(query) } else { connection.enqueue(query) }
+            connection.enqueue(query)
             return drawn
         }
         return try connection.query(query)[0].decode(Int64.self, at: 0)
@@ -115,7 +111,7 @@ enum InteractionWriter {
     static func replaceComments(_ connection: PGConnection, entryNo: Int64, lines: [String], date: CalendarDate) {
         connection.enqueue("DELETE FROM interaction_log_entry_comments WHERE entry_no = \(entryNo)")
         guard !lines.isEmpty else { return }
-        connection.enqueueDeferrable(
+        connection.enqueue(
             """
             INSERT INTO interaction_log_entry_comments (entry_no, line_no, date, comment)
             SELECT \(entryNo), line.ord * \(CommentLines.lineNoStep), \(date.pgValue)::date, line.text
@@ -156,7 +152,7 @@ enum InteractionWriter {
 
     /// Queues the entry for sending (reference 3.5 R5; the worker completes it). Queued with the COMMIT.
     static func enqueueDelivery(_ connection: PGConnection, entryNo: Int64) {
-        connection.enqueueDeferrable("INSERT INTO delivery_outbox (entry_no) VALUES (\(entryNo))")
+        connection.enqueue("INSERT INTO delivery_outbox (entry_no) VALUES (\(entryNo))")
     }
 }
 
