@@ -36,6 +36,9 @@ public final class RapportServer: Sendable {
     /// Write commands waiting for a group commit lane, and lanes committing.
     public var groupCommitStatistics: (queued: Int, busyLanes: Int) { self.context.groupCommit.statistics }
 
+    /// Group commit batches committed and the commands in them, since the start.
+    public var groupCommitTotals: (batches: Int, commands: Int) { self.context.groupCommit.totals }
+
     public init(
         configuration: ServerConfiguration,
         store: Store,

@@ -56,6 +56,8 @@ public final class GroupCommit: Sendable {
         var queue: Deque<Job> = []
         var busyLanes = 0
         var nextID = 0
+        var batches = 0
+        var batchedCommands = 0
     }
 
     public let configuration: Configuration
@@ -80,6 +82,11 @@ public final class GroupCommit: Sendable {
     /// Commands waiting for a lane, and lanes committing (for tests and monitoring).
     public var statistics: (queued: Int, busyLanes: Int) {
         self.state.withLockedValue { ($0.queue.count, $0.busyLanes) }
+    }
+
+    /// Batches committed and the commands in them, since the start (their ratio is the mean batch size).
+    public var totals: (batches: Int, commands: Int) {
+        self.state.withLockedValue { ($0.batches, $0.batchedCommands) }
     }
 
     /// Runs `body` in a transaction shared with other commands and returns its value once committed.
@@ -178,6 +185,10 @@ public final class GroupCommit: Sendable {
         } catch {
             for job in batch { job.fail(CommitFailed(underlying: error)) }
             return
+        }
+        self.state.withLockedValue { state in
+            state.batches += 1
+            state.batchedCommands += batch.count
         }
         self.onBatch(batch.count)
         for (job, outcome) in zip(batch, outcomes) {

@@ -30,7 +30,12 @@ final class BenchServer: Sendable {
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.drainDelay = .zero
-        let server = RapportServer(configuration: configuration, store: Store(pool: pool, logger: logger), hasher: hasher, logger: logger)
+        let server = RapportServer(
+            configuration: configuration,
+            store: Store(pool: pool, logger: logger),
+            hasher: hasher,
+            logger: logger
+        )
         let (bound, continuation) = AsyncStream<Int>.makeStream()
         let serving = Task {
             defer { continuation.finish() }
@@ -41,13 +46,17 @@ final class BenchServer: Sendable {
         return BenchServer(port: port, server: server, pool: pool, hasher: hasher, serving: serving)
     }
 
-    private init(port: Int, server: RapportServer, pool: PGPool, hasher: PasswordHasher, serving: Task<Void, any Error>) {
+    private init(port: Int, server: RapportServer, pool: PGPool, hasher: PasswordHasher, serving: Task<Void, any Error>)
+    {
         self.port = port
         self.server = server
         self.pool = pool
         self.hasher = hasher
         self.serving = serving
     }
+
+    /// Group commit batches and the commands in them so far.
+    var groupCommitTotals: (batches: Int, commands: Int) { self.server.groupCommitTotals }
 
     func stop() async throws {
         await self.server.shutdown()

@@ -78,7 +78,7 @@ struct InteractionLogBenchmark {
             bars += try await self.section(
                 load,
                 cluster: cluster,
-                port: server.port,
+                server: server,
                 script: script,
                 statistics: statistics
             )
@@ -91,9 +91,10 @@ struct InteractionLogBenchmark {
 
     /// One session count: an untimed sample (warm-up, and what the server sends per command), then the
     /// interleaved rounds, their medians and spread, and the bars that apply.
-    private func section(_ load: Load, cluster: BenchCluster, port: Int, script: String, statistics: Bool)
+    private func section(_ load: Load, cluster: BenchCluster, server: BenchServer, script: String, statistics: Bool)
         async throws -> [String]
     {
+        let port = server.port
         print("\n== \(load.title) ==")
         let sample = try await self.rapportd(load, port: port, duration: .seconds(1)) {
             if statistics { try cluster.trackStatements(true) }  // after the logins
@@ -105,6 +106,7 @@ struct InteractionLogBenchmark {
 
         print("round  first     rapportd/s  p50 ms  p99 ms   pgbench/s  p50 ms  p99 ms   ratio")
         var results: [(rapportd: Figures, pgbench: Figures)] = []
+        var batches = (0, 0)  // group commit batches and their commands during the timed rapportd steps
         for round in 1...self.rounds {
             let rapportdFirst = round % 2 == 1
             var rapportd: Figures?
@@ -112,7 +114,11 @@ struct InteractionLogBenchmark {
             for rapportdNow in [rapportdFirst, !rapportdFirst] {
                 try cluster.administer("CHECKPOINT")
                 if rapportdNow {
+                    let before = server.groupCommitTotals
                     rapportd = try await self.rapportd(load, port: port, duration: .seconds(self.seconds)).figures
+                    let after = server.groupCommitTotals
+                    batches.0 += after.batches - before.batches
+                    batches.1 += after.commands - before.commands
                 } else {
                     pgbench = try self.pgbench(load, cluster: cluster, script: script)
                 }
@@ -135,6 +141,10 @@ struct InteractionLogBenchmark {
         print(
             "spread rapportd \(spread(results.map(\.rapportd))); pgbench \(spread(results.map(\.pgbench))); "
                 + "ratio \(spread(results.map { $0.rapportd.rate / $0.pgbench.rate }, "%.2f"))×"
+        )
+        print(
+            "group commit during the rapportd steps: \(batches.1) commands in \(batches.0) batches, "
+                + String(format: "%.2f", Double(batches.1) / Double(max(1, batches.0))) + " per batch"
         )
 
         var bars: [String] = []

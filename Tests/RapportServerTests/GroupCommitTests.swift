@@ -105,6 +105,7 @@ struct GroupCommitTests {
         #expect(error.sqlState == "23505")
         #expect(try await bench.values() == [0, 1, 2, 3, 5])
         #expect(bench.sizes.withLockedValue { $0 } == [1, 5], "one batch of five after the first command")
+        #expect(bench.commit.totals == (batches: 2, commands: 6))
         await bench.pool.shutdown()
     }
 
