@@ -76,12 +76,9 @@ struct GroupCommitTests {
             return await results.value
         }
 
-        func until(_ condition: ((queued: Int, busyLanes: Int)) -> Bool) async throws {
-            for _ in 0..<500 {
-                if condition(self.commit.statistics) { return }
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            Issue.record("the group commit never reached the expected state: \(self.commit.statistics)")
+        func until(_ condition: @escaping ((queued: Int, busyLanes: Int)) -> Bool) async throws {
+            let commit = self.commit
+            try await GroupCommitTests.until { condition(commit.statistics) }
         }
 
         func values() async throws -> [Int] {
@@ -241,12 +238,13 @@ struct GroupCommitTests {
         )
     }
 
+    /// Polls `condition` every 10 ms for up to 5 s.
     static func until(_ condition: () -> Bool) async throws {
         for _ in 0..<500 {
             if condition() { return }
             try await Task.sleep(for: .milliseconds(10))
         }
-        Issue.record("the server never reached the expected state")
+        Issue.record("the group commit never reached the expected state")
     }
 }
 

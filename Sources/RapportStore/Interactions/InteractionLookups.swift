@@ -21,17 +21,6 @@ enum InteractionLookups {
         var exactTime: TimeOfDay { WorkClock.exact(hour: hour, minute: minute, second: second) }
     }
 
-    static func clock(_ connection: PGConnection) throws -> Clock {
-        try self.clock(
-            from: connection.query(
-                """
-                SELECT CURRENT_DATE, extract(hour FROM LOCALTIME)::int, extract(minute FROM LOCALTIME)::int,
-                       extract(microseconds FROM LOCALTIME)::bigint
-                """
-            )[0]
-        )
-    }
-
     /// The clock from a row whose first four columns are CURRENT_DATE, hour, minute and microseconds.
     static func clock(from row: PGRow) throws -> Clock {
         let microseconds = try row.decode(Int.self, at: 3)

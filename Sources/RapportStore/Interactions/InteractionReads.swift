@@ -51,8 +51,8 @@ final class InteractionReads {
         self.connection = connection
         let contactNo = input.contactNo.value
         let templateCode = input.templateCode.value
-        // Three statements: one row of everything single (clock, drawn numbers, the contact, the template,
-        // the alternative address), the template's language rows, and the codes to check.
+        // Four statements: one row of everything single (clock, drawn numbers, the contact, the template),
+        // the template's language rows, the codes to check, and the alternative address.
         let date = input.date.value
         let answers = try connection.queries([
             """
@@ -66,17 +66,10 @@ final class InteractionReads {
                         THEN nextval(pg_get_serial_sequence('attachments', 'no')) END AS drawn_attachment_no,
                    (SELECT full_name FROM users WHERE user_id = \(actor.userID)) AS user_full_name,
                    \(unescaped: InteractionLookups.contactColumns("c", prefix: "c_")),
-                   \(unescaped: InteractionLookups.templateColumns("t", prefix: "t_")),
-                   a.code AS a_code, a.email AS a_email
+                   \(unescaped: InteractionLookups.templateColumns("t", prefix: "t_"))
             FROM (SELECT 1) one
             LEFT JOIN contacts c ON c.no = \(contactNo)
             LEFT JOIN interaction_templates t ON t.code = \(templateCode)
-            LEFT JOIN LATERAL (
-                SELECT code, email FROM contact_alt_addresses
-                WHERE contact_no = \(contactNo)
-                  AND (starting_date IS NULL OR starting_date <= COALESCE(\(date?.pgValue)::date, CURRENT_DATE))
-                  AND (ending_date IS NULL OR ending_date >= COALESCE(\(date?.pgValue)::date, CURRENT_DATE))
-                ORDER BY code LIMIT 1) a ON true
             """,
             InteractionLookups.templateLanguagesQuery(templateCode ?? ""),
             """
@@ -94,6 +87,7 @@ final class InteractionReads {
                                     (SELECT language_code_default FROM interaction_templates
                                      WHERE code = \(templateCode))])
             """,
+            InteractionLookups.altAddressQuery(contactNo: contactNo ?? "", date: date),
         ])
         let row = answers[0][0]
         self.clock = try InteractionLookups.clock(from: row)
@@ -116,12 +110,8 @@ final class InteractionReads {
                     )
                 }
             }
-            let address: (code: String, email: String?)? =
-                try row.decode(String?.self, named: "a_code").map {
-                    (code: $0, email: try row.decode(String?.self, named: "a_email"))
-                }
             self.altAddresses.updateValue(
-                address,
+                try answers[3].first.map(InteractionLookups.altAddress(from:)),
                 forKey: AltAddressKey(contactNo: contactNo, date: date ?? self.clock.today)
             )
         }
