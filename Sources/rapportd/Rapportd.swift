@@ -14,7 +14,7 @@ struct Rapportd: AsyncParsableCommand {
         commandName: "rapportd",
         abstract: "Rapport: the interaction ledger server.",
         discussion: "With no database configured, rapportd runs its own private PostgreSQL in .rapport/postgres.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, ProtocolReference.self],
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, StatsCommand.self, ProtocolReference.self],
         defaultSubcommand: Serve.self
     )
 }

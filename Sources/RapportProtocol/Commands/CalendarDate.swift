@@ -42,3 +42,22 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
         }
     }
 }
+
+extension CalendarDate {
+    /// The first day of this date's month.
+    public var firstOfMonth: CalendarDate {
+        var date = self
+        date.day = 1
+        return date
+    }
+
+    /// The first day of the following month; nil after December 9999.
+    public var firstOfNextMonth: CalendarDate? {
+        self.month == 12
+            ? CalendarDate(year: self.year + 1, month: 1, day: 1)
+            : CalendarDate(year: self.year, month: self.month + 1, day: 1)
+    }
+
+    /// Whether this is the last day of its month.
+    public var isLastOfMonth: Bool { self.day == Self.daysIn(month: self.month, year: self.year) }
+}

@@ -3,9 +3,10 @@ import LibPQ
 import RapportModel
 import RapportProtocol
 
-/// Statistics over the interaction log (reference section 4), computed on read. Counts, costs and durations
-/// exclude canceled and postponed entries and respect the date range; the queries spell the predicate
-/// `NOT canceled AND NOT postponed` exactly as the partial indexes of 0005 do, so those indexes serve them.
+/// Statistics over the interaction log (reference section 4), read from the running totals that the
+/// ledger's triggers keep in the same transactions as the entries (sql/0016): one statement, a handful
+/// of rows whatever the size of the log. Counts, costs and durations exclude canceled and postponed
+/// entries and respect the date range (whole months from the month rows, the ends from the day rows).
 public enum InteractionStatisticsStore {
     public static func statistics(
         _ connection: PGConnection,
@@ -13,87 +14,133 @@ public enum InteractionStatisticsStore {
         from: CalendarDate?,
         to: CalendarDate?
     ) throws -> InteractionStatistics {
-        let (column, key) = try self.selection(connection, subject)
+        let source = Source(subject)
+        let periods = StatisticsPeriods(from: from, to: to, monthly: source.monthKind != nil)
         var query = PGQuery(sql: "")
-        let keyPlaceholder = query.bind(key)
-        var range = ""
-        if let from { range += " AND date >= \(query.bind(from.pgValue))::date" }
-        if let to { range += " AND date <= \(query.bind(to.pgValue))::date" }
-        query.sql = """
-            SELECT count(*), coalesce(sum(cost), 0)::numeric(18,2),
-                   coalesce(sum(duration), 0)::numeric(18,2)
-            FROM interaction_log_entries
-            WHERE \(column) = \(keyPlaceholder) AND NOT canceled AND NOT postponed\(range)
+        let key = query.bind(source.key)
+        let first = query.bind(periods.first.sqlText)
+        let last = query.bind(periods.last.sqlText)
+        let monthsFrom = query.bind(periods.monthsFrom.sqlText)
+        let monthsUntil = query.bind(periods.monthsUntil.sqlText)
+        let months =
+            source.monthKind.map {
+                "(t.kind = '\($0)' AND t.day >= \(monthsFrom)::date AND t.day < \(monthsUntil)::date) OR "
+            } ?? ""
+        // Last dates ignore the date range, as BC's FlowFields do: the newest day whose entries include one
+        // that was not a failed attempt (canceled ones count), or one initiated by us.
+        let lastDates =
+            source.hasLastDates
+            ? """
+            (SELECT t.day FROM interaction_totals t WHERE t.kind = k.kind AND t.key = p.\(source.keyColumn)
+             GROUP BY t.day HAVING sum(t.reached) > 0 ORDER BY t.day DESC LIMIT 1),
+            (SELECT t.day FROM interaction_totals t WHERE t.kind = k.kind AND t.key = p.\(source.keyColumn)
+             GROUP BY t.day HAVING sum(t.attempted) > 0 ORDER BY t.day DESC LIMIT 1)
             """
-        let row = try connection.query(query)[0]
-        var statistics = InteractionStatistics(
+            : "NULL::date, NULL::date"
+        query.sql = """
+            SELECT s.entries, s.cost, s.duration, \(lastDates)
+            FROM \(source.table) p
+            CROSS JOIN LATERAL (SELECT \(source.dayKind) AS kind) k
+            CROSS JOIN LATERAL (
+                SELECT coalesce(sum(t.entries), 0)::bigint AS entries,
+                       coalesce(sum(t.cost), 0)::numeric(18,2) AS cost,
+                       coalesce(sum(t.duration), 0)::numeric(18,2) AS duration
+                FROM interaction_totals t
+                WHERE t.key = p.\(source.keyColumn)
+                  AND (\(months)(t.kind = k.kind AND (t.day >= \(first)::date AND t.day < \(monthsFrom)::date
+                                                  OR t.day >= \(monthsUntil)::date AND t.day <= \(last)::date)))
+            ) s
+            WHERE p.\(source.keyColumn) = \(key)
+            """
+        guard let row = try connection.query(query).first else {
+            throw InteractionValidation.doesNotExist(source.tableCaption, source.keyCaption, source.key).storeError
+        }
+        return InteractionStatistics(
             count: try row.decode(Int.self, at: 0),
             cost: try row.decode(Decimal.self, at: 1),
             duration: try row.decode(Decimal.self, at: 2),
-            lastInteraction: nil,
-            lastAttempted: nil
+            lastInteraction: try row.decode(PGDate?.self, at: 3).map(CalendarDate.init),
+            lastAttempted: try row.decode(PGDate?.self, at: 4).map(CalendarDate.init)
         )
-        if case .contact = subject {
-            // Last dates ignore the date range, as BC's FlowFields do: canceled entries count, failed attempts
-            // do not count as interactions, attempts are the ones we initiated.
-            statistics.lastInteraction = try self.latestDate(
-                connection,
-                column: column,
-                key: key,
-                condition: "NOT attempt_failed AND NOT postponed"
-            )
-            statistics.lastAttempted = try self.latestDate(
-                connection,
-                column: column,
-                key: key,
-                condition: "initiated_by = 'us' AND NOT postponed"
-            )
-        }
-        return statistics
     }
 
-    /// The column and value that select the subject's entries; an unknown subject is refused.
-    private static func selection(_ connection: PGConnection, _ subject: StatisticsSubject) throws
-        -> (column: String, key: String)
-    {
-        switch subject {
-        case .contact(let no):
-            guard let contact = try InteractionLookups.contact(connection, no) else {
-                throw InteractionValidation.doesNotExist("Contact", "No.", no).storeError
-            }
-            switch ContactStatisticsScope(contact) {
-            case .company(let company): return ("contact_company_no", company)
-            case .person(let person): return ("contact_no", person)
-            }
-        case .salesperson(let code):
-            guard try InteractionLookups.salespersonBlocked(connection, code) != nil else {
-                throw InteractionValidation.doesNotExist("Salesperson/Purchaser", "Code", code).storeError
-            }
-            return ("salesperson_code", code)
-        case .template(let code):
-            guard try !connection.query("SELECT 1 FROM interaction_templates WHERE code = \(code)").isEmpty else {
-                throw InteractionValidation.doesNotExist("Interaction Template", "Code", code).storeError
-            }
-            return ("interaction_template_code", code)
-        case .group(let code):
-            guard try !connection.query("SELECT 1 FROM interaction_groups WHERE code = \(code)").isEmpty else {
-                throw InteractionValidation.doesNotExist("Interaction Group", "Code", code).storeError
-            }
-            return ("interaction_group_code", code)
-        }
-    }
+    /// Where a subject's totals are: its parent row (an unknown subject is refused) and its kinds of
+    /// totals rows. A company counts its own entries and its persons' (kind company), a person only its
+    /// own (kind contact); contacts are kept per day only.
+    private struct Source {
+        var table: String
+        var keyColumn: String
+        var key: String
+        var tableCaption: String
+        var keyCaption: String
+        var dayKind: String
+        var monthKind: String?
+        var hasLastDates = false
 
-    /// The newest date of the subject's entries meeting `condition`: walks the (…, date DESC) index and
-    /// stops at the first match.
-    private static func latestDate(_ connection: PGConnection, column: String, key: String, condition: String) throws
-        -> CalendarDate?
-    {
-        try connection.query(
-            """
-            SELECT date FROM interaction_log_entries
-            WHERE \(unescaped: column) = \(key) AND \(unescaped: condition)
-            ORDER BY date DESC LIMIT 1
-            """
-        ).first.map { CalendarDate(try $0.decode(PGDate.self, at: 0)) }
+        init(_ subject: StatisticsSubject) {
+            switch subject {
+            case .contact(let no):
+                self.init(
+                    table: "contacts",
+                    keyColumn: "no",
+                    key: no,
+                    tableCaption: "Contact",
+                    keyCaption: "No.",
+                    dayKind: "CASE p.type WHEN 'company' THEN 'company' ELSE 'contact' END",
+                    monthKind: nil,
+                    hasLastDates: true
+                )
+            case .salesperson(let code):
+                self.init(
+                    table: "salespeople",
+                    keyColumn: "code",
+                    key: code,
+                    tableCaption: "Salesperson/Purchaser",
+                    keyCaption: "Code",
+                    dayKind: "'salesperson'",
+                    monthKind: "salesperson-month"
+                )
+            case .template(let code):
+                self.init(
+                    table: "interaction_templates",
+                    keyColumn: "code",
+                    key: code,
+                    tableCaption: "Interaction Template",
+                    keyCaption: "Code",
+                    dayKind: "'template'",
+                    monthKind: "template-month"
+                )
+            case .group(let code):
+                self.init(
+                    table: "interaction_groups",
+                    keyColumn: "code",
+                    key: code,
+                    tableCaption: "Interaction Group",
+                    keyCaption: "Code",
+                    dayKind: "'group'",
+                    monthKind: "group-month"
+                )
+            }
+        }
+
+        private init(
+            table: String,
+            keyColumn: String,
+            key: String,
+            tableCaption: String,
+            keyCaption: String,
+            dayKind: String,
+            monthKind: String?,
+            hasLastDates: Bool = false
+        ) {
+            self.table = table
+            self.keyColumn = keyColumn
+            self.key = key
+            self.tableCaption = tableCaption
+            self.keyCaption = keyCaption
+            self.dayKind = dayKind
+            self.monthKind = monthKind
+            self.hasLastDates = hasLastDates
+        }
     }
 }

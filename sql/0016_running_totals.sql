@@ -1,0 +1,510 @@
+-- 0016_running_totals: statistics read from running totals kept in the ledger's own transactions.
+--
+-- Business Central keeps SIFT sums beside its ledgers; this is the PostgreSQL version. Statement-level
+-- triggers on interaction_log_entries (transition tables, so a 100,000-line LOG-SEGMENT is one
+-- aggregate, not 100,000 row triggers) add every change of the ledger to interaction_totals in the same
+-- transaction: whatever changes the ledger (a command, a cascade, a DBA's UPDATE) changes the totals,
+-- and both commit or roll back together. A statistic reads a handful of rows instead of scanning the
+-- entries it sums.
+--
+-- Keys (kind): per day for contact, company (a company with its persons), salesperson, template, group
+-- and campaign; per month as well for salesperson, template, group and campaign (a range of years reads
+-- its whole months there and only the partial months per day); for all time (day = 'infinity') for a
+-- logged segment and a campaign entry. A contact has few entries per month, so it keeps day rows only:
+-- that keeps a 100,000-line LOG-SEGMENT to one new row per contact.
+--
+-- Hot keys: sessions logging for the same template at once would queue on its row until each commits.
+-- Every backend writes to its own slot (pg_backend_pid() % 16) of a key, so concurrent transactions
+-- rarely touch the same row; readers sum the slots. rapport_totals_compact folds the slots of past days.
+
+CREATE TABLE interaction_totals (
+    kind               text     NOT NULL CHECK (kind IN (
+                           'contact', 'company', 'salesperson', 'salesperson-month', 'template',
+                           'template-month', 'group', 'group-month', 'campaign', 'campaign-month',
+                           'logged-segment', 'campaign-entry')),
+    key                text     NOT NULL,
+    day                date     NOT NULL,
+    slot               smallint NOT NULL DEFAULT 0,
+    entries            bigint   NOT NULL DEFAULT 0,
+    cost               numeric  NOT NULL DEFAULT 0,
+    duration           numeric  NOT NULL DEFAULT 0,
+    canceled_entries   bigint   NOT NULL DEFAULT 0,
+    canceled_cost      numeric  NOT NULL DEFAULT 0,
+    canceled_duration  numeric  NOT NULL DEFAULT 0,
+    responses          bigint   NOT NULL DEFAULT 0,
+    reached            bigint   NOT NULL DEFAULT 0,
+    attempted          bigint   NOT NULL DEFAULT 0,
+    PRIMARY KEY (kind, key, day, slot)
+) WITH (fillfactor = 70);
+COMMENT ON TABLE interaction_totals IS
+    'Running totals of interaction_log_entries (0016), maintained by its statement triggers in the same transaction as every change. One row per kind, key, day and slot; sum over slots. Postponed entries are not counted at all. Check with `rapportd stats verify`; rebuild online with `rapportd stats rebuild`. fillfactor 70 leaves room for HOT updates of the counters.';
+COMMENT ON COLUMN interaction_totals.kind IS
+    'What key is: contact (contact_no, per day), company (contact_company_no: a company with its persons, per day), salesperson / template / group / campaign (per day) and their -month twins (day = first of the month), logged-segment and campaign-entry (entry no. as text, day = infinity: all time).';
+COMMENT ON COLUMN interaction_totals.key IS 'The contact no., salesperson code, template code, group code, campaign no., or entry no. of a logged segment or campaign entry.';
+COMMENT ON COLUMN interaction_totals.day IS 'The entries'' date (day kinds), the first of its month (-month kinds), or infinity (all-time kinds).';
+COMMENT ON COLUMN interaction_totals.slot IS 'Stripe of a hot key: pg_backend_pid() % 16 of the writing backend, so concurrent sessions do not wait on one row; 0 after a rebuild or compaction.';
+COMMENT ON COLUMN interaction_totals.entries IS 'No. of Interactions: entries neither canceled nor postponed.';
+COMMENT ON COLUMN interaction_totals.cost IS 'Cost (LCY) of those entries.';
+COMMENT ON COLUMN interaction_totals.duration IS 'Duration (Min.) of those entries.';
+COMMENT ON COLUMN interaction_totals.canceled_entries IS 'Canceled entries (not postponed): what a canceled logged segment or campaign entry counts.';
+COMMENT ON COLUMN interaction_totals.canceled_cost IS 'Cost of the canceled entries.';
+COMMENT ON COLUMN interaction_totals.canceled_duration IS 'Duration of the canceled entries.';
+COMMENT ON COLUMN interaction_totals.responses IS 'Entries neither canceled nor postponed marked as a campaign response.';
+COMMENT ON COLUMN interaction_totals.reached IS 'Entries that are not failed attempts (canceled included): a day with reached > 0 can be the Date of Last Interaction.';
+COMMENT ON COLUMN interaction_totals.attempted IS 'Entries initiated by us (failed and canceled included): a day with attempted > 0 can be the Last Date Attempted.';
+
+-- What one entry adds to the totals (sign +1) or takes away (sign -1). Inlined by the planner into the
+-- triggers' statements, which call it once per changed row.
+CREATE FUNCTION rapport_entry_totals(e interaction_log_entries, sign integer)
+RETURNS TABLE (kind text, key text, day date, entries bigint, cost numeric, duration numeric,
+               canceled_entries bigint, canceled_cost numeric, canceled_duration numeric,
+               responses bigint, reached bigint, attempted bigint)
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT k.kind, k.key, k.day,
+           (sign * (NOT e.canceled)::int)::bigint,
+           CASE WHEN e.canceled THEN 0 ELSE sign * e.cost END,
+           CASE WHEN e.canceled THEN 0 ELSE sign * e.duration END,
+           (sign * e.canceled::int)::bigint,
+           CASE WHEN e.canceled THEN sign * e.cost ELSE 0 END,
+           CASE WHEN e.canceled THEN sign * e.duration ELSE 0 END,
+           (sign * (NOT e.canceled AND e.campaign_response)::int)::bigint,
+           (sign * (NOT e.attempt_failed)::int)::bigint,
+           (sign * (e.initiated_by IS NOT DISTINCT FROM 'us')::int)::bigint
+    FROM (VALUES
+        ('contact', e.contact_no::text, e.date),
+        ('company', e.contact_company_no::text, e.date),
+        ('salesperson', e.salesperson_code::text, e.date),
+        ('salesperson-month', e.salesperson_code::text, date_trunc('month', e.date)::date),
+        ('template', e.interaction_template_code::text, e.date),
+        ('template-month', e.interaction_template_code::text, date_trunc('month', e.date)::date),
+        ('group', e.interaction_group_code::text, e.date),
+        ('group-month', e.interaction_group_code::text, date_trunc('month', e.date)::date),
+        ('campaign', e.campaign_no::text, e.date),
+        ('campaign-month', e.campaign_no::text, date_trunc('month', e.date)::date),
+        ('logged-segment', e.logged_segment_entry_no::text, 'infinity'::date),
+        ('campaign-entry', e.campaign_entry_no::text, 'infinity'::date)
+    ) k(kind, key, day)
+    WHERE k.key IS NOT NULL AND NOT e.postponed
+$$;
+COMMENT ON FUNCTION rapport_entry_totals(interaction_log_entries, integer) IS
+    'The rows of interaction_totals one ledger entry contributes to, times sign (+1 added, -1 removed); none for a postponed entry. The single definition of what the totals count, used by the triggers, the rebuild and the verification.';
+
+-- The triggers: one aggregate upsert per statement, in key order (two statements touching the same
+-- keys lock them in the same order). An UPDATE that changes nothing counted (an evaluation, a delivery
+-- status) nets to zero and writes nothing. The three functions differ only in where the changes come
+-- from (a trigger sees only the transition tables its event has), so they are made from one text here;
+-- each keeps static SQL, planned once per session.
+DO $do$
+DECLARE
+    body constant text := $body$
+BEGIN
+    INSERT INTO interaction_totals AS t (kind, key, day, slot, entries, cost, duration, canceled_entries,
+                                         canceled_cost, canceled_duration, responses, reached, attempted)
+    SELECT d.kind, d.key, d.day, (pg_backend_pid() %% 16)::smallint, sum(d.entries), sum(d.cost),
+           sum(d.duration), sum(d.canceled_entries), sum(d.canceled_cost), sum(d.canceled_duration),
+           sum(d.responses), sum(d.reached), sum(d.attempted)
+    FROM (%s) d
+    GROUP BY d.kind, d.key, d.day
+    HAVING sum(d.entries) <> 0 OR sum(d.cost) <> 0 OR sum(d.duration) <> 0 OR sum(d.canceled_entries) <> 0
+        OR sum(d.canceled_cost) <> 0 OR sum(d.canceled_duration) <> 0 OR sum(d.responses) <> 0
+        OR sum(d.reached) <> 0 OR sum(d.attempted) <> 0
+    ORDER BY d.kind, d.key, d.day
+    ON CONFLICT (kind, key, day, slot) DO UPDATE SET
+        entries = t.entries + excluded.entries, cost = t.cost + excluded.cost,
+        duration = t.duration + excluded.duration,
+        canceled_entries = t.canceled_entries + excluded.canceled_entries,
+        canceled_cost = t.canceled_cost + excluded.canceled_cost,
+        canceled_duration = t.canceled_duration + excluded.canceled_duration,
+        responses = t.responses + excluded.responses, reached = t.reached + excluded.reached,
+        attempted = t.attempted + excluded.attempted;
+    RETURN NULL;
+END
+$body$;
+    added constant text := 'SELECT d.* FROM new_rows n CROSS JOIN LATERAL rapport_entry_totals(n, 1) d';
+    removed constant text := 'SELECT d.* FROM old_rows o CROSS JOIN LATERAL rapport_entry_totals(o, -1) d';
+BEGIN
+    EXECUTE format('CREATE FUNCTION rapport_log_entries_totals_insert() RETURNS trigger LANGUAGE plpgsql AS %L',
+                   format(body, added));
+    EXECUTE format('CREATE FUNCTION rapport_log_entries_totals_update() RETURNS trigger LANGUAGE plpgsql AS %L',
+                   format(body, added || ' UNION ALL ' || removed));
+    EXECUTE format('CREATE FUNCTION rapport_log_entries_totals_delete() RETURNS trigger LANGUAGE plpgsql AS %L',
+                   format(body, removed));
+END
+$do$;
+
+CREATE FUNCTION rapport_log_entries_totals_truncate() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE interaction_totals;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER interaction_log_entries_totals_insert AFTER INSERT ON interaction_log_entries
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rapport_log_entries_totals_insert();
+CREATE TRIGGER interaction_log_entries_totals_update AFTER UPDATE ON interaction_log_entries
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION rapport_log_entries_totals_update();
+CREATE TRIGGER interaction_log_entries_totals_delete AFTER DELETE ON interaction_log_entries
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION rapport_log_entries_totals_delete();
+CREATE TRIGGER interaction_log_entries_totals_truncate AFTER TRUNCATE ON interaction_log_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION rapport_log_entries_totals_truncate();
+
+---------------------------------------------------------------------------------------------------
+-- Upkeep: verify, rebuild, compact (run by `rapportd stats verify | rebuild | compact`)
+---------------------------------------------------------------------------------------------------
+
+-- A totals row as one readable text, for the verification's report.
+CREATE FUNCTION rapport_totals_text(entries numeric, cost numeric, duration numeric, canceled_entries numeric,
+                                    canceled_cost numeric, canceled_duration numeric, responses numeric,
+                                    reached numeric, attempted numeric)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT format('entries=%s cost=%s duration=%s canceled=%s canceled-cost=%s canceled-duration=%s '
+                  'responses=%s reached=%s attempted=%s',
+                  coalesce(entries, 0), coalesce(cost, 0)::numeric(20,2), coalesce(duration, 0)::numeric(20,2),
+                  coalesce(canceled_entries, 0), coalesce(canceled_cost, 0)::numeric(20,2),
+                  coalesce(canceled_duration, 0)::numeric(20,2), coalesce(responses, 0), coalesce(reached, 0),
+                  coalesce(attempted, 0))
+$$;
+
+CREATE FUNCTION rapport_totals_differences()
+RETURNS TABLE (kind text, key text, day date, ledger text, totals text)
+LANGUAGE sql STABLE AS $$
+    WITH l AS (
+        SELECT d.kind, d.key, d.day, sum(d.entries) AS e, sum(d.cost) AS c, sum(d.duration) AS du,
+               sum(d.canceled_entries) AS ce, sum(d.canceled_cost) AS cc, sum(d.canceled_duration) AS cd,
+               sum(d.responses) AS r, sum(d.reached) AS re, sum(d.attempted) AS a
+        FROM interaction_log_entries x CROSS JOIN LATERAL rapport_entry_totals(x, 1) d
+        GROUP BY d.kind, d.key, d.day),
+    t AS (
+        SELECT t.kind, t.key, t.day, sum(t.entries) AS e, sum(t.cost) AS c, sum(t.duration) AS du,
+               sum(t.canceled_entries) AS ce, sum(t.canceled_cost) AS cc, sum(t.canceled_duration) AS cd,
+               sum(t.responses) AS r, sum(t.reached) AS re, sum(t.attempted) AS a
+        FROM interaction_totals t
+        GROUP BY t.kind, t.key, t.day)
+    SELECT kind, key, day, rapport_totals_text(l.e, l.c, l.du, l.ce, l.cc, l.cd, l.r, l.re, l.a),
+           rapport_totals_text(t.e, t.c, t.du, t.ce, t.cc, t.cd, t.r, t.re, t.a)
+    FROM l FULL JOIN t USING (kind, key, day)
+    WHERE rapport_totals_text(l.e, l.c, l.du, l.ce, l.cc, l.cd, l.r, l.re, l.a)
+          IS DISTINCT FROM rapport_totals_text(t.e, t.c, t.du, t.ce, t.cc, t.cd, t.r, t.re, t.a)
+    ORDER BY kind, key, day
+$$;
+COMMENT ON FUNCTION rapport_totals_differences() IS
+    'Every (kind, key, day) whose running totals differ from a recomputation from the ledger, with both sides. Empty when they agree. Run it in one REPEATABLE READ snapshot (`rapportd stats verify` does); it reads the whole ledger.';
+
+-- The ledger column behind each family of kinds (a family: a kind and its -month twin).
+CREATE FUNCTION rapport_totals_column(family text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE family
+        WHEN 'contact' THEN 'contact_no' WHEN 'company' THEN 'contact_company_no'
+        WHEN 'salesperson' THEN 'salesperson_code' WHEN 'template' THEN 'interaction_template_code'
+        WHEN 'group' THEN 'interaction_group_code' WHEN 'campaign' THEN 'campaign_no'
+        WHEN 'logged-segment' THEN 'logged_segment_entry_no' WHEN 'campaign-entry' THEN 'campaign_entry_no'
+    END
+$$;
+
+-- The keys a rebuild of one family visits: those in the ledger and those in the totals.
+CREATE FUNCTION rapport_totals_keys(family text) RETURNS SETOF text
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    col constant text := rapport_totals_column(family);
+BEGIN
+    IF col IS NULL THEN
+        RAISE EXCEPTION 'unknown totals family "%"', family USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN QUERY EXECUTE format(
+        'SELECT k FROM (SELECT DISTINCT %1$I::text AS k FROM interaction_log_entries WHERE %1$I IS NOT NULL
+                        UNION
+                        SELECT key FROM interaction_totals WHERE kind IN ($1, $1 || ''-month'')) s
+         ORDER BY k', col) USING family;
+END
+$$;
+
+-- Recomputes the totals of some keys of one family from the ledger. The SHARE lock lets readers on and
+-- holds writers of the ledger back only for this call's transaction (a chunk of keys), so a rebuild in
+-- chunks runs while the server serves; a write waiting for it commits its totals after the rebuild.
+CREATE FUNCTION rapport_totals_rebuild(family text, keys text[]) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    col constant text := rapport_totals_column(family);
+    n bigint;
+BEGIN
+    IF col IS NULL THEN
+        RAISE EXCEPTION 'unknown totals family "%"', family USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    LOCK TABLE interaction_log_entries IN SHARE MODE;
+    DELETE FROM interaction_totals WHERE kind IN (family, family || '-month') AND key = ANY (keys);
+    EXECUTE format(
+        'INSERT INTO interaction_totals (kind, key, day, slot, entries, cost, duration, canceled_entries,
+                                         canceled_cost, canceled_duration, responses, reached, attempted)
+         SELECT d.kind, d.key, d.day, 0, sum(d.entries), sum(d.cost), sum(d.duration), sum(d.canceled_entries),
+                sum(d.canceled_cost), sum(d.canceled_duration), sum(d.responses), sum(d.reached),
+                sum(d.attempted)
+         FROM interaction_log_entries x CROSS JOIN LATERAL rapport_entry_totals(x, 1) d
+         WHERE x.%1$I = ANY ($1::%2$s[]) AND d.kind IN ($2, $2 || ''-month'')
+         GROUP BY d.kind, d.key, d.day',
+        col, CASE WHEN family IN ('logged-segment', 'campaign-entry') THEN 'bigint' ELSE 'text' END)
+        USING keys, family;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION rapport_totals_rebuild(text, text[]) IS
+    'Recomputes the totals of the given keys of one family (contact, company, salesperson, template, group, campaign, logged-segment, campaign-entry; a family includes its -month kind) from the ledger, under a SHARE lock on the ledger for the calling transaction. Returns the rows written.';
+
+-- Folds the slots of each key and day before `before` into its lowest slot and drops rows that count
+-- nothing, so that reads of past periods meet one row per key and day.
+CREATE FUNCTION rapport_totals_compact(before date) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    folded bigint;
+    dropped bigint;
+BEGIN
+    WITH extra AS (
+        DELETE FROM interaction_totals t
+        WHERE t.day < before
+          AND EXISTS (SELECT 1 FROM interaction_totals k
+                      WHERE k.kind = t.kind AND k.key = t.key AND k.day = t.day AND k.slot < t.slot)
+        RETURNING t.*),
+    sums AS (
+        SELECT x.kind, x.key, x.day, sum(x.entries) AS e, sum(x.cost) AS c, sum(x.duration) AS du,
+               sum(x.canceled_entries) AS ce, sum(x.canceled_cost) AS cc, sum(x.canceled_duration) AS cd,
+               sum(x.responses) AS r, sum(x.reached) AS re, sum(x.attempted) AS a
+        FROM extra x GROUP BY x.kind, x.key, x.day)
+    UPDATE interaction_totals t
+    SET entries = t.entries + s.e, cost = t.cost + s.c, duration = t.duration + s.du,
+        canceled_entries = t.canceled_entries + s.ce, canceled_cost = t.canceled_cost + s.cc,
+        canceled_duration = t.canceled_duration + s.cd, responses = t.responses + s.r,
+        reached = t.reached + s.re, attempted = t.attempted + s.a
+    FROM sums s
+    WHERE t.kind = s.kind AND t.key = s.key AND t.day = s.day
+      AND NOT EXISTS (SELECT 1 FROM interaction_totals k
+                      WHERE k.kind = t.kind AND k.key = t.key AND k.day = t.day AND k.slot < t.slot);
+    GET DIAGNOSTICS folded = ROW_COUNT;
+    DELETE FROM interaction_totals
+    WHERE day < before AND entries = 0 AND cost = 0 AND duration = 0 AND canceled_entries = 0
+      AND canceled_cost = 0 AND canceled_duration = 0 AND responses = 0 AND reached = 0 AND attempted = 0;
+    GET DIAGNOSTICS dropped = ROW_COUNT;
+    RETURN folded + dropped;
+END
+$$;
+COMMENT ON FUNCTION rapport_totals_compact(date) IS
+    'Folds the slots of every key and day before the given date into one row and drops rows that count nothing. Returns the rows folded into plus the rows dropped. Safe while the server writes (`rapportd stats compact`, daily timer in deploy/).';
+
+-- Fill the totals from the ledger as it is (the migration runs in one transaction: nothing changes meanwhile).
+INSERT INTO interaction_totals (kind, key, day, slot, entries, cost, duration, canceled_entries, canceled_cost,
+                                canceled_duration, responses, reached, attempted)
+SELECT d.kind, d.key, d.day, 0, sum(d.entries), sum(d.cost), sum(d.duration), sum(d.canceled_entries),
+       sum(d.canceled_cost), sum(d.canceled_duration), sum(d.responses), sum(d.reached), sum(d.attempted)
+FROM interaction_log_entries x CROSS JOIN LATERAL rapport_entry_totals(x, 1) d
+GROUP BY d.kind, d.key, d.day;
+
+-- The template and group statistics read the totals now; their partial indexes only cost inserts.
+DROP INDEX interaction_log_entries_template_stats_idx;
+DROP INDEX interaction_log_entries_group_stats_idx;
+
+---------------------------------------------------------------------------------------------------
+-- The reporting views of 0009 read the totals: same names, same columns (a DBA's queries keep working).
+---------------------------------------------------------------------------------------------------
+
+CREATE OR REPLACE VIEW contact_statistics AS
+SELECT
+    c.no AS contact_no,
+    c.type,
+    c.company_no,
+    c.name,
+    c.salesperson_code,
+    coalesce(s.no_of_interactions, 0)::bigint AS no_of_interactions,
+    coalesce(s.cost, 0)::numeric(18,2) AS cost,
+    coalesce(s.duration, 0)::numeric(18,2) AS duration,
+    s.date_of_last_interaction,
+    s.last_date_attempted
+FROM contacts c
+CROSS JOIN LATERAL (
+    -- a company: its own entries and those of its persons; a person: only its own
+    SELECT sum(d.entries) AS no_of_interactions, sum(d.cost) AS cost, sum(d.duration) AS duration,
+           max(d.day) FILTER (WHERE d.reached > 0) AS date_of_last_interaction,
+           max(d.day) FILTER (WHERE d.attempted > 0) AS last_date_attempted
+    FROM (SELECT t.day, sum(t.entries) AS entries, sum(t.cost) AS cost, sum(t.duration) AS duration,
+                 sum(t.reached) AS reached, sum(t.attempted) AS attempted
+          FROM interaction_totals t
+          WHERE t.kind = CASE c.type WHEN 'company' THEN 'company' ELSE 'contact' END AND t.key = c.no
+          GROUP BY t.day) d
+) s;
+
+CREATE OR REPLACE VIEW salesperson_statistics AS
+SELECT
+    sp.code AS salesperson_code,
+    sp.name,
+    sp.blocked,
+    coalesce(s.no_of_interactions, 0)::bigint AS no_of_interactions,
+    coalesce(s.cost, 0)::numeric(18,2) AS cost,
+    coalesce(s.duration, 0)::numeric(18,2) AS duration
+FROM salespeople sp
+CROSS JOIN LATERAL (
+    SELECT sum(t.entries) AS no_of_interactions, sum(t.cost) AS cost, sum(t.duration) AS duration
+    FROM interaction_totals t WHERE t.kind = 'salesperson-month' AND t.key = sp.code
+) s;
+
+CREATE OR REPLACE VIEW interaction_template_statistics AS
+SELECT
+    tp.code AS interaction_template_code,
+    tp.interaction_group_code,
+    tp.description,
+    coalesce(s.no_of_interactions, 0)::bigint AS no_of_interactions,
+    coalesce(s.cost, 0)::numeric(18,2) AS cost,
+    coalesce(s.duration, 0)::numeric(18,2) AS duration
+FROM interaction_templates tp
+CROSS JOIN LATERAL (
+    SELECT sum(t.entries) AS no_of_interactions, sum(t.cost) AS cost, sum(t.duration) AS duration
+    FROM interaction_totals t WHERE t.kind = 'template-month' AND t.key = tp.code
+) s;
+
+CREATE OR REPLACE VIEW interaction_group_statistics AS
+SELECT
+    g.code AS interaction_group_code,
+    g.description,
+    coalesce(s.no_of_interactions, 0)::bigint AS no_of_interactions,
+    coalesce(s.cost, 0)::numeric(18,2) AS cost,
+    coalesce(s.duration, 0)::numeric(18,2) AS duration
+FROM interaction_groups g
+CROSS JOIN LATERAL (
+    SELECT sum(t.entries) AS no_of_interactions, sum(t.cost) AS cost, sum(t.duration) AS duration
+    FROM interaction_totals t WHERE t.kind = 'group-month' AND t.key = g.code
+) s;
+
+CREATE OR REPLACE VIEW campaign_statistics AS
+SELECT
+    c.no AS campaign_no,
+    c.description,
+    c.starting_date,
+    c.ending_date,
+    c.salesperson_code,
+    coalesce(s.no_of_interactions, 0)::bigint AS no_of_interactions,
+    coalesce(s.cost, 0)::numeric(18,2) AS cost,
+    coalesce(s.duration, 0)::numeric(18,2) AS duration,
+    coalesce(s.no_of_campaign_responses, 0)::bigint AS no_of_campaign_responses
+FROM campaigns c
+CROSS JOIN LATERAL (
+    SELECT sum(t.entries) AS no_of_interactions, sum(t.cost) AS cost, sum(t.duration) AS duration,
+           sum(t.responses) AS no_of_campaign_responses
+    FROM interaction_totals t WHERE t.kind = 'campaign-month' AND t.key = c.no
+) s;
+
+CREATE OR REPLACE VIEW logged_segment_statistics AS
+SELECT
+    ls.entry_no AS logged_segment_entry_no,
+    ls.segment_no,
+    ls.description,
+    ls.creation_date,
+    ls.user_id,
+    ls.canceled,
+    coalesce(s.no_of_interactions, 0)::bigint AS no_of_interactions,
+    coalesce(s.cost, 0)::numeric(18,2) AS cost,
+    coalesce(s.duration, 0)::numeric(18,2) AS duration,
+    (SELECT count(*) FROM campaign_entries ce
+     WHERE ce.register_no = ls.entry_no AND ce.canceled = ls.canceled) AS no_of_campaign_entries
+FROM logged_segments ls
+CROSS JOIN LATERAL (
+    -- as in BC: the entries whose canceled equals the logged segment's
+    SELECT sum(CASE WHEN ls.canceled THEN t.canceled_entries ELSE t.entries END) AS no_of_interactions,
+           sum(CASE WHEN ls.canceled THEN t.canceled_cost ELSE t.cost END) AS cost,
+           sum(CASE WHEN ls.canceled THEN t.canceled_duration ELSE t.duration END) AS duration
+    FROM interaction_totals t WHERE t.kind = 'logged-segment' AND t.key = ls.entry_no::text
+) s;
+
+COMMENT ON VIEW contact_statistics IS
+    'Contact Statistics (reference section 4), one row per contact: a company counts its own entries and those of its persons (contact_company_no = company), a person only its own (contact_no = person). Counts, costs and durations exclude canceled and postponed entries. Read from interaction_totals (0016): a handful of rows per contact. For a date range use contact_daily_statistics.';
+COMMENT ON VIEW salesperson_statistics IS
+    'Salesperson Statistics (reference section 4), one row per salesperson: entries with this salesperson code that are not canceled and not postponed, read from the monthly running totals (0016).';
+COMMENT ON VIEW interaction_template_statistics IS
+    'Interaction Tmpl. Statistics (reference section 4), one row per template: entries logged with the template, not canceled and not postponed, read from the monthly running totals (0016).';
+COMMENT ON VIEW interaction_group_statistics IS
+    'Interaction Group Statistics (reference section 4), one row per group: entries logged with the group code (copied from the template at log time), not canceled and not postponed, read from the monthly running totals (0016).';
+COMMENT ON VIEW campaign_statistics IS
+    'Interaction statistics per campaign: entries with this campaign no., not canceled and not postponed, read from the monthly running totals (0016).';
+COMMENT ON VIEW logged_segment_statistics IS
+    'Logged Segment statistics (reference 1.14 and section 4), one row per logged segment. As in BC, the entries counted are those whose Canceled equals the logged segment''s Canceled: an active logged segment counts its entries that are NOT canceled AND NOT postponed, a canceled one its canceled entries. Read from the running totals (0016).';
+
+---------------------------------------------------------------------------------------------------
+-- Per-period views a sales manager asks for (ranked within the period: top-N is WHERE rank <= N)
+---------------------------------------------------------------------------------------------------
+
+CREATE VIEW salesperson_monthly_statistics AS
+SELECT s.salesperson_code, s.month, s.no_of_interactions, s.cost, s.duration,
+       rank() OVER (PARTITION BY s.month ORDER BY s.no_of_interactions DESC) AS rank_in_month
+FROM (SELECT t.key AS salesperson_code, t.day AS month, sum(t.entries)::bigint AS no_of_interactions,
+             sum(t.cost)::numeric(18,2) AS cost, sum(t.duration)::numeric(18,2) AS duration
+      FROM interaction_totals t WHERE t.kind = 'salesperson-month'
+      GROUP BY t.key, t.day) s;
+COMMENT ON VIEW salesperson_monthly_statistics IS
+    'Per salesperson and calendar month (month = its first day): entries not canceled and not postponed, their cost and duration, and the salesperson''s rank in that month by number of interactions (top N: WHERE month = ... AND rank_in_month <= N).';
+
+CREATE VIEW interaction_template_monthly_statistics AS
+SELECT s.interaction_template_code, s.month, s.no_of_interactions, s.cost, s.duration,
+       rank() OVER (PARTITION BY s.month ORDER BY s.no_of_interactions DESC) AS rank_in_month
+FROM (SELECT t.key AS interaction_template_code, t.day AS month, sum(t.entries)::bigint AS no_of_interactions,
+             sum(t.cost)::numeric(18,2) AS cost, sum(t.duration)::numeric(18,2) AS duration
+      FROM interaction_totals t WHERE t.kind = 'template-month'
+      GROUP BY t.key, t.day) s;
+COMMENT ON VIEW interaction_template_monthly_statistics IS
+    'Per interaction template and calendar month: entries not canceled and not postponed, cost, duration and the template''s rank in that month.';
+
+CREATE VIEW interaction_template_weekly_statistics AS
+SELECT t.key AS interaction_template_code, date_trunc('week', t.day)::date AS week,
+       sum(t.entries)::bigint AS no_of_interactions, sum(t.cost)::numeric(18,2) AS cost,
+       sum(t.duration)::numeric(18,2) AS duration
+FROM interaction_totals t WHERE t.kind = 'template'
+GROUP BY t.key, date_trunc('week', t.day)::date;
+COMMENT ON VIEW interaction_template_weekly_statistics IS
+    'Per interaction template and ISO week (week = its Monday): entries not canceled and not postponed, cost and duration. Filter by template for speed.';
+
+CREATE VIEW campaign_monthly_statistics AS
+SELECT t.key AS campaign_no, t.day AS month, sum(t.entries)::bigint AS no_of_interactions,
+       sum(t.cost)::numeric(18,2) AS cost, sum(t.duration)::numeric(18,2) AS duration,
+       sum(t.responses)::bigint AS no_of_campaign_responses
+FROM interaction_totals t WHERE t.kind = 'campaign-month'
+GROUP BY t.key, t.day;
+COMMENT ON VIEW campaign_monthly_statistics IS
+    'Per campaign and calendar month: entries not canceled and not postponed, cost, duration and campaign responses.';
+
+CREATE VIEW contact_daily_statistics AS
+SELECT CASE t.kind WHEN 'company' THEN 'company' ELSE 'person' END AS scope, t.key AS contact_no, t.day,
+       sum(t.entries)::bigint AS no_of_interactions, sum(t.cost)::numeric(18,2) AS cost,
+       sum(t.duration)::numeric(18,2) AS duration
+FROM interaction_totals t WHERE t.kind IN ('contact', 'company')
+GROUP BY t.kind, t.key, t.day;
+COMMENT ON VIEW contact_daily_statistics IS
+    'Per contact and day, for date ranges: scope company = the company with its persons (use it for a company), person = the contact''s own entries (use it for a person). Filter by contact_no and day.';
+
+COMMENT ON COLUMN salesperson_monthly_statistics.salesperson_code IS 'Salesperson code.';
+COMMENT ON COLUMN salesperson_monthly_statistics.month IS 'First day of the calendar month.';
+COMMENT ON COLUMN salesperson_monthly_statistics.no_of_interactions IS 'Entries not canceled and not postponed in the period.';
+COMMENT ON COLUMN salesperson_monthly_statistics.cost IS 'Cost (LCY) of those entries.';
+COMMENT ON COLUMN salesperson_monthly_statistics.duration IS 'Duration (Min.) of those entries.';
+COMMENT ON COLUMN salesperson_monthly_statistics.rank_in_month IS 'Rank among salespeople in the month by number of interactions (1 = most; ties share a rank).';
+COMMENT ON COLUMN interaction_template_monthly_statistics.interaction_template_code IS 'Interaction template code.';
+COMMENT ON COLUMN interaction_template_monthly_statistics.month IS 'First day of the calendar month.';
+COMMENT ON COLUMN interaction_template_monthly_statistics.no_of_interactions IS 'Entries not canceled and not postponed in the period.';
+COMMENT ON COLUMN interaction_template_monthly_statistics.cost IS 'Cost (LCY) of those entries.';
+COMMENT ON COLUMN interaction_template_monthly_statistics.duration IS 'Duration (Min.) of those entries.';
+COMMENT ON COLUMN interaction_template_monthly_statistics.rank_in_month IS 'Rank among templates in the month by number of interactions (1 = most; ties share a rank).';
+COMMENT ON COLUMN interaction_template_weekly_statistics.interaction_template_code IS 'Interaction template code.';
+COMMENT ON COLUMN interaction_template_weekly_statistics.week IS 'Monday of the ISO week.';
+COMMENT ON COLUMN interaction_template_weekly_statistics.no_of_interactions IS 'Entries not canceled and not postponed in the period.';
+COMMENT ON COLUMN interaction_template_weekly_statistics.cost IS 'Cost (LCY) of those entries.';
+COMMENT ON COLUMN interaction_template_weekly_statistics.duration IS 'Duration (Min.) of those entries.';
+COMMENT ON COLUMN campaign_monthly_statistics.campaign_no IS 'Campaign No.';
+COMMENT ON COLUMN campaign_monthly_statistics.month IS 'First day of the calendar month.';
+COMMENT ON COLUMN campaign_monthly_statistics.no_of_interactions IS 'Entries not canceled and not postponed in the period.';
+COMMENT ON COLUMN campaign_monthly_statistics.cost IS 'Cost (LCY) of those entries.';
+COMMENT ON COLUMN campaign_monthly_statistics.duration IS 'Duration (Min.) of those entries.';
+COMMENT ON COLUMN campaign_monthly_statistics.no_of_campaign_responses IS 'Those entries marked as a campaign response.';
+COMMENT ON COLUMN contact_daily_statistics.scope IS 'company: the company with the entries of its persons; person: the contact''s own entries.';
+COMMENT ON COLUMN contact_daily_statistics.contact_no IS 'Contact No.';
+COMMENT ON COLUMN contact_daily_statistics.day IS 'Date of the entries.';
+COMMENT ON COLUMN contact_daily_statistics.no_of_interactions IS 'Entries not canceled and not postponed in the period.';
+COMMENT ON COLUMN contact_daily_statistics.cost IS 'Cost (LCY) of those entries.';
+COMMENT ON COLUMN contact_daily_statistics.duration IS 'Duration (Min.) of those entries.';
+
+SELECT rapport_grant_roles();
