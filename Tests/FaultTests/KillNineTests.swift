@@ -92,6 +92,8 @@ extension FaultSuite {
                     "SELECT count(*) FROM idempotency_keys WHERE command = 'INTERACTION-CREATE' AND response IS NOT NULL"
                 )
                 let openKeys = try await database.count("SELECT count(*) FROM idempotency_keys WHERE response IS NULL")
+                // The running totals commit with the entries (sql/0016): no kill leaves them apart.
+                let totalsDifferences = try await database.count("SELECT count(*) FROM rapport_totals_differences()")
                 print(
                     """
                     kill -9 under load: \(clients) clients, \(kills) kills (\(killTimes.joined(separator: "; ")))
@@ -100,6 +102,7 @@ extension FaultSuite {
                       entries \(total), distinct keys in the ledger \(byKey.count), duplicates \(duplicates.count), \
                     acknowledged but missing \(missing.count), unknown \(strangers.count), entries without exactly one \
                     comment \(comments), idempotency rows \(keys) (open \(openKeys)), \
+                    totals differing from the ledger \(totalsDifferences), \
                     \(Fault.format(Fault.milliseconds(ContinuousClock.now - started) / 1000)) s
                     """
                 )
@@ -111,6 +114,7 @@ extension FaultSuite {
                 #expect(total == state.issued.count && byKey.count == state.issued.count)
                 #expect(comments == 0, "nothing half-written")
                 #expect(keys == state.issued.count && openKeys == 0)
+                #expect(totalsDifferences == 0, "running totals agree with the ledger")
             } cleanup: {
                 await runner.stopAll()
             }
