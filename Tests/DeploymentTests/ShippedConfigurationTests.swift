@@ -59,6 +59,31 @@ struct ShippedConfigurationTests {
         #expect(verify.errors.isEmpty && verify.output.isEmpty, "\(verify.output)\(verify.errors)")
     }
 
+    /// The nightly compaction of the running totals: a oneshot service and its timer, checked the same way.
+    @Test func systemdAcceptsTheCompactionTimer() async throws {
+        let analyze = try Toolbox.tool("systemd-analyze", package: "systemd")
+        let rapportd = try Toolbox.rapportd()
+        let service = try String(
+            contentsOfFile: Toolbox.repositoryFile("deploy/rapport-stats-compact.service"),
+            encoding: .utf8
+        )
+        let timer = try String(
+            contentsOfFile: Toolbox.repositoryFile("deploy/rapport-stats-compact.timer"),
+            encoding: .utf8
+        )
+        #expect(service.contains("\nExecStart=/usr/local/bin/rapportd stats compact\n"))
+        let scratch = try Toolbox.scratchDirectory("systemd-timer")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let servicePath = (scratch as NSString).appendingPathComponent("rapport-stats-compact.service")
+        let timerPath = (scratch as NSString).appendingPathComponent("rapport-stats-compact.timer")
+        try service.replacingOccurrences(of: "ExecStart=/usr/local/bin/rapportd", with: "ExecStart=\(rapportd)")
+            .write(toFile: servicePath, atomically: true, encoding: .utf8)
+        try timer.write(toFile: timerPath, atomically: true, encoding: .utf8)
+        let verify = try await self.run(analyze, ["verify", servicePath, timerPath], name: "systemd-analyze")
+        #expect(verify.status == 0, "\(verify.errors)")
+        #expect(verify.errors.isEmpty && verify.output.isEmpty, "\(verify.output)\(verify.errors)")
+    }
+
     @Test func scriptsParseAndDocumentTheirOptions() async throws {
         for script in ["deploy/backup.sh", "deploy/restore.sh"] {
             let path = Toolbox.repositoryFile(script)
@@ -72,10 +97,12 @@ struct ShippedConfigurationTests {
     /// Every environment variable and flag rapportd reads is in the operations guide, and every
     /// variable in the example environment file.
     @Test func everySettingIsDocumented() throws {
-        let sources = ["ServerOptions.swift", "DatabaseOptions.swift", "Rapportd.swift", "UserCommand.swift"]
-            .map { Toolbox.repositoryFile("Sources/rapportd/\($0)") }
-            .compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }
-            .joined(separator: "\n")
+        let sources = [
+            "ServerOptions.swift", "DatabaseOptions.swift", "Rapportd.swift", "UserCommand.swift", "StatsCommand.swift",
+        ]
+        .map { Toolbox.repositoryFile("Sources/rapportd/\($0)") }
+        .compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+        .joined(separator: "\n")
         let guide = try String(contentsOfFile: Toolbox.repositoryFile("docs/OPERATIONS.md"), encoding: .utf8)
         let environmentFile = try String(contentsOfFile: Toolbox.repositoryFile("deploy/rapportd.env"), encoding: .utf8)
         let variables = Set(sources.matches(of: /RAPPORT_[A-Z_]+/).map { String($0.output) })
