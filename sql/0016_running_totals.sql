@@ -14,8 +14,9 @@
 -- that keeps a 100,000-line LOG-SEGMENT to one new row per contact.
 --
 -- Hot keys: sessions logging for the same template at once would queue on its row until each commits.
--- Every backend writes to its own slot (pg_backend_pid() % 16) of a key, so concurrent transactions
--- rarely touch the same row; readers sum the slots. rapport_totals_compact folds the slots of past days.
+-- Every backend writes to its own slot (pg_backend_pid() % 1024) of a key, so concurrent transactions
+-- rarely touch the same row; readers sum the slots, of which a key and day has as many as backends
+-- wrote to it (a pool's few connections). rapport_totals_compact folds the slots of past days.
 
 CREATE TABLE interaction_totals (
     kind               text     NOT NULL CHECK (kind IN (
@@ -42,7 +43,7 @@ COMMENT ON COLUMN interaction_totals.kind IS
     'What key is: contact (contact_no, per day), company (contact_company_no: a company with its persons, per day), salesperson / template / group / campaign (per day) and their -month twins (day = first of the month), logged-segment and campaign-entry (entry no. as text, day = infinity: all time).';
 COMMENT ON COLUMN interaction_totals.key IS 'The contact no., salesperson code, template code, group code, campaign no., or entry no. of a logged segment or campaign entry.';
 COMMENT ON COLUMN interaction_totals.day IS 'The entries'' date (day kinds), the first of its month (-month kinds), or infinity (all-time kinds).';
-COMMENT ON COLUMN interaction_totals.slot IS 'Stripe of a hot key: pg_backend_pid() % 16 of the writing backend, so concurrent sessions do not wait on one row; 0 after a rebuild or compaction.';
+COMMENT ON COLUMN interaction_totals.slot IS 'Stripe of a hot key: pg_backend_pid() % 1024 of the writing backend, so concurrent sessions do not wait on one row; 0 after a rebuild or compaction.';
 COMMENT ON COLUMN interaction_totals.entries IS 'No. of Interactions: entries neither canceled nor postponed.';
 COMMENT ON COLUMN interaction_totals.cost IS 'Cost (LCY) of those entries.';
 COMMENT ON COLUMN interaction_totals.duration IS 'Duration (Min.) of those entries.';
@@ -100,7 +101,7 @@ DECLARE
 BEGIN
     INSERT INTO interaction_totals AS t (kind, key, day, slot, entries, cost, duration, canceled_entries,
                                          canceled_cost, canceled_duration, responses, reached, attempted)
-    SELECT d.kind, d.key, d.day, (pg_backend_pid() %% 16)::smallint, sum(d.entries), sum(d.cost),
+    SELECT d.kind, d.key, d.day, (pg_backend_pid() %% 1024)::smallint, sum(d.entries), sum(d.cost),
            sum(d.duration), sum(d.canceled_entries), sum(d.canceled_cost), sum(d.canceled_duration),
            sum(d.responses), sum(d.reached), sum(d.attempted)
     FROM (%s) d
