@@ -7,8 +7,8 @@ import RapportProtocol
 public enum LoggedSegmentStore {
     static let columns = """
         s.entry_no, s.segment_no, s.description, s.creation_date, s.user_id, s.canceled,
-        (SELECT count(*) FROM interaction_log_entries e
-         WHERE e.logged_segment_entry_no = s.entry_no AND e.canceled = s.canceled),
+        (SELECT coalesce(sum(CASE WHEN s.canceled THEN t.canceled_entries ELSE t.entries END), 0)::bigint
+         FROM interaction_totals t WHERE t.kind = 'logged-segment' AND t.key = s.entry_no::text),
         (SELECT count(*) FROM campaign_entries ce WHERE ce.register_no = s.entry_no AND ce.canceled = s.canceled),
         (SELECT string_agg(DISTINCT ce.campaign_no, ',' ORDER BY ce.campaign_no)
          FROM campaign_entries ce WHERE ce.register_no = s.entry_no)
@@ -81,9 +81,8 @@ public enum LoggedSegmentStore {
         let campaigns = try connection.query(
             """
             SELECT ce.entry_no, ce.campaign_no, ce.description, ce.date, ce.canceled,
-                   (SELECT count(*) FROM interaction_log_entries e
-                    WHERE e.campaign_no = ce.campaign_no AND e.campaign_entry_no = ce.entry_no
-                      AND e.canceled = ce.canceled)
+                   (SELECT coalesce(sum(CASE WHEN ce.canceled THEN t.canceled_entries ELSE t.entries END), 0)::bigint
+                    FROM interaction_totals t WHERE t.kind = 'campaign-entry' AND t.key = ce.entry_no::text)
             FROM campaign_entries ce WHERE ce.register_no = \(entryNo) ORDER BY ce.entry_no
             """
         ).map {
