@@ -491,10 +491,17 @@ struct ScaleBenchmark {
         print(Self.load)
         let connection = try cluster.connect()
         defer { connection.close() }
+        // With the running totals (0016) the docs no longer list the ledger date-range example: still
+        // measured, but outside the bar.
+        let totals = try connection.query("SELECT to_regclass('interaction_totals') IS NOT NULL")[0].decode(
+            Bool.self,
+            at: 0
+        )
         var worst = 0.0
         for (name, relation, sql) in Self.viewQueries {
+            let documented = !(totals && relation == "interaction_log_entries")
             guard try connection.query("SELECT to_regclass(\(relation)) IS NOT NULL")[0].decode(Bool.self, at: 0) else {
-                print(Self.column(name, 52) + "    n/a   (no \(relation) here: before migration 0016)")
+                print(Self.column(name, 52) + "      n/a      (no \(relation) here: before migration 0016)")
                 continue
             }
             var arguments = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", "\\timing on"]
@@ -505,11 +512,12 @@ struct ScaleBenchmark {
             }
             guard times.count == 5 else { throw BenchError("psql printed \(times.count) timings: \(output)") }
             let median = times.sorted()[2]
-            worst = max(worst, median)
+            if documented { worst = max(worst, median) }
             print(
                 Self.column(name, 52)
                     + String(format: "%9.2f ms", median) + "   (runs "
                     + times.map { String(format: "%.1f", $0) }.joined(separator: ", ") + ")"
+                    + (documented ? "" : "   informative: not documented since 0016, not in the bar")
             )
         }
         return [
