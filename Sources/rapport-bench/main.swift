@@ -2,11 +2,13 @@ import Foundation
 
 /// `rapport-bench segment-log [--contacts N] [--rounds R]`: QUALITY.md P3;
 /// `rapport-bench interaction-log [--sessions N,N,…] [--rounds R] [--seconds S] [--hot-sessions N]`: QUALITY.md P1/P2;
-/// `rapport-bench import [--rows N] [--rounds R]`: QUALITY.md P7 (see BENCHMARKS.md).
+/// `rapport-bench import [--rows N] [--rounds R]`: QUALITY.md P7;
+/// `rapport-bench scale [--entries N] [--contacts N] [--requests N]`: QUALITY.md P4/P5 (see BENCHMARKS.md).
 let usage = """
     usage: rapport-bench segment-log [--contacts N] [--rounds R]
            rapport-bench interaction-log [--sessions N,N,...] [--rounds R] [--seconds S] [--hot-sessions N]
            rapport-bench import [--rows N] [--rounds R]
+           rapport-bench scale [--entries N] [--contacts N] [--requests N]
     """
 
 func refuse() -> Never {
@@ -62,6 +64,14 @@ case "segment-log":
     let benchmark = SegmentLogBenchmark(
         contacts: given["--contacts"]?[0] ?? 100_000,
         rounds: given["--rounds"]?[0] ?? 3
+    )
+    await run { try await benchmark.run() }
+case "scale":
+    let given = options(arguments.dropFirst(), allowed: ["--entries", "--contacts", "--requests"])
+    let benchmark = ScaleBenchmark(
+        entries: given["--entries"]?[0] ?? 10_000_000,
+        contacts: given["--contacts"]?[0] ?? 200_000,
+        requests: given["--requests"]?[0] ?? 500
     )
     await run { try await benchmark.run() }
 default:
