@@ -118,6 +118,10 @@ public enum SegmentLineStore {
             SELECT \(segmentNo), \(actionNo)::int, line_no, contact_no, 'deletion' FROM del WHERE contact_no IS NOT NULL
             """
         )
+        // Tasks made for the segment's lines of a contact that has no line left in it (reference 1.9).
+        if let contactNo = line.contactNo {
+            try TaskStore.segmentLinesRemoved(connection, segmentNo: segmentNo, contactNos: [contactNo])
+        }
         return actionNo
     }
 
