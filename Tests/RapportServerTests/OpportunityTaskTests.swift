@@ -240,6 +240,21 @@ struct OpportunityTaskTests {
             [.named("contact", "PRIV"), .named("template", "CALL")]
         )
         #expect(privacy == "You cannot use contact PRIV because they are marked as blocked due to privacy.")
+        // Segment lines likewise.
+        let line = try await kit.alice.expectRefused(
+            .invalid,
+            "SEGMENT-LINE-SET",
+            [.positional("SEG1"), .positional("10000"), .named("opportunity", "OP000002")]
+        )
+        #expect(line == "Opportunity OP000002 belongs to company CO2, not to the company of contact PE1 (CO1)")
+        try await kit.alice.expectOK(
+            "SEGMENT-LINE-SET",
+            [.positional("SEG1"), .positional("20000"), .named("opportunity", "OP000002")]
+        )
+        #expect(
+            try await kit.rows("SELECT line_no::text, opportunity_no FROM segment_lines ORDER BY line_no")
+                == [["10000", nil], ["20000", "OP000002"]]
+        )
         // The log by opportunity.
         _ = try await kit.alice.logInteraction([.named("contact", "PE1"), .named("template", "CALL")])
         let log = try await kit.bob.expectOK("LOG-LIST", [.named("opportunity", "OP000001")])

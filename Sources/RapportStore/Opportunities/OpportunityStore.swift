@@ -681,6 +681,30 @@ public enum OpportunityStore {
         }
     }
 
+    /// The check of a segment line that names an opportunity: as an interaction's, with the line's contact
+    /// and salesperson (else the segment's).
+    static func checkSegmentLine(_ connection: PGConnection, segmentNo: String, lineNo: Int, _ opportunityNo: String)
+        throws
+    {
+        let line = try connection.query(
+            """
+            SELECT l.contact_no, l.contact_company_no, coalesce(l.salesperson_code, h.salesperson_code)
+            FROM segment_lines l JOIN segment_headers h ON h.no = l.segment_no
+            WHERE l.segment_no = \(segmentNo) AND l.line_no = \(lineNo)
+            """
+        )[0]
+        guard let contactNo = try line.decode(String?.self, at: 0) else {
+            throw StoreError.invalid("Segment line \(lineNo) has no contact: it cannot name an opportunity")
+        }
+        try Self.checkLink(
+            connection,
+            opportunityNo: opportunityNo,
+            contactNo: contactNo,
+            contactCompanyNo: try line.decode(String?.self, at: 1),
+            salespersonCode: try line.decode(String?.self, at: 2)
+        )
+    }
+
     /// The check of an interaction that names an opportunity: it exists, is open, belongs to the contact's
     /// company and, when the interaction has a salesperson, to that salesperson.
     static func checkLink(

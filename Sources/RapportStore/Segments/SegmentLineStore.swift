@@ -190,5 +190,10 @@ public enum SegmentLineStore {
             WHERE segment_no = \(segment) AND line_no = \(line)::int
             """
         try connection.execute(query)
+        // A line names an open opportunity of its contact's company and salesperson, and a task not canceled.
+        if case .some(.some(let opportunityNo)) = changes.opportunityNo {
+            try OpportunityStore.checkSegmentLine(connection, segmentNo: segmentNo, lineNo: lineNo, opportunityNo)
+        }
+        if case .some(.some(let taskNo)) = changes.taskNo { try TaskStore.checkLink(connection, taskNo) }
     }
 }
