@@ -536,6 +536,92 @@ struct OpportunityTaskTests {
         try await kit.stop()
     }
 
+    @Test func moreRefusalsAndRetries() async throws {
+        let kit = try await Self.start()
+        try await Self.setup(kit)
+        // One opportunity per segment line; the lines keep the numbers; not twice.
+        let made = try await kit.alice.expectOK("OPPORTUNITY-FROM-SEGMENT", [.positional("SEG1")])
+        #expect(made.final == .ok("2 opportunities created"))
+        #expect(made.fields("contact") == ["PE1", "CO2"])
+        #expect(made.fields("company") == ["CO1", "CO2"])
+        #expect(made.fields("segment") == ["SEG1", "SEG1"])
+        #expect(made.fields("description") == ["Golf fair", "Golf fair"])
+        #expect(
+            try await kit.rows("SELECT opportunity_no FROM segment_lines WHERE segment_no = 'SEG1' ORDER BY line_no")
+                == [["OP000001"], ["OP000002"]]
+        )
+        let twice = try await kit.alice.expectRefused(.conflict, "OPPORTUNITY-FROM-SEGMENT", [.positional("SEG1")])
+        #expect(
+            twice == "Opportunity No. must be blank in Segment Line: Segment No.=SEG1, Line No.=10000 (it is OP000001)"
+        )
+        #expect(try await kit.count("SELECT count(*) FROM opportunities") == 2)
+        try await kit.alice.expectRefused(.notFound, "OPPORTUNITY-FROM-SEGMENT", [.positional("NOSEG")])
+        // A postponed entry is not an interaction yet.
+        let postponed = try await kit.alice.logInteraction([
+            .named("contact", "PE1"), .named("template", "CALL"), .named("postpone", "true"),
+        ])
+        let notYet = try await kit.alice.expectRefused(.conflict, "OPPORTUNITY-FROM-ENTRY", [.positional(postponed)])
+        #expect(notYet == "Interaction log entry \(postponed) is postponed: resume it with POSTPONED-RESUME first")
+        try await kit.alice.expectRefused(.conflict, "TASK-FROM-ENTRY", [.positional(postponed)])
+        try await kit.alice.expectRefused(.notFound, "TASK-FROM-ENTRY", [.positional("999999")])
+        // new-opportunity= and opportunity= together: refused, nothing logged.
+        let entries = try await kit.count("SELECT count(*) FROM interaction_log_entries")
+        let both = try await kit.alice.expectRefused(
+            .invalid,
+            "PHONE-CALL",
+            [.named("contact", "PE1"), .named("opportunity", "OP000001"), .named("new-opportunity", "x")]
+        )
+        #expect(
+            both
+                == "The call is already linked to opportunity OP000001: send new-opportunity= or opportunity=, not both"
+        )
+        let create = try await kit.alice.expectRefused(
+            .conflict,
+            "INTERACTION-CREATE",
+            [
+                .named("contact", "PE1"), .named("template", "CALL"), .named("opportunity", "OP000001"),
+                .named("new-opportunity", "x"),
+            ]
+        )
+        #expect(create.hasPrefix("Opportunity No. must be blank in Interaction Log Entry"))
+        #expect(try await kit.count("SELECT count(*) FROM interaction_log_entries") == entries)
+        // Task dates; closed tasks; others' tasks.
+        let ending = try await kit.alice.expectRefused(
+            .invalid,
+            "TASK-CREATE",
+            [
+                .named("description", "x"), .named("date", "2030-01-10"), .named("ending-date", "2030-01-09"),
+            ]
+        )
+        #expect(ending == "Ending Date 2030-01-09 must not be before Date 2030-01-10: change ending-date=")
+        let task = try await kit.alice.expectOK(
+            "TASK-CREATE",
+            [.named("type", "phone_call"), .named("description", "Call"), .named("contact", "PE1")]
+        )
+        let no = task.field("task")!
+        try await kit.bob.expectRefused(.denied, "TASK-COMPLETE", [.positional(no)])
+        try await kit.bob.expectRefused(.denied, "TASK-CANCEL", [.positional(no)])
+        // A retried completion (same idem=) answers the same and logs once; the call dials the contact.
+        let first = try await kit.alice.expectOK("TASK-COMPLETE", [.positional(no), .named("idem", "done-1")])
+        let retry = try await kit.alice.expectOK("TASK-COMPLETE", [.positional(no), .named("idem", "done-1")])
+        #expect(first.final == retry.final)
+        #expect(try await kit.count("SELECT count(*) FROM interaction_log_entries WHERE task_no = '\(no)'") == 1)
+        #expect(
+            try await kit.value("SELECT contact_via FROM interaction_log_entries WHERE task_no = '\(no)'")
+                == "+44 20 7946 0001"
+        )
+        let closed = try await kit.alice.expectRefused(.conflict, "TASK-CANCEL", [.positional(no)])
+        #expect(closed == "Task \(no) is already completed")
+        try await kit.alice.expectRefused(.conflict, "TASK-SET", [.positional(no), .named("description", "y")])
+        // A manager works on anyone's.
+        let other = try await kit.manager.expectOK(
+            "TASK-CREATE",
+            [.named("description", "Visit"), .named("contact", "CO2"), .named("salesperson", "BB")]
+        )
+        try await kit.manager.expectOK("TASK-CANCEL", [.positional(other.field("task")!)])
+        try await kit.stop()
+    }
+
     /// The "sales manager's day", end to end.
     @Test func aSalesManagersDay() async throws {
         let kit = try await Self.start()
