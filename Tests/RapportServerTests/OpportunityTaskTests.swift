@@ -619,6 +619,28 @@ struct OpportunityTaskTests {
             [.named("description", "Visit"), .named("contact", "CO2"), .named("salesperson", "BB")]
         )
         try await kit.manager.expectOK("TASK-CANCEL", [.positional(other.field("task")!)])
+        // Persons without a company share no opportunity.
+        try await kit.sql(
+            "INSERT INTO contacts (no, type, name) VALUES ('LONE1', 'person', 'One'), ('LONE2', 'person', 'Two')"
+        )
+        let lone = try await kit.alice.expectOK(
+            "OPPORTUNITY-CREATE",
+            [.named("contact", "LONE1"), .named("description", "Solo")]
+        )
+        let opportunity = lone.field("opportunity")!
+        _ = try await kit.alice.logInteraction([
+            .named("contact", "LONE1"), .named("template", "CALL"), .named("opportunity", opportunity),
+        ])
+        let stranger = try await kit.alice.expectRefused(
+            .invalid,
+            "INTERACTION-CREATE",
+            [.named("contact", "LONE2"), .named("template", "CALL"), .named("opportunity", opportunity)]
+        )
+        #expect(
+            stranger.hasPrefix(
+                "Opportunity \(opportunity) belongs to company (none), not to the company of contact LONE2"
+            )
+        )
         try await kit.stop()
     }
 

@@ -716,7 +716,10 @@ public enum OpportunityStore {
     ) throws {
         guard
             let row = try connection.query(
-                "SELECT status::text, contact_company_no, salesperson_code FROM opportunities WHERE no = \(opportunityNo)"
+                """
+                SELECT status::text, contact_company_no, salesperson_code, contact_no
+                FROM opportunities WHERE no = \(opportunityNo)
+                """
             ).first
         else {
             throw InteractionValidation.doesNotExist("Opportunity", "No.", opportunityNo)
@@ -732,7 +735,11 @@ public enum OpportunityStore {
             )
         }
         let company = try row.decode(String?.self, at: 1)
-        if company != contactCompanyNo {
+        // A person without a company has only their own opportunities.
+        let sameCompany =
+            contactCompanyNo == nil
+            ? try row.decode(String?.self, at: 3) == contactNo : company == contactCompanyNo
+        if !sameCompany {
             throw StoreError.invalid(
                 "Opportunity \(opportunityNo) belongs to company \(company ?? "(none)"), not to the company of contact "
                     + "\(contactNo) (\(contactCompanyNo ?? "none"))"

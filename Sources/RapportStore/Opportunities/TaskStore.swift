@@ -264,7 +264,10 @@ public enum TaskStore {
         guard opportunity.status.isOpen else {
             throw StoreError.invalid("Opportunity \(no) is closed (\(opportunity.status.rawValue))")
         }
-        if let contact, opportunity.contactCompanyNo != contact.companyNo {
+        if let contact,
+            contact.companyNo == nil
+                ? opportunity.contactNo != contact.no : opportunity.contactCompanyNo != contact.companyNo
+        {
             throw StoreError.invalid(
                 "Opportunity \(no) belongs to company \(opportunity.contactCompanyNo ?? "(none)"), not to the company "
                     + "of contact \(contact.no)"
