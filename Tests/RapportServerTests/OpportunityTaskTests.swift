@@ -240,6 +240,13 @@ struct OpportunityTaskTests {
             [.named("contact", "PRIV"), .named("template", "CALL")]
         )
         #expect(privacy == "You cannot use contact PRIV because they are marked as blocked due to privacy.")
+        // Document logging skips such a contact rather than failing the ERP's document.
+        try await kit.manager.expectOK("SETUP-SET", [.named("event", "sales_invoice"), .named("template", "S_INV")])
+        let document = try await kit.manager.expectOK(
+            "DOCUMENT-LOG",
+            [.named("document-type", "sales_invoice"), .named("document-no", "SI-1"), .named("contact", "PRIV")]
+        )
+        #expect(document.final == .ok("nothing logged: contact PRIV is blocked due to privacy"))
         // Segment lines likewise.
         let line = try await kit.alice.expectRefused(
             .invalid,
