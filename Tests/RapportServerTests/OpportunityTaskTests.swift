@@ -626,6 +626,52 @@ struct OpportunityTaskTests {
             [.named("description", "Visit"), .named("contact", "CO2"), .named("salesperson", "BB")]
         )
         try await kit.manager.expectOK("TASK-CANCEL", [.positional(other.field("task")!)])
+        // More messages.
+        let line = try await kit.alice.expectRefused(.badArguments, "PHONE-CALL", [.named("segment", "SEG1")])
+        #expect(line == "segment= needs line=: the segment line to call")
+        let lineAlone = try await kit.alice.expectRefused(
+            .badArguments,
+            "PHONE-CALL",
+            [.named("contact", "PE1"), .named("line", "10000")]
+        )
+        #expect(lineAlone == "line= goes with segment=")
+        let noContact = try await kit.alice.expectOK("TASK-CREATE", [.named("description", "Think")])
+        let meeting = try await kit.alice.expectRefused(
+            .invalid,
+            "TASK-SET",
+            [.positional(noContact.field("task")!), .named("type", "meeting")]
+        )
+        #expect(meeting == "A meeting task needs a contact; task \(noContact.field("task")!) has none")
+        let complete = try await kit.alice.expectRefused(
+            .invalid,
+            "TASK-SET",
+            [.positional(noContact.field("task")!), .named("status", "completed")]
+        )
+        #expect(complete == "A task is completed with TASK-COMPLETE, which logs its interaction")
+        let callNobody = try await kit.alice.expectRefused(
+            .invalid,
+            "PHONE-CALL",
+            [.named("task", noContact.field("task")!)]
+        )
+        #expect(callNobody == "Task \(noContact.field("task")!) has no contact to call")
+        try await kit.bob.expectRefused(
+            .denied,
+            "OPPORTUNITY-CLOSE",
+            [.positional("OP000001"), .named("outcome", "won")]
+        )
+        try await kit.manager.expectOK("SETUP-MARKETING", [.named("sales-cycle", "")])
+        let cycleless = try await kit.alice.expectOK(
+            "OPPORTUNITY-CREATE",
+            [.named("contact", "CO2"), .named("description", "No cycle")]
+        )
+        #expect(cycleless.field("sales-cycle") == nil)
+        let noStages = try await kit.alice.expectRefused(
+            .invalid,
+            "OPPORTUNITY-SET",
+            [.positional(cycleless.field("opportunity")!), .named("stage", "1")]
+        )
+        #expect(noStages == "Opportunity \(cycleless.field("opportunity")!) has no sales cycle: it has no stages")
+        try await kit.manager.expectRefused(.notFound, "SALES-CYCLE-SET", [.positional("NONE")])
         // Persons without a company share no opportunity.
         try await kit.sql(
             "INSERT INTO contacts (no, type, name) VALUES ('LONE1', 'person', 'One'), ('LONE2', 'person', 'Two')"

@@ -457,9 +457,7 @@ enum PhoneCallCommands {
             }
             source = .segmentLine(segmentNo: arguments[Self.segment]!, lineNo: lineNo)
         }
-        if source != .segmentLine(segmentNo: arguments[Self.segment] ?? "", lineNo: arguments[Self.line] ?? 0),
-            arguments[Self.line] != nil
-        {
+        if arguments[Self.line] != nil, arguments[Self.segment] == nil {
             throw CommandError(.badArguments, "line= goes with segment=")
         }
         var request = PhoneCallRequest(source: source)
