@@ -5,6 +5,7 @@ import RapportProtocol
 enum CommandSpecs {
     static let all: [CommandSpec] =
         session + users + MasterDataCommands.specs + InteractionCommands.specs + SegmentCommands.specs
+        + OpportunityTaskCommands.specs
 
     static var session: [CommandSpec] { SessionCommands.specs }
     static var users: [CommandSpec] { UserCommands.specs }

@@ -72,6 +72,7 @@ public final class RapportServer: Sendable {
         let commands =
             SessionCommands.make(context, table: { table.withLockedValue { $0! } }) + UserCommands.make(context)
             + MasterDataCommands.make(context) + InteractionCommands.make(context) + SegmentCommands.make(context)
+            + OpportunityTaskCommands.make(context)
         self.dispatcher = Dispatcher(commands: commands, context: context)
         table.withLockedValue { $0 = self.dispatcher.table }
     }

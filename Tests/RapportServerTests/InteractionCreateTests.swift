@@ -200,6 +200,14 @@ struct InteractionCreateTests {
 
     @Test func attachmentCommentsAndDelivery() async throws {
         let kit = try await InteractionKit.start()
+        // An opportunity and a task the entry may name (open, of PE1's company CO1 and salesperson AH).
+        try await kit.sql(
+            """
+            INSERT INTO opportunities (no, description, contact_no, contact_company_no, salesperson_code)
+                VALUES ('OP1', 'Offer', 'PE1', 'CO1', 'AH');
+            INSERT INTO tasks (no, description, contact_no, salesperson_code, date) VALUES ('TD1', 'Offer', 'PE1', 'AH', CURRENT_DATE);
+            """
+        )
         let reply = try await kit.alice.expectOK(
             "INTERACTION-CREATE",
             [

@@ -120,6 +120,8 @@ public struct InteractionContact: Sendable, Equatable {
     public var languageCode: String?
     public var correspondenceType: CorrespondenceType?
     public var email: String?
+    /// Blocked due to privacy: no interaction may be logged for the contact.
+    public var privacyBlocked: Bool
 
     public init(
         no: String,
@@ -128,7 +130,8 @@ public struct InteractionContact: Sendable, Equatable {
         salespersonCode: String? = nil,
         languageCode: String? = nil,
         correspondenceType: CorrespondenceType? = nil,
-        email: String? = nil
+        email: String? = nil,
+        privacyBlocked: Bool = false
     ) {
         self.no = no
         self.type = type
@@ -137,6 +140,7 @@ public struct InteractionContact: Sendable, Equatable {
         self.languageCode = languageCode
         self.correspondenceType = correspondenceType
         self.email = email
+        self.privacyBlocked = privacyBlocked
     }
 
     /// Contact Company No. of its entries: a company's is itself, a person's its company (maybe none).

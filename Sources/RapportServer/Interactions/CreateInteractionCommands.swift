@@ -1,4 +1,5 @@
 import LibPQ
+import RapportModel
 import RapportProtocol
 import RapportStore
 
@@ -9,7 +10,7 @@ enum CreateInteractionCommands {
             name: "INTERACTION-CREATE",
             summary: "Log an interaction with one contact, or save it for later (postpone=true).",
             arguments: [InteractionArguments.createContact.spec, InteractionArguments.createTemplate.spec]
-                + InteractionArguments.guideInputs,
+                + InteractionArguments.guideInputs + [Self.newOpportunity.spec],
             requiredRole: .salesperson,
             help: """
                 Defaults as in the guide: date today, time now rounded up to the minute, the template's group, \
@@ -23,6 +24,8 @@ enum CreateInteractionCommands {
                 A campaign gets its one shared campaign entry "Interactions". With deliver=true and a \
                 correspondence type, the entry is queued for sending (delivery-status=in_progress).
                 Salespeople may only log for their own salesperson code; managers for anyone.
+                An opportunity= must be open and belong to the contact's company (and to the salesperson); \
+                new-opportunity= creates one from the entry in the same transaction instead.
                 """,
             example: [
                 "INTERACTION-CREATE contact=CT000012 template=OUTGOING description=\"Follow-up call\" "
@@ -40,11 +43,28 @@ enum CreateInteractionCommands {
             template: arguments[InteractionArguments.createTemplate]
         )
         let actor = session.actingUser
+        let newOpportunity = arguments[Self.newOpportunity]
         return try await invocation.context.write(invocation, user: actor.userID, batched: true) { connection in
-            let logged = try InteractionStore.create(connection, request, actor: actor)
+            var logged = try InteractionStore.create(connection, request, actor: actor)
+            if let description = newOpportunity {
+                let created = try OpportunityStore.createFromEntry(
+                    connection,
+                    entryNo: logged.entryNo,
+                    description: description.isEmpty ? nil : description,
+                    actor: actor
+                )
+                logged.entry.draft.opportunityNo = created.no
+            }
             return Self.reply(logged)
         }
     }
+
+    /// The guide's "create an opportunity?" question as an explicit argument.
+    static let newOpportunity = OptionalArgument.named(
+        "new-opportunity",
+        .text(maxLength: 100),
+        "Create an opportunity from the entry with this description (empty: the entry's); not with opportunity=."
+    )
 
     static let all = [Self.create]
 

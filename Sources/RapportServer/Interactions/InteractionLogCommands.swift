@@ -34,6 +34,8 @@ enum InteractionLogCommands {
         "Document type of logged documents."
     )
     static let documentNo = OptionalArgument.named("document-no", .code(maxLength: 20), "Document No.")
+    static let opportunity = OptionalArgument.named("opportunity", .code(maxLength: 20), "Opportunity No.")
+    static let task = OptionalArgument.named("task", .code(maxLength: 20), "Task No.")
 
     static let list = Command(
         CommandSpec(
@@ -43,6 +45,7 @@ enum InteractionLogCommands {
                 Self.contact.spec, Self.company.spec, Self.salesperson.spec, Self.template.spec, Self.group.spec,
                 Self.campaign.spec, Self.segment.spec, Self.loggedSegment.spec, Self.from.spec, Self.to.spec,
                 Self.canceled.spec, Self.evaluation.spec, Self.documentType.spec, Self.documentNo.spec,
+                Self.opportunity.spec, Self.task.spec,
             ] + InteractionArguments.pageArguments,
             requiredRole: .salesperson,
             help: """
@@ -76,6 +79,8 @@ enum InteractionLogCommands {
             filter.evaluation = arguments[Self.evaluation]
             filter.documentType = arguments[Self.documentType]
             filter.documentNo = arguments[Self.documentNo]
+            filter.opportunityNo = arguments[Self.opportunity]
+            filter.taskNo = arguments[Self.task]
             let (limit, cursor) = try InteractionArguments.logPage(arguments)
             let chosen = filter
             let page = try await invocation.context.store.pool.withConnection { connection in

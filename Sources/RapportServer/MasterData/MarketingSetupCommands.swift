@@ -121,11 +121,23 @@ enum MarketingSetupCommands {
         "Largest attachment accepted, in bytes (10485760 until changed)."
     )
 
+    static let salesCycle = ChangeArgument.named(
+        "sales-cycle",
+        .code(maxLength: 10),
+        "Default sales cycle of new opportunities."
+    )
+    static let taskDateFormula = ChangeArgument.named(
+        "task-date-formula",
+        .code(maxLength: 4),
+        "Date of a new task without one: today plus N days, weeks, months or years (3D, 1W, 2M, 1Y)."
+    )
+
     static let setupColumns = [
         ResultColumn("contact-nos", .code), ResultColumn("campaign-nos", .code), ResultColumn("segment-nos", .code),
         ResultColumn("task-nos", .code), ResultColumn("opportunity-nos", .code),
         ResultColumn("correspondence-type", .enumeration), ResultColumn("salesperson", .code),
         ResultColumn("language", .code), ResultColumn("max-attachment-bytes", .integer),
+        ResultColumn("sales-cycle", .code), ResultColumn("task-date-formula", .code),
     ]
 
     static let setup = Command(
@@ -134,14 +146,15 @@ enum MarketingSetupCommands {
             summary: "Show the marketing setup, or change it (managers).",
             arguments: [
                 contactNos.spec, campaignNos.spec, segmentNos.spec, taskNos.spec, opportunityNos.spec,
-                correspondenceType.spec, salesperson.spec, language.spec, maxAttachmentBytes.spec,
+                correspondenceType.spec, salesperson.spec, language.spec, maxAttachmentBytes.spec, salesCycle.spec,
+                taskDateFormula.spec,
             ],
             requiredRole: .salesperson,
             help: "Without arguments it shows the setup; any argument changes it and needs the manager role.",
             example: [
                 "SETUP-MARKETING contact-nos=CONT salesperson=AH idem=setup-1",
                 "* contact-nos=CONT campaign-nos= segment-nos= task-nos= opportunity-nos= correspondence-type= "
-                    + "salesperson=AH language= max-attachment-bytes=10485760",
+                    + "salesperson=AH language= max-attachment-bytes=10485760 sales-cycle= task-date-formula=",
                 "OK marketing setup changed",
             ],
             results: setupColumns
@@ -176,6 +189,8 @@ enum MarketingSetupCommands {
         changes.defaultSalespersonCode = arguments[Self.salesperson].update
         changes.defaultLanguageCode = arguments[Self.language].update
         changes.maxAttachmentBytes = arguments[Self.maxAttachmentBytes].map(Int64.init)
+        changes.defaultSalesCycleCode = arguments[Self.salesCycle].update
+        changes.defaultTaskDateFormula = arguments[Self.taskDateFormula].update
         return changes
     }
 
@@ -199,6 +214,7 @@ enum MarketingSetupCommands {
                 "correspondence-type": setup.defaultCorrespondenceType?.rawValue,
                 "salesperson": setup.defaultSalespersonCode, "language": setup.defaultLanguageCode,
                 "max-attachment-bytes": String(setup.maxAttachmentBytes),
+                "sales-cycle": setup.defaultSalesCycleCode, "task-date-formula": setup.defaultTaskDateFormula,
             ]
         )
     }

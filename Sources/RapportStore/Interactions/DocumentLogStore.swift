@@ -63,6 +63,9 @@ public enum DocumentLogStore {
         guard let contact = try facts.contact(contactNo) else {
             return .skipped("contact \(contactNo) does not exist")
         }
+        if contact.privacyBlocked {
+            return .skipped("contact \(contactNo) is blocked due to privacy")
+        }
         // R3, R5: the line.
         var accountIsContact = false
         if case .contact = request.account { accountIsContact = true }

@@ -29,6 +29,8 @@ public enum InteractionLogStore {
         equal("evaluation", filter.evaluation?.rawValue)
         equal("document_type", filter.documentType?.rawValue)
         equal("document_no", filter.documentNo)
+        equal("opportunity_no", filter.opportunityNo)
+        equal("task_no", filter.taskNo)
         equal("canceled", filter.canceled)
         if let from = filter.from { conditions.append("e.date >= \(query.bind(from.pgValue))::date") }
         if let to = filter.to { conditions.append("e.date <= \(query.bind(to.pgValue))::date") }

@@ -117,7 +117,7 @@ enum InteractionLookups {
     static func contactColumns(_ alias: String, prefix: String) -> String {
         [
             "no", "type::text", "company_no", "salesperson_code", "language_code", "correspondence_type::text", "email",
-            "name",
+            "name", "privacy_blocked",
         ].map { column in
             let name = column.hasSuffix("::text") ? String(column.dropLast(6)) : column
             return "\(alias).\(column) AS \(prefix)\(name)"
@@ -138,7 +138,8 @@ enum InteractionLookups {
             languageCode: try row.decode(String?.self, named: p + "language_code"),
             correspondenceType: try row.decode(String?.self, named: p + "correspondence_type")
                 .flatMap(CorrespondenceType.init(rawValue:)),
-            email: try row.decode(String?.self, named: p + "email")
+            email: try row.decode(String?.self, named: p + "email"),
+            privacyBlocked: try row.decode(Bool.self, named: p + "privacy_blocked")
         )
     }
 

@@ -107,6 +107,8 @@ public struct InteractionLogFilter: Sendable, Equatable {
     public var evaluation: Evaluation?
     public var documentType: DocumentType?
     public var documentNo: String?
+    public var opportunityNo: String?
+    public var taskNo: String?
 
     public init() {}
 }

@@ -151,6 +151,23 @@ public enum InteractionStore {
             )
         }
         let contact = sources.contact!
+        if contact.privacyBlocked {
+            throw StoreError.invalid(
+                "You cannot use contact \(contact.no) because they are marked as blocked due to privacy."
+            )
+        }
+        // Only when the request names them: an opportunity (open, of the contact's company and salesperson)
+        // and a task (not canceled).
+        if let opportunityNo = draft.opportunityNo {
+            try OpportunityStore.checkLink(
+                connection,
+                opportunityNo: opportunityNo,
+                contactNo: contact.no,
+                contactCompanyNo: contact.entryCompanyNo,
+                salespersonCode: draft.salespersonCode
+            )
+        }
+        if let taskNo = draft.taskNo { try TaskStore.checkLink(connection, taskNo) }
         let altAddress = try reads.activeAltAddress(contactNo: contact.no, date: draft.date!)
         let postponed = request.postpone
         var campaignEntryNo: Int64?

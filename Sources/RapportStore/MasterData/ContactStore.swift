@@ -101,6 +101,7 @@ public enum ContactStore {
         let contact = try Self.lock(connection, no)
         let usage = try Self.usage(connection, contact, entries: false)
         try Self.rule { try ContactRules.checkDelete(no: no, type: contact.type, usage: usage) }
+        try OpportunityStore.checkContactDelete(connection, no)
         switch contact.type {
         case .company:
             try connection.execute(

@@ -12,6 +12,9 @@ public struct MarketingSetup: Sendable, Equatable {
     public var defaultSalespersonCode: String?
     public var defaultLanguageCode: String?
     public var maxAttachmentBytes: Int64
+    public var defaultSalesCycleCode: String?
+    /// Default To-do Date Calculation (`1W`): see `TaskDateFormula`.
+    public var defaultTaskDateFormula: String?
 }
 
 /// Changes to the marketing setup: nil leaves a field, `.some(nil)` blanks it.
@@ -25,6 +28,8 @@ public struct MarketingSetupChanges: Sendable, Equatable {
     public var defaultSalespersonCode: String??
     public var defaultLanguageCode: String??
     public var maxAttachmentBytes: Int64?
+    public var defaultSalesCycleCode: String??
+    public var defaultTaskDateFormula: String??
 
     public init() {}
 
@@ -35,7 +40,8 @@ public struct MarketingSetupChanges: Sendable, Equatable {
 public enum MarketingSetupStore {
     static let columns = """
         contact_nos, campaign_nos, segment_nos, task_nos, opportunity_nos, default_correspondence_type,
-        default_salesperson_code, default_language_code, max_attachment_bytes
+        default_salesperson_code, default_language_code, max_attachment_bytes, default_sales_cycle_code,
+        default_task_date_formula
         """
 
     static func decode(_ row: PGRow) throws -> MarketingSetup {
@@ -48,7 +54,9 @@ public enum MarketingSetupStore {
             defaultCorrespondenceType: try row.decode(String?.self, at: 5).flatMap(CorrespondenceType.init),
             defaultSalespersonCode: try row.decode(String?.self, at: 6),
             defaultLanguageCode: try row.decode(String?.self, at: 7),
-            maxAttachmentBytes: try row.decode(Int64.self, at: 8)
+            maxAttachmentBytes: try row.decode(Int64.self, at: 8),
+            defaultSalesCycleCode: try row.decode(String?.self, at: 9),
+            defaultTaskDateFormula: try row.decode(String?.self, at: 10)
         )
     }
 
@@ -90,6 +98,25 @@ public enum MarketingSetupStore {
                 "Language \(code) does not exist: create it with LANGUAGE-ADD"
             )
         }
+        if case .some(.some(let code)) = changes.defaultSalesCycleCode {
+            try MasterDataLookup.require(
+                connection,
+                code,
+                in: "sales_cycles",
+                "Sales cycle \(code) does not exist: create it with SALES-CYCLE-ADD"
+            )
+        }
+        var formula = changes.defaultTaskDateFormula
+        if case .some(.some(let text)) = formula {
+            guard let parsed = TaskDateFormula(text) else {
+                throw StoreError.invalid(
+                    "task-date-formula must be a number and D, W, M or Y (e.g. 1W), not \(text)"
+                )
+            }
+            formula = .some(parsed.description)
+        }
+        assignments.set("default_sales_cycle_code", change: changes.defaultSalesCycleCode)
+        assignments.set("default_task_date_formula", change: formula)
         if let bytes = changes.maxAttachmentBytes, bytes <= 0 {
             throw StoreError.invalid("the maximum attachment size must be at least 1 byte")
         }

@@ -118,6 +118,10 @@ public enum SegmentLineStore {
             SELECT \(segmentNo), \(actionNo)::int, line_no, contact_no, 'deletion' FROM del WHERE contact_no IS NOT NULL
             """
         )
+        // Tasks made for the segment's lines of a contact that has no line left in it (reference 1.9).
+        if let contactNo = line.contactNo {
+            try TaskStore.segmentLinesRemoved(connection, segmentNo: segmentNo, contactNos: [contactNo])
+        }
         return actionNo
     }
 
@@ -186,5 +190,10 @@ public enum SegmentLineStore {
             WHERE segment_no = \(segment) AND line_no = \(line)::int
             """
         try connection.execute(query)
+        // A line names an open opportunity of its contact's company and salesperson, and a task not canceled.
+        if case .some(.some(let opportunityNo)) = changes.opportunityNo {
+            try OpportunityStore.checkSegmentLine(connection, segmentNo: segmentNo, lineNo: lineNo, opportunityNo)
+        }
+        if case .some(.some(let taskNo)) = changes.taskNo { try TaskStore.checkLink(connection, taskNo) }
     }
 }
