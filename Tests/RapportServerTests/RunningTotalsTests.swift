@@ -88,6 +88,26 @@ struct RunningTotalsTests {
             [.named("document-type", "sales_quote"), .named("document-no", "Q-1"), .named("contact", "C2")]
         )
 
+        // Phone calls and completed tasks log through the setup's templates (issue 13).
+        _ = try await kit.ok("SETUP-SET", [.named("event", "outgoing_call"), .named("template", "CALL")])
+        _ = try await run(
+            "PHONE-CALL",
+            [
+                .named("contact", "P0"), .named("phone", "+45 1234 5678"), .named("successful", "false"),
+                .named("new-opportunity", "Follow-up demo"),
+            ]
+        )
+        let task = try #require(
+            SegmentKit.value(
+                try await run(
+                    "TASK-CREATE",
+                    [.named("type", "phone_call"), .named("contact", "P0"), .named("description", "Call back")]
+                ),
+                "task"
+            )
+        )
+        _ = try await run("TASK-COMPLETE", [.positional(task), .named("duration", "7")])
+
         // A segment with a follow-up, its cancel, un-cancel and deletion.
         let seg = try await SegmentLoggingTests.letterSegment(kit)
         let logged = try #require(
