@@ -22,6 +22,9 @@ public final class PGConnection: @unchecked Sendable {
     var preparedNames: [PreparedKey: String] = [:]
     /// Exchanges with the server on this connection.
     var roundTrips = 0
+    /// Deferrable writes held back for a batch (`enqueueDeferrable`).
+    var deferred: [PGQuery] = []
+    var deferring = false
     /// Where the pool counts round trips and prepares; nil outside a pool.
     var counters: PGStatementCounters?
 
@@ -144,6 +147,45 @@ public final class PGConnection: @unchecked Sendable {
         self.lock.withLock { self.queued.append(QueuedStatement(query: query, check: check)) }
     }
 
+    /// Queues a write that nothing later in its unit of work reads, and that only refers to rows written
+    /// before it or to rows of other deferrable writes queued before it. While `beginDeferring()` is on
+    /// (a group commit's batch), it is held back until `takeDeferred()`, where the same statements
+    /// of the batch's units become one multi-row statement; otherwise it is queued like any other.
+    public func enqueueDeferrable(_ query: PGQuery) {
+        self.lock.withLock {
+            if self.deferring {
+                self.deferred.append(query)
+            } else {
+                self.queued.append(QueuedStatement(query: query, check: nil))
+            }
+        }
+    }
+
+    /// Holds back deferrable writes from now on (see `enqueueDeferrable`).
+    public func beginDeferring() {
+        self.lock.withLock { self.deferring = true }
+    }
+
+    /// How many writes are held back.
+    public var deferredCount: Int { self.lock.withLock { self.deferred.count } }
+
+    /// Forgets the held-back writes after the first `count` (those of a unit of work that failed).
+    public func discardDeferred(keeping count: Int) {
+        self.lock.withLock { self.deferred.removeLast(max(0, self.deferred.count - count)) }
+    }
+
+    /// Ends deferring and returns the held-back writes, the same `INSERT … VALUES (…)` statements merged
+    /// into one multi-row statement each, in the order their first one was queued.
+    public func takeDeferred() -> [PGQuery] {
+        let held = self.lock.withLock {
+            defer {
+                self.deferred = []
+                self.deferring = false
+            }
+            return self.deferred
+        }
+        return PGQuery.merged(held)
+    }
     /// Sends the queued statements, if any, in one round trip. Blocks.
     public func flush() throws {
         try self.lock.withLock {
@@ -158,6 +200,15 @@ public final class PGConnection: @unchecked Sendable {
     /// Forgets queued statements without sending them (the transaction they belonged to is abandoned).
     public func discardQueued() {
         self.lock.withLock { self.queued = [] }
+    }
+
+    /// Forgets queued and held-back statements and ends deferring (a lease ends).
+    func discardEverythingQueued() {
+        self.lock.withLock {
+            self.queued = []
+            self.deferred = []
+            self.deferring = false
+        }
     }
 
     /// How many statements are queued.

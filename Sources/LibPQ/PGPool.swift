@@ -183,7 +183,7 @@ public final class PGPool: Sendable {
 
     /// Leaves a connection idle and outside any transaction, or closes it when it is broken.
     private static func resetAfterUse(_ connection: PGConnection) {
-        connection.discardQueued()
+        connection.discardEverythingQueued()
         connection.beginLease()  // clears a cancel, so that the ROLLBACK below is not refused
         switch connection.transactionState {
         case .idle:

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A SQL statement whose interpolated values become `$n` parameters, never SQL text.
 ///
 ///     let rows = try connection.query("SELECT name FROM contacts WHERE no = \(contactNo)")
@@ -59,4 +61,86 @@ public struct PGQuery: Sendable, ExpressibleByStringInterpolation, CustomStringC
     }
 
     public var description: String { self.sql }
+}
+
+extension PGQuery {
+    /// Statements of the same text whose rows come from one `VALUES (…)` tuple become one statement with
+    /// a tuple per statement (parameters renumbered); others stay as they are. Grouped by text, in the
+    /// order each text first appears.
+    static func merged(_ queries: [PGQuery]) -> [PGQuery] {
+        var order: [String] = []
+        var groups: [String: [PGQuery]] = [:]
+        for query in queries {
+            if groups[query.sql] == nil { order.append(query.sql) }
+            groups[query.sql, default: []].append(query)
+        }
+        var result: [PGQuery] = []
+        for text in order {
+            let group = groups[text]!
+            guard group.count > 1, let (head, tuple, tail) = Self.valuesTuple(text) else {
+                result += group
+                continue
+            }
+            var sql = head
+            var binds: [PGBind] = []
+            for (index, query) in group.enumerated() {
+                if index > 0 { sql += ", " }
+                sql += Self.renumbered(tuple, by: binds.count)
+                binds += query.binds
+            }
+            result.append(PGQuery(sql: sql + tail, binds: binds))
+        }
+        return result
+    }
+
+    /// `(head, tuple, tail)` of `… VALUES (…) …`, the tuple with its parentheses; nil without one.
+    static func valuesTuple(_ sql: String) -> (String, String, String)? {
+        guard let values = sql.range(of: "VALUES ("),
+            sql.range(of: "VALUES (", range: values.upperBound..<sql.endIndex) == nil
+        else { return nil }
+        let open = sql.index(before: values.upperBound)
+        var depth = 0
+        var index = open
+        while index < sql.endIndex {
+            switch sql[index] {
+            case "(": depth += 1
+            case ")":
+                depth -= 1
+                if depth == 0 {
+                    let close = sql.index(after: index)
+                    return (String(sql[..<open]), String(sql[open..<close]), String(sql[close...]))
+                }
+            case "'":
+                // A quoted literal: its parentheses do not count ('' inside is a quote).
+                index = sql.index(after: index)
+                while index < sql.endIndex, sql[index] != "'" { index = sql.index(after: index) }
+                if index == sql.endIndex { return nil }
+            default: break
+            }
+            index = sql.index(after: index)
+        }
+        return nil
+    }
+
+    /// `$n` becomes `$(n + offset)`.
+    static func renumbered(_ sql: String, by offset: Int) -> String {
+        guard offset > 0 else { return sql }
+        var result = ""
+        var index = sql.startIndex
+        while index < sql.endIndex {
+            let character = sql[index]
+            index = sql.index(after: index)
+            guard character == "$" else {
+                result.append(character)
+                continue
+            }
+            var digits = ""
+            while index < sql.endIndex, let digit = sql[index].wholeNumberValue, sql[index].isASCII {
+                digits += String(digit)
+                index = sql.index(after: index)
+            }
+            result += digits.isEmpty ? "$" : "$\(Int(digits)! + offset)"
+        }
+        return result
+    }
 }

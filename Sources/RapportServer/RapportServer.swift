@@ -38,6 +38,8 @@ public final class RapportServer: Sendable {
 
     /// Group commit batches committed and the commands in them, since the start.
     public var groupCommitTotals: (batches: Int, commands: Int) { self.context.groupCommit.totals }
+    /// Write commands that ran again alone after their batch could not commit them.
+    public var groupCommitRetries: Int { self.context.groupCommit.commandsRetriedAlone }
 
     public init(
         configuration: ServerConfiguration,

@@ -40,6 +40,11 @@ public final class GroupCommit: Sendable {
         public var description: String { "the batch commit failed: \(self.underlying)" }
     }
 
+    /// The batch's merged writes failed: no command can be told apart, each runs again alone.
+    private struct MergedWritesFailed: Error {
+        var underlying: any Error
+    }
+
     /// Marks a job's failure that running it alone may cure.
     private struct RetryAlone: Error {
         var underlying: any Error
@@ -58,6 +63,7 @@ public final class GroupCommit: Sendable {
         var nextID = 0
         var batches = 0
         var batchedCommands = 0
+        var retriedAlone = 0
     }
 
     public let configuration: Configuration
@@ -88,6 +94,9 @@ public final class GroupCommit: Sendable {
     public var totals: (batches: Int, commands: Int) {
         self.state.withLockedValue { ($0.batches, $0.batchedCommands) }
     }
+    /// Commands that ran a second time alone after their batch could not commit them (a deadlock, a
+    /// serialization failure, a merged write refused).
+    public var commandsRetriedAlone: Int { self.state.withLockedValue { $0.retriedAlone } }
 
     /// Runs `body` in a transaction shared with other commands and returns its value once committed.
     /// `body` must not begin or end transactions itself; it may queue statements (they are sent
@@ -119,6 +128,7 @@ public final class GroupCommit: Sendable {
             }
         } catch let retry as RetryAlone {
             self.logger.debug("running a command alone after \(retry.underlying)")
+            self.state.withLockedValue { $0.retriedAlone += 1 }
             return try await self.pool.withConnection { connection in try connection.transaction { try body($0) } }
         }
     }
@@ -182,6 +192,13 @@ public final class GroupCommit: Sendable {
             // the commands get the database's own error (retryable; their idem= keys tell on retry).
             for job in batch { job.fail(error) }
             return
+        } catch let error as MergedWritesFailed {
+            self.logger.debug(
+                "a batch's merged writes failed; its commands run alone",
+                metadata: ["error": "\(error.underlying)"]
+            )
+            for job in batch { job.fail(RetryAlone(underlying: error.underlying)) }
+            return
         } catch {
             for job in batch { job.fail(CommitFailed(underlying: error)) }
             return
@@ -206,16 +223,23 @@ public final class GroupCommit: Sendable {
         let shared = batch.count > 1
         var outcomes: [Outcome] = []
         connection.enqueue("BEGIN ISOLATION LEVEL READ COMMITTED")
+        // In a shared batch the commands' deferrable writes (entries, keys, …) wait for the end, where
+        // the same statements become one multi-row statement each.
+        if shared { connection.beginDeferring() }
         for (index, job) in batch.enumerated() {
             let last = index == batch.count - 1
             // What was queued before this job (BEGIN, a previous job's rollback) is not the job's to drop.
             let queuedBefore = connection.queuedCount
+            let deferredBefore = connection.deferredCount
             let tripsBefore = connection.roundTripCount
             if shared { connection.enqueue("SAVEPOINT rapport_command") }
             do {
                 let deliver = try job.body(connection)
-                if shared { connection.enqueue("RELEASE SAVEPOINT rapport_command") }
-                if last { connection.enqueue("COMMIT") }
+                if shared {
+                    connection.enqueue("RELEASE SAVEPOINT rapport_command")
+                } else if last {
+                    connection.enqueue("COMMIT")
+                }
                 try connection.flush()
                 outcomes.append(.committed(deliver))
             } catch {
@@ -223,14 +247,14 @@ public final class GroupCommit: Sendable {
                     connection.discardQueued()
                     throw error
                 }
+                connection.discardDeferred(keeping: deferredBefore)
                 if connection.roundTripCount == tripsBefore {
                     // Refused before anything of it was sent: nothing to roll back.
                     connection.discardQueued(keeping: shared ? queuedBefore : 0)
                 } else {
                     connection.discardQueued()
-                    if last, connection.transactionState == .idle {
-                        // The COMMIT ran and failed (a deferred check): the whole batch is rolled back.
-                        if shared { throw error }
+                    if !shared, connection.transactionState == .idle {
+                        // Its COMMIT ran and failed (a deferred check).
                         outcomes.append(.failed(error))
                         break
                     }
@@ -243,12 +267,22 @@ public final class GroupCommit: Sendable {
                         try connection.flush()
                     }
                 }
-                if shared, last {
-                    connection.enqueue("COMMIT")
-                    try connection.flush()
-                }
                 let retryable = (error as? PGError).map { $0.isSerializationFailure || $0.sqlState == "40P01" } ?? false
                 outcomes.append(.failed(shared && retryable ? RetryAlone(underlying: error) : error))
+            }
+        }
+        if shared {
+            for write in connection.takeDeferred() { connection.enqueue(write) }
+            connection.enqueue("COMMIT")
+            do {
+                try connection.flush()
+            } catch {
+                connection.discardQueued()
+                // A merged write failed (which command's row is unknown): every command runs again alone.
+                if connection.isOpen, connection.transactionState == .failedTransaction {
+                    throw MergedWritesFailed(underlying: error)
+                }
+                throw error
             }
         }
         return outcomes

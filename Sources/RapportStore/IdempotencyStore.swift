@@ -64,7 +64,7 @@ public enum IdempotencyStore {
         requestHash: String,
         response: String
     ) {
-        connection.enqueue(
+        connection.enqueueDeferrable(
             """
             INSERT INTO idempotency_keys (user_id, idempotency_key, command, request_hash, response)
             VALUES (\(user), \(key), \(command), \(requestHash), \(response))

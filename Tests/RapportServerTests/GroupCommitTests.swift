@@ -228,6 +228,81 @@ struct GroupCommitTests {
         try await server.stop()
     }
 
+    /// A batch of INTERACTION-CREATEs writes its entries, comments, delivery rows and keys as one
+    /// multi-row statement each; every reply is the stored entry and every key replays. With `twin`, a
+    /// second request with a key of the same batch fails the merged insert of keys: every command then
+    /// runs alone, and the twin gets the first reply.
+    @Test(arguments: [false, true]) func aBatchWritesItsEntriesAndKeysTogether(twin: Bool) async throws {
+        let server = try await TestServer.start(configure: { $0.groupCommit = .init(lanes: 1) })
+        try await server.script(InteractionKit.masterData)
+        try await server.createUser("MANAGER", role: .manager)
+        var logins: [RapportConnection] = []
+        for _ in 0..<6 { logins.append(try await InteractionKit.login(server, "manager")) }
+        let sessions = logins
+        let database = server.database
+        let holder = try await TestPostgres.blocking { try database.connect() }
+        try await TestPostgres.blocking {
+            try holder.execute("BEGIN")
+            try holder.execute("LOCK TABLE idempotency_keys IN SHARE MODE")
+        }
+        async let blocker = Self.create(sessions[0], "first", "b-0")
+        try await Self.until { server.server.groupCommitStatistics.busyLanes == 1 }
+        let requests: [[Argument]] = [
+            [.named("contact", "CO1"), .named("template", "CALL"), .named("idem", "b-1")],
+            [.named("contact", "PE1"), .named("template", "MAIL"), .named("deliver", "true"), .named("idem", "b-2")],
+            [
+                .named("contact", "PE1"), .named("template", "LETTER"), .named("comment", "one\ntwo"),
+                .named("idem", "b-3"),
+            ],
+            [.named("contact", "CO1"), .named("template", "CALL"), .named("idem", twin ? "b-1" : "b-4")],
+            [
+                .named("contact", "CO2"), .named("template", "NODESC"), .named("description", "Note"),
+                .named("idem", "b-5"),
+            ],
+        ]
+        let replies = Task {
+            try await withThrowingTaskGroup(of: (Int, Response).self) { group in
+                for (index, arguments) in requests.enumerated() {
+                    group.addTask { (index, try await sessions[index + 1].send("INTERACTION-CREATE", arguments)) }
+                }
+                var replies = [Response?](repeating: nil, count: requests.count)
+                for try await (index, reply) in group { replies[index] = reply }
+                return replies.map { $0! }
+            }
+        }
+        try await Self.until { server.server.groupCommitStatistics.queued == requests.count }
+        try await TestPostgres.blocking { try holder.execute("COMMIT") }
+        #expect(try await blocker.final.isOK)
+        let answered = try await replies.value
+        for (index, reply) in answered.enumerated() {
+            #expect(reply.final.isOK, "\(index): \(reply.final)")
+        }
+        let stored = twin ? "5" : "6"
+        if twin {
+            // The twin key got the first reply; one entry for it; the batch ran again command by command.
+            #expect(answered[0] == answered[3])
+            #expect(server.server.groupCommitRetries == requests.count)
+        } else {
+            #expect(server.server.groupCommitRetries == 0, "the merged writes were refused")
+        }
+        #expect(try await server.rows("SELECT count(*)::text FROM interaction_log_entries") == [[stored]])
+        #expect(try await server.rows("SELECT count(*)::text FROM idempotency_keys") == [[stored]])
+        #expect(try await server.rows("SELECT count(*)::text FROM interaction_log_entry_comments") == [["2"]])
+        #expect(try await server.rows("SELECT count(*)::text FROM delivery_outbox") == [["1"]])
+        for (index, reply) in answered.enumerated() where !(twin && index == 3) {
+            let entry = try #require(reply.field("entry"))
+            let shown = try await sessions[1].send("LOG-SHOW", [.positional(entry)])
+            #expect(reply.dataLines.first == shown.dataLines.first, "\(index)")
+            #expect(
+                try await sessions[index + 1].send("INTERACTION-CREATE", requests[index]) == reply,
+                "replay \(index)"
+            )
+        }
+        holder.close()
+        for session in sessions { await session.close() }
+        try await server.stop()
+    }
+
     static func create(_ session: RapportConnection, _ description: String, _ key: String) async throws -> Response {
         try await session.send(
             "INTERACTION-CREATE",

@@ -36,14 +36,18 @@ enum InteractionWriter {
                     \(pairs.map(\.value).joined(separator: ", ")))
             RETURNING entry_no
             """
-        return try Self.run(connection, query, drawn: entryNo)
+        // Deferrable: in a group commit's batch, the batch's entries become one multi-row INSERT (one run
+        // of the ledger's reference guard for all of them).
+        return try Self.run(connection, query, drawn: entryNo, deferrable: true)
     }
 
     /// Queues `query` when its number was drawn beforehand (nothing to wait for), else runs it for the
     /// number it returns.
-    static func run(_ connection: PGConnection, _ query: PGQuery, drawn: Int64?) throws -> Int64 {
+    static func run(_ connection: PGConnection, _ query: PGQuery, drawn: Int64?, deferrable: Bool = false) throws
+        -> Int64
+    {
         if let drawn {
-            connection.enqueue(query)
+            if deferrable { connection.enqueueDeferrable(query) } else { connection.enqueue(query) }
             return drawn
         }
         return try connection.query(query)[0].decode(Int64.self, at: 0)
@@ -111,7 +115,7 @@ enum InteractionWriter {
     static func replaceComments(_ connection: PGConnection, entryNo: Int64, lines: [String], date: CalendarDate) {
         connection.enqueue("DELETE FROM interaction_log_entry_comments WHERE entry_no = \(entryNo)")
         guard !lines.isEmpty else { return }
-        connection.enqueue(
+        connection.enqueueDeferrable(
             """
             INSERT INTO interaction_log_entry_comments (entry_no, line_no, date, comment)
             SELECT \(entryNo), line.ord * \(CommentLines.lineNoStep), \(date.pgValue)::date, line.text
@@ -152,7 +156,7 @@ enum InteractionWriter {
 
     /// Queues the entry for sending (reference 3.5 R5; the worker completes it). Queued with the COMMIT.
     static func enqueueDelivery(_ connection: PGConnection, entryNo: Int64) {
-        connection.enqueue("INSERT INTO delivery_outbox (entry_no) VALUES (\(entryNo))")
+        connection.enqueueDeferrable("INSERT INTO delivery_outbox (entry_no) VALUES (\(entryNo))")
     }
 }
 
