@@ -1,3 +1,4 @@
+import Foundation
 import LibPQ
 import Logging
 import NIOCore
@@ -30,6 +31,14 @@ final class BenchServer: Sendable {
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.drainDelay = .zero
+        // The server's own settings, as rapportd reads them (for trying other group commit settings).
+        let environment = ProcessInfo.processInfo.environment
+        if let lanes = environment["RAPPORT_GROUP_COMMIT_LANES"].flatMap(Int.init) {
+            configuration.groupCommit.lanes = lanes
+        }
+        if let batch = environment["RAPPORT_GROUP_COMMIT_BATCH"].flatMap(Int.init) {
+            configuration.groupCommit.maximumBatch = batch
+        }
         let server = RapportServer(
             configuration: configuration,
             store: Store(pool: pool, logger: logger),
