@@ -59,7 +59,9 @@ struct StatsCommand: AsyncParsableCommand {
                     try await RunningTotalsStore.rebuild(pool, family) { done, keys, rows in
                         if done == keys { print("\(family.rawValue): \(keys) key(s), \(rows) row(s)", terminator: "") }
                     }
-                    print(" in \(ContinuousClock.now - start)")
+                    let elapsed = (ContinuousClock.now - start).components
+                    let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+                    print(" in " + String(format: "%.2f s", seconds))
                 }
             }
         }
