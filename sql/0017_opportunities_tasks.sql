@@ -333,3 +333,8 @@ COMMENT ON COLUMN opportunity_statistics.cost IS 'Cost (LCY): sum over the same 
 COMMENT ON COLUMN opportunity_statistics.duration IS 'Duration (Min.): sum over the same entries.';
 
 SELECT rapport_grant_roles();
+
+-- Segment logging refuses a segment with a contact blocked due to privacy: the few blocked contacts,
+-- each probed in the segment's lines (segment_lines_contact_idx), instead of a join of every line.
+CREATE INDEX contacts_privacy_blocked_idx ON contacts (no) WHERE privacy_blocked;
+COMMENT ON INDEX contacts_privacy_blocked_idx IS 'Contacts blocked due to privacy: LOG-SEGMENT''s refusal.';

@@ -188,6 +188,22 @@ struct SegmentLoggingTests {
         try await kit.stop()
     }
 
+    /// Issue 13: nothing is logged for a contact blocked due to privacy; the dry run names it.
+    @Test func aContactBlockedDueToPrivacyStopsTheLogging() async throws {
+        let kit = try await SegmentKit.start()
+        let seg = try await Self.letterSegment(kit)
+        try await kit.script("UPDATE contacts SET privacy_blocked = true WHERE no = 'P11'")
+        let reply = try await kit.send("LOG-SEGMENT", [.positional(seg), .named("deliver", "false")])
+        #expect(SegmentKit.error(reply, .invalid) == InteractionValidation.privacyBlocked("P11"))
+        #expect(try await kit.scalar("SELECT count(*)::text FROM interaction_log_entries") == "0")
+        #expect(try await kit.scalar("SELECT count(*)::text FROM logged_segments") == "0")
+        let dry = try await kit.ok("LOG-SEGMENT", [.positional(seg), .named("dry-run", "true")])
+        #expect(SegmentKit.values(dry, "error").contains(InteractionValidation.privacyBlocked("P11")))
+        try await kit.script("UPDATE contacts SET privacy_blocked = false WHERE no = 'P11'")
+        try await kit.ok("LOG-SEGMENT", [.positional(seg), .named("deliver", "false")])
+        try await kit.stop()
+    }
+
     @Test func refusalsAndDryRun() async throws {
         let kit = try await SegmentKit.start()
         let empty = try await kit.segment([.named("description", "Nothing yet")])

@@ -53,6 +53,12 @@ public enum InteractionValidation {
     }
 
     /// "You must fill in the <field> field."
+    /// Reference 3.11 R5: nothing is made for a contact blocked due to privacy (entries, tasks,
+    /// opportunities, segment logging).
+    public static func privacyBlocked(_ contactNo: String) -> String {
+        "You cannot use contact \(contactNo) because they are marked as blocked due to privacy."
+    }
+
     public static func mustFillIn(_ field: String) -> String {
         "You must fill in the \(field) field."
     }

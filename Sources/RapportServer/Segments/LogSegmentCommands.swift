@@ -40,7 +40,8 @@ enum LogSegmentCommands {
                 One transaction: the segment row is locked (a second logging of the same segment waits, then gets \
                 ERR CONFLICT "Logged Segment for Segment No. X already exists."), the description is required, an \
                 empty segment is refused, every line is checked (date, salesperson, template, e-mail and content \
-                when delivering; the first failing line is reported), then all entries are inserted in line \
+                when delivering; the first failing line is reported), a contact blocked due to privacy refuses the \
+                segment, then all entries are inserted in line \
                 order, the logged segment and one campaign entry per campaign are created, the attachments become \
                 read-only, the segment is deleted and, with follow-up=true, a follow-up segment "Follow-up on \
                 segment X" gets one line per logged interaction. With deliver, entries to deliver are marked \

@@ -152,9 +152,7 @@ public enum InteractionStore {
         }
         let contact = sources.contact!
         if contact.privacyBlocked {
-            throw StoreError.invalid(
-                "You cannot use contact \(contact.no) because they are marked as blocked due to privacy."
-            )
+            throw StoreError.invalid(InteractionValidation.privacyBlocked(contact.no))
         }
         // Only when the request names them: an opportunity (open, of the contact's company and salesperson)
         // and a task (not canceled).

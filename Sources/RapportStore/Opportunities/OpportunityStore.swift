@@ -282,7 +282,7 @@ public enum OpportunityStore {
             throw StoreError.notFound("Contact \(no) does not exist: send another contact= (CONTACT-LIST shows them)")
         }
         if try row.decode(Bool.self, at: 3) {
-            throw StoreError.invalid("You cannot use contact \(no) because they are marked as blocked due to privacy.")
+            throw StoreError.invalid(InteractionValidation.privacyBlocked(no))
         }
         return WorkContact(
             no: no,
