@@ -1,5 +1,5 @@
+import Foundation
 import NIOConcurrencyHelpers
-import NIOPosix
 
 /// Cancels the command a session is running when nobody can receive its reply any more (the
 /// client's connection closed: reset, failed write, or closed by the server) or when it runs past
@@ -72,7 +72,9 @@ final class CommandWatch: Sendable {
         if let cancel { Self.run(cancel) }
     }
 
+    /// PQcancel blocks while it connects to the server. A thread of its own per cancel (they are rare):
+    /// a shared pool's threads may all be busy with other blocking work exactly when the cancel matters.
     private static func run(_ cancel: @escaping @Sendable () -> Void) {
-        NIOThreadPool.singleton.submit { _ in cancel() }
+        Thread.detachNewThread { cancel() }
     }
 }
