@@ -43,7 +43,7 @@ COMMENT ON COLUMN interaction_totals.kind IS
     'What key is: contact (contact_no, per day), company (contact_company_no: a company with its persons, per day), salesperson / template / group / campaign (per day) and their -month twins (day = first of the month), logged-segment and campaign-entry (entry no. as text, day = infinity: all time).';
 COMMENT ON COLUMN interaction_totals.key IS 'The contact no., salesperson code, template code, group code, campaign no., or entry no. of a logged segment or campaign entry.';
 COMMENT ON COLUMN interaction_totals.day IS 'The entries'' date (day kinds), the first of its month (-month kinds), or infinity (all-time kinds).';
-COMMENT ON COLUMN interaction_totals.slot IS 'Stripe of a hot key: pg_backend_pid() % 1024 of the writing backend, so concurrent sessions do not wait on one row; 0 after a rebuild or compaction.';
+COMMENT ON COLUMN interaction_totals.slot IS 'Stripe of a hot key: pg_backend_pid() % 1024 of the writing backend, so concurrent sessions do not wait on one row; 0 after a rebuild or compaction (which folds the other slots into it).';
 COMMENT ON COLUMN interaction_totals.entries IS 'No. of Interactions: entries neither canceled nor postponed.';
 COMMENT ON COLUMN interaction_totals.cost IS 'Cost (LCY) of those entries.';
 COMMENT ON COLUMN interaction_totals.duration IS 'Duration (Min.) of those entries.';
@@ -286,44 +286,64 @@ $$;
 COMMENT ON FUNCTION rapport_totals_rebuild(text, text[]) IS
     'Recomputes the totals of the given keys of one family (contact, company, salesperson, template, group, campaign, logged-segment, campaign-entry; a family includes its -month kind) from the ledger, under a SHARE lock on the ledger for the calling transaction. Returns the rows written.';
 
--- Folds the slots of each key and day before `before` into its lowest slot and drops rows that count
--- nothing, so that reads of past periods meet one row per key and day.
+-- Folds the slots of each key and day before `before` into slot 0 and drops rows that then count
+-- nothing, so that reads of past periods meet one row per key and day. Only rows outside slot 0 are
+-- visited (a partial index holds them), so a nightly run costs what the day wrote, not the table.
+CREATE INDEX interaction_totals_unfolded_idx ON interaction_totals (day) WHERE slot <> 0;
+COMMENT ON INDEX interaction_totals_unfolded_idx IS
+    'Rows written by sessions (slot <> 0) that rapport_totals_compact has not folded into slot 0 yet.';
+
 CREATE FUNCTION rapport_totals_compact(before date) RETURNS bigint
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET work_mem = '256MB' AS $$
 DECLARE
     folded bigint;
-    dropped bigint;
+    kinds text[];
+    keys text[];
+    days date[];
 BEGIN
-    WITH extra AS (
-        DELETE FROM interaction_totals t
-        WHERE t.day < before
-          AND EXISTS (SELECT 1 FROM interaction_totals k
-                      WHERE k.kind = t.kind AND k.key = t.key AND k.day = t.day AND k.slot < t.slot)
+    WITH moved AS (
+        DELETE FROM interaction_totals t WHERE t.slot <> 0 AND t.day < before
         RETURNING t.*),
     sums AS (
-        SELECT x.kind, x.key, x.day, sum(x.entries) AS e, sum(x.cost) AS c, sum(x.duration) AS du,
-               sum(x.canceled_entries) AS ce, sum(x.canceled_cost) AS cc, sum(x.canceled_duration) AS cd,
-               sum(x.responses) AS r, sum(x.reached) AS re, sum(x.attempted) AS a
-        FROM extra x GROUP BY x.kind, x.key, x.day)
-    UPDATE interaction_totals t
-    SET entries = t.entries + s.e, cost = t.cost + s.c, duration = t.duration + s.du,
-        canceled_entries = t.canceled_entries + s.ce, canceled_cost = t.canceled_cost + s.cc,
-        canceled_duration = t.canceled_duration + s.cd, responses = t.responses + s.r,
-        reached = t.reached + s.re, attempted = t.attempted + s.a
-    FROM sums s
-    WHERE t.kind = s.kind AND t.key = s.key AND t.day = s.day
-      AND NOT EXISTS (SELECT 1 FROM interaction_totals k
-                      WHERE k.kind = t.kind AND k.key = t.key AND k.day = t.day AND k.slot < t.slot);
-    GET DIAGNOSTICS folded = ROW_COUNT;
-    DELETE FROM interaction_totals
-    WHERE day < before AND entries = 0 AND cost = 0 AND duration = 0 AND canceled_entries = 0
-      AND canceled_cost = 0 AND canceled_duration = 0 AND responses = 0 AND reached = 0 AND attempted = 0;
-    GET DIAGNOSTICS dropped = ROW_COUNT;
-    RETURN folded + dropped;
+        SELECT m.kind, m.key, m.day, sum(m.entries) AS entries, sum(m.cost) AS cost, sum(m.duration) AS duration,
+               sum(m.canceled_entries) AS canceled_entries, sum(m.canceled_cost) AS canceled_cost,
+               sum(m.canceled_duration) AS canceled_duration, sum(m.responses) AS responses,
+               sum(m.reached) AS reached, sum(m.attempted) AS attempted
+        FROM moved m GROUP BY m.kind, m.key, m.day),
+    upserted AS (
+        INSERT INTO interaction_totals AS t (kind, key, day, slot, entries, cost, duration, canceled_entries,
+                                             canceled_cost, canceled_duration, responses, reached, attempted)
+        SELECT s.kind, s.key, s.day, 0, s.entries, s.cost, s.duration, s.canceled_entries, s.canceled_cost,
+               s.canceled_duration, s.responses, s.reached, s.attempted
+        FROM sums s
+        ON CONFLICT (kind, key, day, slot) DO UPDATE SET
+            entries = t.entries + excluded.entries, cost = t.cost + excluded.cost,
+            duration = t.duration + excluded.duration,
+            canceled_entries = t.canceled_entries + excluded.canceled_entries,
+            canceled_cost = t.canceled_cost + excluded.canceled_cost,
+            canceled_duration = t.canceled_duration + excluded.canceled_duration,
+            responses = t.responses + excluded.responses, reached = t.reached + excluded.reached,
+            attempted = t.attempted + excluded.attempted
+        RETURNING t.kind, t.key, t.day,
+                  t.entries = 0 AND t.cost = 0 AND t.duration = 0 AND t.canceled_entries = 0
+                  AND t.canceled_cost = 0 AND t.canceled_duration = 0 AND t.responses = 0 AND t.reached = 0
+                  AND t.attempted = 0 AS empty)
+    SELECT count(*), array_agg(u.kind) FILTER (WHERE u.empty), array_agg(u.key) FILTER (WHERE u.empty),
+           array_agg(u.day) FILTER (WHERE u.empty)
+    INTO folded, kinds, keys, days
+    FROM upserted u;
+    IF kinds IS NOT NULL THEN
+        DELETE FROM interaction_totals t
+        USING unnest(kinds, keys, days) e(kind, key, day)
+        WHERE t.kind = e.kind AND t.key = e.key AND t.day = e.day AND t.slot = 0
+          AND t.entries = 0 AND t.cost = 0 AND t.duration = 0 AND t.canceled_entries = 0 AND t.canceled_cost = 0
+          AND t.canceled_duration = 0 AND t.responses = 0 AND t.reached = 0 AND t.attempted = 0;
+    END IF;
+    RETURN folded;
 END
 $$;
 COMMENT ON FUNCTION rapport_totals_compact(date) IS
-    'Folds the slots of every key and day before the given date into one row and drops rows that count nothing. Returns the rows folded into plus the rows dropped. Safe while the server writes (`rapportd stats compact`, daily timer in deploy/).';
+    'Folds the slots of every key and day before the given date into slot 0 and drops rows that then count nothing. Returns the number of keys and days folded. Visits only unfolded rows (interaction_totals_unfolded_idx). Safe while the server writes (`rapportd stats compact`, daily timer in deploy/).';
 
 -- Fill the totals from the ledger as it is (the migration runs in one transaction: nothing changes meanwhile).
 DO $do$
