@@ -206,4 +206,165 @@ struct CampaignTests {
         )
         try await kit.stop()
     }
+
+    // MARK: Alternative addresses and contacts by name
+
+    @Test func alternativeAddressesAreKeptPerContactAndPickedByDate() async throws {
+        let kit = try await SegmentKit.start()
+        let summer: [Argument] = [
+            .positional("C1"), .positional("summer"), .named("address", "1 Beach Road"), .named("city", "Brighton"),
+            .named("email", "summer@alpha.example"), .named("phone", "+44 1"), .named("starting-date", "2025-06-01"),
+            .named("ending-date", "2025-08-31"), .named("idem", "alt-1"),
+        ]
+        let added = try await kit.ok("CONTACT-ALT-ADDRESS-ADD", summer)
+        #expect(added.final == .ok("alternative address SUMMER of contact C1 created"))
+        #expect(SegmentKit.value(added, "email") == "summer@alpha.example")
+        #expect(SegmentKit.value(added, "ending-date") == "2025-08-31")
+        // Refusals, each changing nothing.
+        #expect(
+            SegmentKit.error(try await kit.send("CONTACT-ALT-ADDRESS-ADD", Array(summer.dropLast())), .conflict)
+                == "Alternative address SUMMER of contact C1 already exists"
+        )
+        #expect(
+            SegmentKit.error(
+                try await kit.send(
+                    "CONTACT-ALT-ADDRESS-ADD",
+                    [.positional("C1"), .positional("AUTUMN"), .named("starting-date", "2025-08-15")]
+                ),
+                .conflict
+            ) == "Alternative address SUMMER of contact C1 is active from 2025-06-01 to 2025-08-31: the date ranges "
+                + "of a contact's alternative addresses must not overlap"
+        )
+        #expect(
+            SegmentKit.error(
+                try await kit.send(
+                    "CONTACT-ALT-ADDRESS-ADD",
+                    [
+                        .positional("C1"), .positional("AUTUMN"), .named("starting-date", "2025-10-01"),
+                        .named("ending-date", "2025-09-01"),
+                    ]
+                ),
+                .invalid
+            )
+                == "Starting Date 2025-10-01 must not be after Ending Date 2025-09-01: change starting-date= or ending-date="
+        )
+        #expect(
+            SegmentKit.error(
+                try await kit.send("CONTACT-ALT-ADDRESS-ADD", [.positional("NOPE"), .positional("X")]),
+                .notFound
+            ) == "Contact NOPE does not exist."
+        )
+        try await kit.ok(
+            "CONTACT-ALT-ADDRESS-ADD",
+            [.positional("C1"), .positional("AUTUMN"), .named("starting-date", "2025-09-01"), .named("city", "Leeds")]
+        )
+        let listed = try await kit.ok("CONTACT-ALT-ADDRESS-LIST", [.positional("C1")])
+        #expect(listed.final == .ok("2 alternative addresses total=2"))
+        #expect(SegmentKit.values(listed, "alt-address") == ["AUTUMN", "SUMMER"])
+        let changed = try await kit.ok(
+            "CONTACT-ALT-ADDRESS-SET",
+            [.positional("C1"), .positional("AUTUMN"), .named("city", ""), .named("phone", "+44 2")]
+        )
+        #expect(SegmentKit.value(changed, "city") == nil)
+        #expect(SegmentKit.value(changed, "phone") == "+44 2")
+        #expect(
+            SegmentKit.error(
+                try await kit.send(
+                    "CONTACT-ALT-ADDRESS-SET",
+                    [.positional("C1"), .positional("AUTUMN"), .named("starting-date", "2025-08-01")]
+                ),
+                .conflict
+            )?.hasPrefix("Alternative address SUMMER of contact C1 is active") == true
+        )
+        #expect(
+            SegmentKit.error(
+                try await kit.send("CONTACT-ALT-ADDRESS-SET", [.positional("C1"), .positional("NONE")]),
+                .notFound
+            ) == "Alternative address NONE of contact C1 does not exist."
+        )
+
+        // Interactions take the address active on their date, found by the contact's name.
+        let july = try await kit.ok(
+            "INTERACTION-CREATE",
+            [.named("contact-name", "alpha LTD"), .named("template", "CALL"), .named("date", "2025-07-01")]
+        )
+        #expect(SegmentKit.value(july, "contact") == "C1")
+        #expect(SegmentKit.value(july, "alt-address") == "SUMMER")
+        let october = try await kit.ok(
+            "INTERACTION-CREATE",
+            [.named("contact", "C1"), .named("template", "CALL"), .named("date", "2025-10-01")]
+        )
+        #expect(SegmentKit.value(october, "alt-address") == "AUTUMN")
+        let may = try await kit.ok(
+            "INTERACTION-CREATE",
+            [.named("contact", "C1"), .named("template", "CALL"), .named("date", "2025-05-01")]
+        )
+        #expect(SegmentKit.value(may, "alt-address") == nil)
+
+        // Segment lines too, and they show the contact's phone, mobile phone and e-mail.
+        try await kit.script("UPDATE contacts SET phone_no = '+45 1000', mobile_phone_no = '+45 2000' WHERE no = 'C1'")
+        let seg = try await kit.segment([.named("description", "Summer"), .named("date", "2025-07-15")])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "C1")])
+        let lines = try await kit.ok("SEGMENT-LINE-LIST", [.positional(seg)])
+        #expect(SegmentKit.value(lines, "alt-address") == "SUMMER")
+        #expect(SegmentKit.value(lines, "phone") == "+45 1000")
+        #expect(SegmentKit.value(lines, "mobile-phone") == "+45 2000")
+        #expect(SegmentKit.value(lines, "email") == "info@alpha.example")
+
+        // Deleting the address takes it from the unlogged line.
+        let deleted = try await kit.ok("CONTACT-ALT-ADDRESS-DELETE", [.positional("C1"), .positional("SUMMER")])
+        #expect(deleted.final == .ok("alternative address SUMMER of contact C1 deleted"))
+        #expect(SegmentKit.value(try await kit.ok("SEGMENT-LINE-LIST", [.positional(seg)]), "alt-address") == nil)
+        #expect(
+            SegmentKit.error(
+                try await kit.send("CONTACT-ALT-ADDRESS-DELETE", [.positional("C1"), .positional("SUMMER")]),
+                .notFound
+            ) == "Alternative address SUMMER of contact C1 does not exist."
+        )
+        try await kit.stop()
+    }
+
+    @Test func contactsByNameAreUniqueOrRefusedWithTheCandidates() async throws {
+        let kit = try await SegmentKit.start()
+        try await kit.script("INSERT INTO contacts (no, type, name) VALUES ('C9', 'company', 'Beta GmbH')")
+        let call: [Argument] = [.named("template", "CALL"), .named("date", "2025-07-01")]
+        #expect(
+            SegmentKit.error(
+                try await kit.send("INTERACTION-CREATE", [.named("contact-name", "beta gmbh")] + call),
+                .invalid
+            )
+                == "The name \"beta gmbh\" matches several contacts: C2 (Beta GmbH), C9 (Beta GmbH); give the contact's No."
+        )
+        #expect(
+            SegmentKit.error(
+                try await kit.send("INTERACTION-CREATE", [.named("contact-name", "Alp")] + call),
+                .notFound
+            )
+                == "There is no contact named \"Alp\"; names that start so: C1 (Alpha Ltd)."
+        )
+        #expect(
+            SegmentKit.error(
+                try await kit.send("INTERACTION-CREATE", [.named("contact-name", "Nobody")] + call),
+                .notFound
+            )
+                == "There is no contact named \"Nobody\"."
+        )
+        #expect(
+            SegmentKit.error(
+                try await kit.send(
+                    "INTERACTION-CREATE",
+                    [.named("contact", "C1"), .named("contact-name", "Alpha Ltd")] + call
+                ),
+                .badArguments
+            ) == "give contact= or contact-name=, not both"
+        )
+        #expect(
+            SegmentKit.error(try await kit.send("INTERACTION-CREATE", call), .badArguments)
+                == "missing argument contact: give contact= or contact-name="
+        )
+        #expect(try await kit.scalar("SELECT count(*)::text FROM interaction_log_entries") == "0")
+        let logged = try await kit.ok("INTERACTION-CREATE", [.named("contact-name", " otto solo ")] + call)
+        #expect(SegmentKit.value(logged, "contact") == "P0")
+        try await kit.stop()
+    }
 }

@@ -21,7 +21,8 @@ enum SegmentLineCommands {
     static func exampleLine(_ changes: [String: String?] = [:]) -> String {
         var values: [String: String?] = [
             "segment": "SEG00001", "line": "30000", "contact": "CT000012", "contact-name": "Ann Lee",
-            "company": "CT000010", "company-name": "Lee & Co", "salesperson": "AH", "template": "BUSLETTER",
+            "company": "CT000010", "company-name": "Lee & Co", "email": "ann@lee.example", "salesperson": "AH",
+            "template": "BUSLETTER",
             "group": "LETTER", "description": "Spring mailing", "date": "2025-03-14", "correspondence-type": "email",
             "cost": "12.00", "duration": "30.00", "information-flow": "outbound", "initiated-by": "us",
             "campaign-target": "false", "campaign-response": "false", "attempt-failed": "false",
