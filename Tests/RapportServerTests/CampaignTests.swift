@@ -367,4 +367,204 @@ struct CampaignTests {
         #expect(SegmentKit.value(logged, "contact") == "P0")
         try await kit.stop()
     }
+
+    // MARK: Business relations and mailing groups
+
+    static let invoiceSetup = """
+        INSERT INTO interaction_templates (code, interaction_group_code, description, unit_cost, unit_duration,
+                information_flow, initiated_by)
+            VALUES ('S_INV', 'LETTER', 'Sales invoice', 2, 5, 'outbound', 'us');
+        INSERT INTO interaction_template_setup (event, template_code) VALUES ('sales_invoice', 'S_INV');
+        """
+
+    @Test func businessRelationsLinkCompaniesForDocumentLoggingAndCriteria() async throws {
+        let kit = try await SegmentKit.start()
+        try await kit.script(Self.invoiceSetup)
+        let added = try await kit.ok(
+            "BUSINESS-RELATION-ADD",
+            [.positional("cust"), .named("description", "Customer"), .named("idem", "br-1")]
+        )
+        #expect(added.final == .ok("business relation CUST created"))
+        try await kit.ok("BUSINESS-RELATION-ADD", [.positional("BANK")])
+        #expect(
+            SegmentKit.error(try await kit.send("BUSINESS-RELATION-ADD", [.positional("CUST")]), .conflict)
+                == "Business relation CUST already exists"
+        )
+        let link: [Argument] = [
+            .positional("C1"), .named("link-to", "customer"), .named("account", "C10000"),
+            .named("business-relation", "CUST"),
+        ]
+        let linked = try await kit.ok("CONTACT-RELATION-LINK", link)
+        #expect(linked.final == .ok("contact C1 linked to customer C10000"))
+        #expect(SegmentKit.value(linked, "contact-name") == "Alpha Ltd")
+        // Refusals.
+        #expect(
+            SegmentKit.error(
+                try await kit.send(
+                    "CONTACT-RELATION-LINK",
+                    [.positional("P11")] + link.dropFirst()
+                ),
+                .invalid
+            ) == "Contact P11 is a person: business relations link company contacts; link its company"
+        )
+        #expect(
+            SegmentKit.error(
+                try await kit.send("CONTACT-RELATION-LINK", [.positional("C2")] + link.dropFirst()),
+                .conflict
+            )
+                == "The customer C10000 is already linked to contact C1"
+        )
+        #expect(
+            SegmentKit.error(
+                try await kit.send(
+                    "CONTACT-RELATION-LINK",
+                    [
+                        .positional("C1"), .named("link-to", "customer"), .named("account", "C20000"),
+                        .named("business-relation", "CUST"),
+                    ]
+                ),
+                .conflict
+            ) == "Contact C1 is already linked to customer C10000: unlink it first"
+        )
+        #expect(
+            SegmentKit.error(
+                try await kit.send(
+                    "CONTACT-RELATION-LINK",
+                    [
+                        .positional("C2"), .named("link-to", "vendor"), .named("account", "V1"),
+                        .named("business-relation", "NOPE"),
+                    ]
+                ),
+                .notFound
+            ) == "Business relation NOPE does not exist."
+        )
+        try await kit.ok(
+            "CONTACT-RELATION-LINK",
+            [
+                .positional("C2"), .named("link-to", "bank_account"), .named("account", "DK5000400440116243"),
+                .named("business-relation", "BANK"),
+            ]
+        )
+        let links = try await kit.ok("CONTACT-RELATION-LIST")
+        #expect(links.final == .ok("2 links total=2"))
+        #expect(SegmentKit.values(links, "link-to") == ["customer", "bank_account"])
+        #expect(
+            SegmentKit.error(try await kit.send("BUSINESS-RELATION-DELETE", [.positional("CUST")]), .conflict)
+                == "Business relation CUST cannot be deleted because contacts are linked with it"
+        )
+        let sally = try await kit.session("SALLY", role: .salesperson, salesperson: "BO")
+        #expect(SegmentKit.error(try await sally.send("CONTACT-RELATION-LINK", link), .denied) != nil)
+        #expect(try await sally.send("CONTACT-RELATION-LIST").final == .ok("2 links total=2"))
+        await sally.close()
+
+        // DOCUMENT-LOG customer= finds the contact through the link.
+        let invoice: [Argument] = [
+            .named("document-type", "sales_invoice"), .named("document-no", "INV1"), .named("customer", "C10000"),
+        ]
+        let logged = try await kit.ok("DOCUMENT-LOG", invoice)
+        #expect(SegmentKit.value(logged, "contact") == "C1")
+        #expect(SegmentKit.value(logged, "document-no") == "INV1")
+
+        // Segment criteria by business relation match the contact's company.
+        let seg = try await kit.segment([.named("description", "Customers")])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("business-relation", "CUST")])
+        #expect(try await kit.contacts(seg) == ["C1", "P11"])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("business-relation", "BANK")])
+        #expect(try await kit.contacts(seg) == ["C1", "P11", "C2", "P21"])
+        try await kit.ok("SEGMENT-REFINE", [.positional(seg), .named("business-relation", "BANK")])
+        #expect(try await kit.contacts(seg) == ["C2", "P21"])
+        let criteria = try await kit.ok("SEGMENT-CRITERIA", [.positional(seg)])
+        #expect(SegmentKit.values(criteria, "text").contains("Business Relation: Business Relation Code = BANK"))
+
+        // Unlinked, the customer's documents are no longer logged.
+        let unlinked = try await kit.ok("CONTACT-RELATION-UNLINK", [.positional("C1"), .named("link-to", "customer")])
+        #expect(unlinked.final == .ok("contact C1 unlinked from customer C10000"))
+        let skipped = try await kit.ok("DOCUMENT-LOG", invoice)
+        #expect(skipped.final == .ok("nothing logged: no contact is linked to customer C10000"))
+        #expect(
+            SegmentKit.error(
+                try await kit.send("CONTACT-RELATION-UNLINK", [.positional("C1"), .named("link-to", "customer")]),
+                .notFound
+            ) == "Contact C1 is not linked to a customer."
+        )
+        #expect(
+            try await kit.ok("BUSINESS-RELATION-DELETE", [.positional("CUST")]).final
+                == .ok("business relation CUST deleted")
+        )
+        try await kit.stop()
+    }
+
+    @Test func mailingGroupsGatherContactsForSegmentCriteria() async throws {
+        let kit = try await SegmentKit.start()
+        try await kit.ok("MAILING-GROUP-ADD", [.positional("XMAS"), .named("description", "Christmas cards")])
+        let joined = try await kit.ok(
+            "MAILING-GROUP-JOIN",
+            [.positional("XMAS"), .named("contacts", "p11,P0"), .named("idem", "m-1")]
+        )
+        #expect(joined.final == .ok("2 contacts joined mailing group XMAS"))
+        #expect(
+            try await kit.ok("MAILING-GROUP-JOIN", [.positional("XMAS"), .named("contacts", "P11")]).final
+                == .ok("0 contacts joined mailing group XMAS")
+        )
+        #expect(
+            SegmentKit.error(
+                try await kit.send("MAILING-GROUP-JOIN", [.positional("XMAS"), .named("contacts", "P11,NOPE")]),
+                .notFound
+            )
+                == "Contact NOPE does not exist."
+        )
+        #expect(
+            SegmentKit.error(
+                try await kit.send("MAILING-GROUP-JOIN", [.positional("NOPE"), .named("contacts", "P11")]),
+                .notFound
+            )
+                == "Mailing group NOPE does not exist."
+        )
+        #expect(
+            SegmentKit.error(try await kit.send("MAILING-GROUP-JOIN", [.positional("XMAS")]), .badArguments)
+                == "missing argument contacts: give contacts= or segment="
+        )
+        let members = try await kit.ok("MAILING-GROUP-CONTACT-LIST", [.positional("XMAS")])
+        #expect(members.final == .ok("2 contacts total=2"))
+        #expect(SegmentKit.values(members, "contact") == ["P0", "P11"])
+
+        // Add by mailing group; with related companies the persons' companies come too.
+        let seg = try await kit.segment([.named("description", "Cards")])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("mailing-group", "XMAS")])
+        #expect(try await kit.contacts(seg) == ["P0", "P11"])
+        let related = try await kit.segment([.named("description", "Cards and companies")])
+        try await kit.ok(
+            "SEGMENT-ADD-CONTACTS",
+            [.positional(related), .named("mailing-group", "XMAS"), .named("allow-related-companies", "true")]
+        )
+        #expect(try await kit.contacts(related).sorted() == ["C1", "P0", "P11"])
+        // Reduce and refine.
+        try await kit.ok("SEGMENT-REDUCE", [.positional(related), .named("mailing-group", "XMAS")])
+        #expect(try await kit.contacts(related) == ["C1"])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(related), .named("contact", "C2|P0")])
+        try await kit.ok("SEGMENT-REFINE", [.positional(related), .named("mailing-group", "XMAS")])
+        #expect(try await kit.contacts(related) == ["P0"])
+        let criteria = try await kit.ok("SEGMENT-CRITERIA", [.positional(seg)])
+        #expect(SegmentKit.values(criteria, "text").contains("Mailing Group: Mailing Group Code = XMAS"))
+
+        // A segment's contacts join a group at once; leaving and deleting.
+        try await kit.ok("MAILING-GROUP-ADD", [.positional("PRESS")])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "C2")])
+        let fromSegment = try await kit.ok("MAILING-GROUP-JOIN", [.positional("PRESS"), .named("segment", seg)])
+        #expect(fromSegment.final == .ok("3 contacts joined mailing group PRESS"))
+        let left = try await kit.ok("MAILING-GROUP-LEAVE", [.positional("PRESS"), .named("contacts", "C2,C1")])
+        #expect(left.final == .ok("1 contact left mailing group PRESS"))
+        #expect(
+            try await kit.ok("MAILING-GROUP-DELETE", [.positional("XMAS")]).final == .ok("mailing group XMAS deleted")
+        )
+        #expect(
+            try await kit.scalar("SELECT count(*)::text FROM contact_mailing_groups WHERE mailing_group_code = 'XMAS'")
+                == "0"
+        )
+        #expect(
+            SegmentKit.error(try await kit.send("MAILING-GROUP-CONTACT-LIST", [.positional("XMAS")]), .notFound)
+                == "Mailing group XMAS does not exist."
+        )
+        try await kit.stop()
+    }
 }

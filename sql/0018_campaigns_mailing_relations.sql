@@ -1,0 +1,95 @@
+-- 0018_campaigns_mailing_relations: business relation codes and bank-account links, mailing groups and
+-- their contacts, campaign statuses, campaign activation and target groups (reference §1.15, §3.7,
+-- §3.13 R2, §5). contact_alt_addresses and contact_business_relations exist since 0002.
+
+---------------------------------------------------------------------------------------------------
+-- Business relations
+---------------------------------------------------------------------------------------------------
+
+CREATE TABLE business_relations (
+    code         code10 PRIMARY KEY,
+    description  text   CHECK (length(description) <= 100)
+);
+COMMENT ON TABLE business_relations IS
+    'Business Relation: the kind of relation a company has with us (customer, vendor, bank, press, …). A relation code in use by a contact link cannot be deleted.';
+COMMENT ON COLUMN business_relations.code IS 'Business relation code, Code[10].';
+COMMENT ON COLUMN business_relations.description IS 'Description, Text[100].';
+
+ALTER TABLE contact_business_relations
+    DROP CONSTRAINT contact_business_relations_link_to_check,
+    ADD CONSTRAINT contact_business_relations_link_to_check
+        CHECK (link_to IN ('customer', 'vendor', 'bank_account')),
+    ADD COLUMN business_relation_code code10 REFERENCES business_relations (code);
+COMMENT ON COLUMN contact_business_relations.link_to IS 'Kind of account: customer | vendor | bank_account.';
+COMMENT ON COLUMN contact_business_relations.business_relation_code IS
+    'Business relation code of the link; segment criteria by business relation match it (NULL for links made before 0018).';
+CREATE INDEX contact_business_relations_code_idx ON contact_business_relations (business_relation_code, contact_no);
+COMMENT ON INDEX contact_business_relations_code_idx IS 'Contacts of a business relation (segment criteria).';
+
+---------------------------------------------------------------------------------------------------
+-- Mailing groups
+---------------------------------------------------------------------------------------------------
+
+CREATE TABLE mailing_groups (
+    code         code10 PRIMARY KEY,
+    description  text   CHECK (length(description) <= 100)
+);
+COMMENT ON TABLE mailing_groups IS
+    'Mailing Group: a named list of contacts (e.g. who receives the Christmas card); segment criteria add, reduce and refine by it. Deleting a group removes its memberships.';
+COMMENT ON COLUMN mailing_groups.code IS 'Mailing group code, Code[10].';
+COMMENT ON COLUMN mailing_groups.description IS 'Description, Text[100].';
+
+CREATE TABLE contact_mailing_groups (
+    mailing_group_code  code10 NOT NULL REFERENCES mailing_groups (code) ON DELETE CASCADE,
+    contact_no          code20 NOT NULL REFERENCES contacts (no) ON DELETE CASCADE,
+    PRIMARY KEY (mailing_group_code, contact_no)
+);
+COMMENT ON TABLE contact_mailing_groups IS 'Contact Mailing Group: the contacts of a mailing group.';
+COMMENT ON COLUMN contact_mailing_groups.mailing_group_code IS 'The mailing group.';
+COMMENT ON COLUMN contact_mailing_groups.contact_no IS 'A contact in it; rows go with the contact.';
+CREATE INDEX contact_mailing_groups_contact_idx ON contact_mailing_groups (contact_no);
+COMMENT ON INDEX contact_mailing_groups_contact_idx IS 'Mailing groups of a contact.';
+
+---------------------------------------------------------------------------------------------------
+-- Campaign statuses, activation and target groups
+---------------------------------------------------------------------------------------------------
+
+CREATE TABLE campaign_statuses (
+    code         code10 PRIMARY KEY,
+    description  text   CHECK (length(description) <= 100)
+);
+COMMENT ON TABLE campaign_statuses IS 'Campaign Status: the stages a campaign goes through (planned, running, done, …).';
+COMMENT ON COLUMN campaign_statuses.code IS 'Status code, Code[10].';
+COMMENT ON COLUMN campaign_statuses.description IS 'Description, Text[100].';
+
+-- The plain status codes used so far become statuses.
+INSERT INTO campaign_statuses (code) SELECT DISTINCT status_code FROM campaigns WHERE status_code IS NOT NULL;
+
+ALTER TABLE campaigns
+    ADD CONSTRAINT campaigns_status_code_fkey FOREIGN KEY (status_code) REFERENCES campaign_statuses (code),
+    ADD COLUMN activated boolean NOT NULL DEFAULT false;
+COMMENT ON COLUMN campaigns.status_code IS 'Campaign status (campaign_statuses).';
+COMMENT ON COLUMN campaigns.activated IS
+    'Activated: its target group is filled (CAMPAIGN-ACTIVATE) and posted sales invoices of targeted customers log interactions with it (reference 3.13 R2).';
+
+CREATE TABLE campaign_target_groups (
+    campaign_no  code20 NOT NULL REFERENCES campaigns (no) ON DELETE CASCADE,
+    contact_no   code20 NOT NULL REFERENCES contacts (no) ON DELETE CASCADE,
+    PRIMARY KEY (campaign_no, contact_no)
+);
+COMMENT ON TABLE campaign_target_groups IS
+    'Campaign Target Group: the company contacts (or persons without a company) an activated campaign targets, from segment lines and log entries marked campaign target. BC keeps customer/vendor numbers; here the company contact, whose business relations name the accounts. Rows go with the campaign and with the contact (reference 3.12 R7).';
+COMMENT ON COLUMN campaign_target_groups.campaign_no IS 'The activated campaign.';
+COMMENT ON COLUMN campaign_target_groups.contact_no IS 'The targeted company contact (or person without a company).';
+CREATE INDEX campaign_target_groups_contact_idx ON campaign_target_groups (contact_no);
+COMMENT ON INDEX campaign_target_groups_contact_idx IS 'Campaigns that target a contact (invoice logging, contact deletion).';
+
+---------------------------------------------------------------------------------------------------
+-- Segment criteria by mailing group and business relation
+---------------------------------------------------------------------------------------------------
+
+ALTER DOMAIN enum_criteria_table DROP CONSTRAINT enum_criteria_table_check;
+ALTER DOMAIN enum_criteria_table ADD CONSTRAINT enum_criteria_table_check
+    CHECK (VALUE IN ('contact', 'interaction_log_entry', 'mailing_group', 'business_relation'));
+COMMENT ON DOMAIN enum_criteria_table IS
+    'Table a segment criteria filter applies to: contact | interaction_log_entry | mailing_group (the contact''s mailing groups) | business_relation (the business relations of the contact''s company). The other BC filter tables (profiles, job responsibilities, industry groups, value entries) are not modelled.';
