@@ -93,3 +93,50 @@ ALTER DOMAIN enum_criteria_table ADD CONSTRAINT enum_criteria_table_check
     CHECK (VALUE IN ('contact', 'interaction_log_entry', 'mailing_group', 'business_relation'));
 COMMENT ON DOMAIN enum_criteria_table IS
     'Table a segment criteria filter applies to: contact | interaction_log_entry | mailing_group (the contact''s mailing groups) | business_relation (the business relations of the contact''s company). The other BC filter tables (profiles, job responsibilities, industry groups, value entries) are not modelled.';
+
+---------------------------------------------------------------------------------------------------
+-- Target groups follow the segment lines of activated campaigns (reference 1.9, 3.12 R7)
+---------------------------------------------------------------------------------------------------
+
+-- A line marked campaign target of an activated campaign puts its contact's company (or the person
+-- without a company) into the target group; removing or unmarking the last such line takes it out again,
+-- unless an active log entry of the campaign still targets it. Statement triggers with transition tables
+-- return at once when no row concerns an activated campaign.
+CREATE FUNCTION rapport_segment_lines_target_groups() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        DELETE FROM campaign_target_groups t
+        USING (SELECT DISTINCT o.campaign_no, coalesce(c.company_no, c.no) AS contact_no
+               FROM old_rows o
+               JOIN campaigns cp ON cp.no = o.campaign_no AND cp.activated
+               JOIN contacts c ON c.no = o.contact_no
+               WHERE o.campaign_target) gone
+        WHERE t.campaign_no = gone.campaign_no AND t.contact_no = gone.contact_no
+          AND NOT EXISTS (SELECT 1 FROM segment_lines l JOIN contacts c2 ON c2.no = l.contact_no
+                          WHERE l.campaign_no = gone.campaign_no AND l.campaign_target
+                            AND coalesce(c2.company_no, c2.no) = gone.contact_no)
+          AND NOT EXISTS (SELECT 1 FROM interaction_log_entries e
+                          WHERE e.campaign_no = gone.campaign_no AND e.campaign_target AND NOT e.canceled
+                            AND NOT e.postponed AND coalesce(e.contact_company_no, e.contact_no) = gone.contact_no);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO campaign_target_groups (campaign_no, contact_no)
+        SELECT DISTINCT n.campaign_no, coalesce(c.company_no, c.no)
+        FROM new_rows n
+        JOIN campaigns cp ON cp.no = n.campaign_no AND cp.activated
+        JOIN contacts c ON c.no = n.contact_no
+        WHERE n.campaign_target
+        ON CONFLICT DO NOTHING;
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION rapport_segment_lines_target_groups() IS
+    'Statement trigger on segment_lines: keeps the target groups of activated campaigns in step with the lines marked campaign target (0018).';
+CREATE TRIGGER segment_lines_target_groups_insert AFTER INSERT ON segment_lines
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rapport_segment_lines_target_groups();
+CREATE TRIGGER segment_lines_target_groups_update AFTER UPDATE ON segment_lines
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION rapport_segment_lines_target_groups();
+CREATE TRIGGER segment_lines_target_groups_delete AFTER DELETE ON segment_lines
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION rapport_segment_lines_target_groups();

@@ -567,4 +567,174 @@ struct CampaignTests {
         )
         try await kit.stop()
     }
+
+    // MARK: Activation and target groups
+
+    static func targets(_ kit: SegmentKit, _ campaign: String) async throws -> [String] {
+        SegmentKit.values(try await kit.ok("CAMPAIGN-TARGET-LIST", [.positional(campaign)]), "contact")
+    }
+
+    @Test func activationFillsTheTargetGroupAllOrNothingAndSegmentLinesKeepItInStep() async throws {
+        let kit = try await SegmentKit.start()
+        // Nothing marked: refused, and nothing changes (CP2's old rows stay, it stays inactive).
+        try await kit.script("INSERT INTO campaign_target_groups (campaign_no, contact_no) VALUES ('CP2', 'C2')")
+        #expect(
+            SegmentKit.error(try await kit.send("CAMPAIGN-ACTIVATE", [.positional("CP2")]), .invalid)
+                == "There are no segment lines or interaction log entries marked as campaign target for Campaign CP2: "
+                + "mark some with campaign-target=true, then activate it"
+        )
+        #expect(try await kit.sql("SELECT campaign_no, contact_no FROM campaign_target_groups") == [["CP2", "C2"]])
+        #expect(try await kit.scalar("SELECT activated::text FROM campaigns WHERE no = 'CP2'") == "false")
+        #expect(
+            SegmentKit.error(try await kit.send("CAMPAIGN-ACTIVATE", [.positional("NOPE")]), .notFound)
+                == "Campaign NOPE does not exist."
+        )
+
+        let seg = try await kit.segment([
+            .named("description", "Targets"), .named("campaign", "CP1"), .named("campaign-target", "true"),
+        ])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "C1|P11|P0")])
+        let activated = try await kit.ok("CAMPAIGN-ACTIVATE", [.positional("CP1"), .named("idem", "act-1")])
+        #expect(activated.final == .ok("campaign CP1 activated"))
+        #expect(SegmentKit.value(activated, "targets") == "2")
+        // A company and its person count once, as the company.
+        #expect(try await Self.targets(kit, "CP1") == ["C1", "P0"])
+        #expect(
+            SegmentKit.value(try await kit.ok("CAMPAIGN-LIST"), "activated") == "true"
+        )
+        // Segment lines keep it in step.
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "P21")])
+        #expect(try await Self.targets(kit, "CP1") == ["C1", "C2", "P0"])
+        try await kit.ok("SEGMENT-REDUCE", [.positional(seg), .named("contact", "P21|P0")])
+        #expect(try await Self.targets(kit, "CP1") == ["C1"])
+        // C1 stays while one of its contacts is still targeted.
+        try await kit.ok("SEGMENT-REDUCE", [.positional(seg), .named("contact", "C1")])
+        #expect(try await Self.targets(kit, "CP1") == ["C1"])
+        try await kit.ok("SEGMENT-REDUCE", [.positional(seg), .named("contact", "P11")])
+        #expect(try await Self.targets(kit, "CP1") == [])
+
+        let sally = try await kit.session("SALLY", role: .salesperson, salesperson: "BO")
+        #expect(SegmentKit.error(try await sally.send("CAMPAIGN-ACTIVATE", [.positional("CP1")]), .denied) != nil)
+        #expect(try await sally.send("CAMPAIGN-TARGET-LIST", [.positional("CP1")]).final == .ok("0 contacts total=0"))
+        await sally.close()
+
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "P0")])
+        let deactivated = try await kit.ok("CAMPAIGN-DEACTIVATE", [.positional("CP1")])
+        #expect(deactivated.final == .ok("campaign CP1 deactivated"))
+        #expect(SegmentKit.value(deactivated, "targets") == "1")
+        #expect(try await Self.targets(kit, "CP1") == [])
+        #expect(
+            SegmentKit.error(try await kit.send("CAMPAIGN-DEACTIVATE", [.positional("CP1")]), .invalid)
+                == "Campaign CP1 is not activated."
+        )
+        // Inactive: lines no longer fill it.
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "C2")])
+        #expect(try await Self.targets(kit, "CP1") == [])
+        try await kit.stop()
+    }
+
+    /// The "done when": a campaign end to end.
+    @Test func aCampaignEndToEnd() async throws {
+        let kit = try await SegmentKit.start()
+        try await kit.script(Self.invoiceSetup)
+        try await kit.ok("CAMPAIGN-STATUS-ADD", [.positional("RUNNING"), .named("description", "Running")])
+        try await kit.ok(
+            "CAMPAIGN-SET",
+            [
+                .positional("CP1"), .named("starting-date", "2000-01-01"), .named("ending-date", "2999-12-31"),
+                .named("status", "RUNNING"),
+            ]
+        )
+        #expect(
+            SegmentKit.error(
+                try await kit.send("CAMPAIGN-SET", [.positional("CP2"), .named("status", "NOPE")]),
+                .notFound
+            )
+                == "Campaign status NOPE does not exist."
+        )
+        // A segment built from a mailing group, logged with the campaign.
+        try await kit.ok("MAILING-GROUP-ADD", [.positional("GOLF")])
+        try await kit.ok("MAILING-GROUP-JOIN", [.positional("GOLF"), .named("contacts", "C1,P0")])
+        let seg = try await kit.segment([
+            .named("description", "Golf invitation"), .named("template", "BUSLETTER"), .named("campaign", "CP1"),
+            .named("campaign-target", "true"), .named("date", "2025-03-14"),
+        ])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("mailing-group", "GOLF")])
+        #expect(try await kit.contacts(seg) == ["P0", "C1"])
+        try await kit.ok("LOG-SEGMENT", [.positional(seg), .named("deliver", "false")])
+        // Its campaign entry shows the count, cost and duration.
+        let entries = try await kit.ok("CAMPAIGN-ENTRY-LIST", [.named("campaign", "CP1")])
+        let segmentEntry = try #require(SegmentKit.value(entries, "campaign-entry"))
+        #expect(Self.stats(entries) == [segmentEntry, "false", "2", "16.00", "60.00"])
+
+        // Activated: the logged entries marked campaign target fill the target group.
+        let activated = try await kit.ok("CAMPAIGN-ACTIVATE", [.positional("CP1")])
+        #expect(SegmentKit.value(activated, "targets") == "2")
+        #expect(try await Self.targets(kit, "CP1") == ["C1", "P0"])
+
+        // A posted invoice for the targeted customer logs an entry with the campaign, once per order.
+        try await kit.ok("BUSINESS-RELATION-ADD", [.positional("CUST")])
+        for (contact, account) in [("C1", "C10000"), ("C2", "C20000")] {
+            try await kit.ok(
+                "CONTACT-RELATION-LINK",
+                [
+                    .positional(contact), .named("link-to", "customer"), .named("account", account),
+                    .named("business-relation", "CUST"),
+                ]
+            )
+        }
+        func invoice(_ no: String, customer: String = "C10000") -> [Argument] {
+            [
+                .named("document-type", "sales_invoice"), .named("document-no", no), .named("order", "SO-7"),
+                .named("customer", customer),
+            ]
+        }
+        let invoiced = try await kit.ok("DOCUMENT-LOG", invoice("INV-1"))
+        #expect(SegmentKit.value(invoiced, "contact") == "C1")
+        #expect(SegmentKit.value(invoiced, "campaign") == "CP1")
+        #expect(SegmentKit.value(invoiced, "document-no") == "SO-7")
+        let invoiceEntry = try #require(SegmentKit.value(invoiced, "campaign-entry"))
+        #expect(invoiceEntry != segmentEntry)
+        #expect(
+            try await kit.scalar("SELECT description FROM campaign_entries WHERE entry_no = \(invoiceEntry)")
+                == "Sales Invoices"
+        )
+        let again = try await kit.ok("DOCUMENT-LOG", invoice("INV-2"))
+        #expect(again.final == .ok("nothing logged: order SO-7 already has a sales invoice entry for campaign CP1"))
+        // A customer outside the target group: logged without a campaign.
+        let other = try await kit.ok("DOCUMENT-LOG", invoice("INV-3", customer: "C20000"))
+        #expect(SegmentKit.value(other, "campaign") == nil)
+        // Blank setup template: refused for the targeted customer, silently skipped for the other.
+        try await kit.script("DELETE FROM interaction_template_setup WHERE event = 'sales_invoice'")
+        let before = try await kit.scalar("SELECT count(*)::text FROM interaction_log_entries")
+        #expect(
+            SegmentKit.error(try await kit.send("DOCUMENT-LOG", invoice("INV-4")), .invalid)
+                == "The Invoices field on the Sales FastTab in the Interaction Template Setup window must be filled in."
+        )
+        #expect(
+            try await kit.ok("DOCUMENT-LOG", invoice("INV-5", customer: "C20000")).final
+                == .ok("nothing logged: no template is set up for sales_invoice in the interaction template setup")
+        )
+        #expect(try await kit.scalar("SELECT count(*)::text FROM interaction_log_entries") == before)
+
+        // Canceling the segment's campaign entry cancels its entries and the statistics drop.
+        func campaignTotal() async throws -> String? {
+            try await kit.scalar(
+                "SELECT coalesce(sum(entries), 0)::text FROM interaction_totals WHERE kind = 'campaign' AND key = 'CP1'"
+            )
+        }
+        #expect(try await campaignTotal() == "3")
+        let canceled = try await kit.ok("CAMPAIGN-ENTRY-CANCEL", [.named("campaign-entries", segmentEntry)])
+        #expect(SegmentKit.value(canceled, "entries") == "2")
+        #expect(try await campaignTotal() == "1")
+        #expect(
+            Self.stats(try await kit.ok("CAMPAIGN-ENTRY-SHOW", [.positional(segmentEntry)]))
+                == [segmentEntry, "true", "2", "16.00", "60.00"]
+        )
+        #expect(
+            Self.stats(try await kit.ok("CAMPAIGN-ENTRY-SHOW", [.positional(invoiceEntry)]))
+                == [invoiceEntry, "false", "1", "2.00", "5.00"]
+        )
+        try await kit.stop()
+    }
 }

@@ -47,6 +47,11 @@ enum DocumentLoggingCommands {
         "The document's posting description; default: the template's."
     )
     static let opportunity = OptionalArgument.named("opportunity", .code(maxLength: 20), "Opportunity No.")
+    static let order = OptionalArgument.named(
+        "order",
+        .code(maxLength: 20),
+        "For a posted sales invoice: the order it was made from; a campaign logs one entry per order."
+    )
 
     static let log = Command(
         CommandSpec(
@@ -55,7 +60,7 @@ enum DocumentLoggingCommands {
             arguments: [
                 Self.documentType.spec, Self.documentNo.spec, Self.occurrence.spec, Self.version.spec,
                 Self.contact.spec, Self.customer.spec, Self.vendor.spec, Self.salesperson.spec, Self.campaign.spec,
-                Self.description.spec, Self.opportunity.spec,
+                Self.description.spec, Self.opportunity.spec, Self.order.spec,
             ],
             requiredRole: .manager,
             help: """
@@ -64,6 +69,10 @@ enum DocumentLoggingCommands {
                 OK nothing logged: <reason>. A template with language rows is refused. Date: today; no \
                 delivery; the campaign gets the shared campaign entry of the document type. Run it as a \
                 manager (or a dedicated system user with the manager role).
+                A sales invoice without campaign= whose contact's company is in the target group of an \
+                activated campaign running today is logged with that campaign; then a blank setup template \
+                is refused, and with order= the entry carries the order's number and a second invoice of the \
+                same order logs nothing.
                 """,
             example: [
                 "DOCUMENT-LOG document-type=sales_invoice document-no=PSI-1042 customer=C10000 salesperson=AH "
@@ -116,6 +125,6 @@ enum DocumentLoggingCommands {
             description: arguments[Self.description].flatMap { $0.isEmpty ? nil : $0 },
             opportunityNo: arguments[Self.opportunity]
         )
-        return DocumentLogRequest(document: document, account: accounts[0])
+        return DocumentLogRequest(document: document, account: accounts[0], orderNo: arguments[Self.order])
     }
 }

@@ -8,7 +8,7 @@ enum MasterDataCommands {
         + LanguageCommands.specs
         + GroupCommands.specs + TemplateCommands.specs + TemplateLanguageCommands.specs + AttachmentCommands.specs
         + TemplateSetupCommands.specs + CampaignCommands.specs + CampaignEntryCommands.specs
-        + RelationCommands.specs + MarketingSetupCommands.specs
+        + CampaignTargetCommands.specs + RelationCommands.specs + MarketingSetupCommands.specs
 
     static func make(_ context: ServerContext) -> [Command] {
         SalespersonCommands.make(context) + ContactCommands.make(context) + AltAddressCommands.make(context)
@@ -16,7 +16,7 @@ enum MasterDataCommands {
             + LanguageCommands.make(context) + GroupCommands.make(context) + TemplateCommands.make(context)
             + TemplateLanguageCommands.make(context) + AttachmentCommands.make(context)
             + TemplateSetupCommands.make(context) + CampaignCommands.make(context) + CampaignEntryCommands.make(context)
-            + RelationCommands.make(context)
+            + CampaignTargetCommands.make(context) + RelationCommands.make(context)
             + MarketingSetupCommands.make(context)
     }
 }

@@ -20,7 +20,9 @@ enum RelationCommands {
         let description = OptionalArgument.named("description", .text(maxLength: 100), "Description.")
         let columns = [ResultColumn(argument, .code), ResultColumn("description", .text)]
         let exampleLine = "* \(argument)=\(example.code) description=\"\(example.description)\""
-        @Sendable func line(_ r: CodeRecord) -> DataLine { .shaped(columns, [argument: r.code, "description": r.description]) }
+        @Sendable func line(_ r: CodeRecord) -> DataLine {
+            .shaped(columns, [argument: r.code, "description": r.description])
+        }
         let add = MasterDataCommand.write(
             CommandSpec(
                 name: "\(prefix)-ADD",
