@@ -140,3 +140,53 @@ CREATE TRIGGER segment_lines_target_groups_update AFTER UPDATE ON segment_lines
     FOR EACH STATEMENT EXECUTE FUNCTION rapport_segment_lines_target_groups();
 CREATE TRIGGER segment_lines_target_groups_delete AFTER DELETE ON segment_lines
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION rapport_segment_lines_target_groups();
+
+---------------------------------------------------------------------------------------------------
+-- Reporting: campaign results by campaign and segment
+---------------------------------------------------------------------------------------------------
+
+CREATE VIEW campaign_results AS
+SELECT
+    c.no AS campaign_no,
+    c.description AS campaign_description,
+    c.status_code,
+    c.activated,
+    ce.entry_no AS campaign_entry_no,
+    ce.description,
+    ce.segment_no,
+    ce.register_no AS logged_segment_entry_no,
+    ce.document_type,
+    ce.date,
+    ce.canceled,
+    coalesce(s.no_of_interactions, 0)::bigint AS no_of_interactions,
+    coalesce(s.no_of_responses, 0)::bigint AS no_of_responses,
+    coalesce(s.cost, 0)::numeric(18,2) AS cost,
+    coalesce(s.duration, 0)::numeric(18,2) AS duration,
+    coalesce(s.no_of_canceled, 0)::bigint AS no_of_canceled_interactions
+FROM campaigns c
+JOIN campaign_entries ce ON ce.campaign_no = c.no
+CROSS JOIN LATERAL (
+    SELECT sum(t.entries) AS no_of_interactions, sum(t.responses) AS no_of_responses, sum(t.cost) AS cost,
+           sum(t.duration) AS duration, sum(t.canceled_entries) AS no_of_canceled
+    FROM interaction_totals t WHERE t.kind = 'campaign-entry' AND t.key = ce.entry_no::text
+) s;
+COMMENT ON VIEW campaign_results IS
+    'Campaign results, one row per campaign entry (one per logged segment, per document type and one for manual interactions): entries, responses, cost and duration of the entries that are not canceled (postponed ones never count), and how many are canceled; read from the running totals (0016). Sum over a campaign for its totals.';
+COMMENT ON COLUMN campaign_results.campaign_no IS 'Campaign No.';
+COMMENT ON COLUMN campaign_results.campaign_description IS 'Campaign description.';
+COMMENT ON COLUMN campaign_results.status_code IS 'Campaign status.';
+COMMENT ON COLUMN campaign_results.activated IS 'Whether the campaign is activated.';
+COMMENT ON COLUMN campaign_results.campaign_entry_no IS 'Campaign Entry No.';
+COMMENT ON COLUMN campaign_results.description IS 'Campaign entry description (segment description, document type caption or "Interactions").';
+COMMENT ON COLUMN campaign_results.segment_no IS 'Segment No. the entry was logged from (NULL for documents and manual interactions).';
+COMMENT ON COLUMN campaign_results.logged_segment_entry_no IS 'Logged segment (Register No.).';
+COMMENT ON COLUMN campaign_results.document_type IS 'Document type of document-logged interactions.';
+COMMENT ON COLUMN campaign_results.date IS 'Date of the campaign entry.';
+COMMENT ON COLUMN campaign_results.canceled IS 'Whether the campaign entry is canceled.';
+COMMENT ON COLUMN campaign_results.no_of_interactions IS 'Entries not canceled.';
+COMMENT ON COLUMN campaign_results.no_of_responses IS 'Of those, marked campaign response.';
+COMMENT ON COLUMN campaign_results.cost IS 'Cost (LCY) of the entries not canceled.';
+COMMENT ON COLUMN campaign_results.duration IS 'Duration (Min.) of the entries not canceled.';
+COMMENT ON COLUMN campaign_results.no_of_canceled_interactions IS 'Entries canceled.';
+
+SELECT rapport_grant_roles();

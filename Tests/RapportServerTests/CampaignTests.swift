@@ -735,6 +735,19 @@ struct CampaignTests {
             Self.stats(try await kit.ok("CAMPAIGN-ENTRY-SHOW", [.positional(invoiceEntry)]))
                 == [invoiceEntry, "false", "1", "2.00", "5.00"]
         )
+        // The reporting view: campaign results by campaign entry (segment, document type).
+        #expect(
+            try await kit.sql(
+                """
+                SELECT campaign_no, description, no_of_interactions::text, no_of_canceled_interactions::text,
+                       cost::text, canceled::text
+                FROM campaign_results ORDER BY campaign_entry_no
+                """
+            ) == [
+                ["CP1", "Golf invitation", "0", "2", "0.00", "true"],
+                ["CP1", "Sales Invoices", "1", "0", "2.00", "false"],
+            ]
+        )
         try await kit.stop()
     }
 }
