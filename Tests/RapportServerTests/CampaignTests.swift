@@ -365,6 +365,38 @@ struct CampaignTests {
         #expect(try await kit.scalar("SELECT count(*)::text FROM interaction_log_entries") == "0")
         let logged = try await kit.ok("INTERACTION-CREATE", [.named("contact-name", " otto solo ")] + call)
         #expect(SegmentKit.value(logged, "contact") == "P0")
+        // The other commands that take a contact take its name too.
+        let seg = try await kit.segment([.named("description", "By name")])
+        let line = try await kit.ok("SEGMENT-LINE-ADD", [.positional(seg), .named("contact-name", "ANN ALPHA")])
+        #expect(SegmentKit.value(line, "contact") == "P11")
+        #expect(
+            SegmentKit.error(
+                try await kit.send("SEGMENT-LINE-ADD", [.positional(seg), .named("contact-name", "Beta GmbH")]),
+                .invalid
+            )?
+            .hasPrefix("The name \"Beta GmbH\" matches several contacts") == true
+        )
+        try await kit.script(Self.invoiceSetup)
+        let document = try await kit.ok(
+            "DOCUMENT-LOG",
+            [
+                .named("document-type", "sales_invoice"), .named("document-no", "INV9"),
+                .named("contact-name", "otto solo"),
+            ]
+        )
+        #expect(SegmentKit.value(document, "contact") == "P0")
+        #expect(
+            SegmentKit.error(
+                try await kit.send(
+                    "DOCUMENT-LOG",
+                    [
+                        .named("document-type", "sales_invoice"), .named("contact-name", "otto solo"),
+                        .named("contact", "P0"),
+                    ]
+                ),
+                .badArguments
+            ) == "give exactly one of contact=, contact-name=, customer=, vendor="
+        )
         try await kit.stop()
     }
 

@@ -8,7 +8,7 @@ import RapportStore
 /// `ChangeArgument`s: an empty value blanks them (e.g. `campaign=` removes the campaign).
 enum SegmentArguments {
     static let segment = RequiredArgument.positional("segment", .code(maxLength: 20), "Segment No.")
-    static let contact = RequiredArgument.named("contact", .code(maxLength: 20), "Contact No.")
+    static let contact = OptionalArgument.named("contact", .code(maxLength: 20), "Contact No.; or contact-name=.")
 
     enum Header {
         static let description = ChangeArgument.named(

@@ -25,17 +25,27 @@ public enum DocumentLogStore {
                 "SELECT contact_no FROM contact_business_relations WHERE link_to = \(link) AND account_no = \(no)"
             )
         }
+        // 3.13 R2: a sales invoice of a contact targeted by a running, activated campaign is logged with it
+        // (asked in the same round trip).
+        let asksCampaign = type == .salesInvoice && request.document.campaignNo == nil
+        if asksCampaign {
+            switch request.account {
+            case .contact(let no):
+                reads.append(CampaignTargetStore.runningCampaignQuery(contactNo: no, link: nil, accountNo: nil))
+            case .customer(let no), .vendor(let no):
+                reads.append(CampaignTargetStore.runningCampaignQuery(contactNo: nil, link: linkTo, accountNo: no))
+            }
+        }
         let answers = try connection.queries(reads)
         let contactNo: String?
         switch request.account {
         case .contact(let no): contactNo = no
         case .customer, .vendor: contactNo = try answers[1].first?.decode(String.self, at: 0)
         }
-        // 3.13 R2: a sales invoice of a contact targeted by a running, activated campaign is logged with it.
         var request = request
         var targetedBy: String?
-        if type == .salesInvoice, request.document.campaignNo == nil, let contactNo {
-            targetedBy = try CampaignTargetStore.runningCampaign(connection, contactNo: contactNo)
+        if asksCampaign, contactNo != nil, let answer = answers.last {
+            targetedBy = try answer.first?.decode(String.self, at: 0)
             request.document.campaignNo = targetedBy
             // The entry carries the order's number, so that the order's next invoice finds it (BC compares
             // the order number; docs/DECISIONS.md).

@@ -73,19 +73,21 @@ public enum CampaignTargetStore {
     }
 
     /// The activated campaign, running today, whose target group holds the contact's company (or the contact):
-    /// the campaign a posted sales invoice is logged with (reference 3.13 R2). The first by number.
-    public static func runningCampaign(_ connection: PGConnection, contactNo: String) throws -> String? {
-        try connection.query(
-            """
-            SELECT t.campaign_no FROM contacts k
-            JOIN campaign_target_groups t ON t.contact_no = coalesce(k.company_no, k.no)
-            JOIN campaigns c ON c.no = t.campaign_no
-            WHERE k.no = \(contactNo) AND c.activated
-              AND (c.starting_date IS NULL OR c.starting_date <= CURRENT_DATE)
-              AND (c.ending_date IS NULL OR c.ending_date >= CURRENT_DATE)
-            ORDER BY t.campaign_no LIMIT 1
-            """
-        ).first?.decode(String.self, at: 0)
+    /// the campaign a posted sales invoice is logged with (reference 3.13 R2). The first by number. The
+    /// contact is `contactNo`, or the one linked to the account (`link`, `accountNo`), so that document
+    /// logging sends it with its other reads.
+    static func runningCampaignQuery(contactNo: String?, link: String?, accountNo: String?) -> PGQuery {
+        """
+        SELECT t.campaign_no FROM contacts k
+        JOIN campaign_target_groups t ON t.contact_no = coalesce(k.company_no, k.no)
+        JOIN campaigns c ON c.no = t.campaign_no
+        WHERE k.no = coalesce(\(contactNo)::text, (SELECT r.contact_no FROM contact_business_relations r
+                                                   WHERE r.link_to = \(link) AND r.account_no = \(accountNo)))
+          AND c.activated
+          AND (c.starting_date IS NULL OR c.starting_date <= CURRENT_DATE)
+          AND (c.ending_date IS NULL OR c.ending_date >= CURRENT_DATE)
+        ORDER BY t.campaign_no LIMIT 1
+        """
     }
 
     /// Locks the campaign; returns whether it is activated.
