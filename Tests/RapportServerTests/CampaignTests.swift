@@ -311,6 +311,19 @@ struct CampaignTests {
         #expect(SegmentKit.value(lines, "mobile-phone") == "+45 2000")
         #expect(SegmentKit.value(lines, "email") == "info@alpha.example")
 
+        // Delivery of an entry with the address goes to the address's e-mail.
+        let mail = try await kit.segment([
+            .named("description", "Summer mail"), .named("template", "BUSLETTER"), .named("date", "2025-07-20"),
+        ])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(mail), .named("contact", "C1")])
+        try await kit.ok(
+            "SEGMENT-LINE-SET",
+            [.positional(mail), .positional("10000"), .named("correspondence-type", "email")]
+        )
+        try await kit.ok("LOG-SEGMENT", [.positional(mail), .named("deliver", "true")])
+        let claimed = try await kit.ok("DELIVERY-CLAIM", [.named("worker", "w1")])
+        #expect(SegmentKit.value(claimed, "email") == "summer@alpha.example")
+
         // Deleting the address takes it from the unlogged line.
         let deleted = try await kit.ok("CONTACT-ALT-ADDRESS-DELETE", [.positional("C1"), .positional("SUMMER")])
         #expect(deleted.final == .ok("alternative address SUMMER of contact C1 deleted"))
@@ -662,6 +675,13 @@ struct CampaignTests {
         // Inactive: lines no longer fill it.
         try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "C2")])
         #expect(try await Self.targets(kit, "CP1") == [])
+        // A deleted contact leaves the target group (reference 3.12 R7).
+        try await kit.ok("CAMPAIGN-ACTIVATE", [.positional("CP1")])
+        #expect(try await Self.targets(kit, "CP1") == ["C2", "P0"])
+        try await kit.ok("SEGMENT-REDUCE", [.positional(seg), .named("contact", "P0")])
+        try await kit.script("INSERT INTO campaign_target_groups (campaign_no, contact_no) VALUES ('CP1', 'P0')")
+        try await kit.ok("CONTACT-DELETE", [.positional("P0")])
+        #expect(try await Self.targets(kit, "CP1") == ["C2"])
         try await kit.stop()
     }
 
