@@ -675,13 +675,25 @@ struct CampaignTests {
         // Inactive: lines no longer fill it.
         try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "C2")])
         #expect(try await Self.targets(kit, "CP1") == [])
-        // A deleted contact leaves the target group (reference 3.12 R7).
+        // An interaction marked campaign target of the activated campaign adds its contact's company.
         try await kit.ok("CAMPAIGN-ACTIVATE", [.positional("CP1")])
         #expect(try await Self.targets(kit, "CP1") == ["C2", "P0"])
+        try await kit.ok(
+            "INTERACTION-CREATE",
+            [
+                .named("contact", "P11"), .named("template", "CALL"), .named("campaign", "CP1"),
+                .named("campaign-target", "true"),
+            ]
+        )
+        #expect(try await Self.targets(kit, "CP1") == ["C1", "C2", "P0"])
+        try await kit.ok("CAMPAIGN-DEACTIVATE", [.positional("CP1")])
+        // A deleted contact leaves the target group (reference 3.12 R7).
+        try await kit.ok("CAMPAIGN-ACTIVATE", [.positional("CP1")])
+        #expect(try await Self.targets(kit, "CP1") == ["C1", "C2", "P0"])
         try await kit.ok("SEGMENT-REDUCE", [.positional(seg), .named("contact", "P0")])
         try await kit.script("INSERT INTO campaign_target_groups (campaign_no, contact_no) VALUES ('CP1', 'P0')")
         try await kit.ok("CONTACT-DELETE", [.positional("P0")])
-        #expect(try await Self.targets(kit, "CP1") == ["C2"])
+        #expect(try await Self.targets(kit, "CP1") == ["C1", "C2"])
         try await kit.stop()
     }
 

@@ -90,6 +90,18 @@ public enum CampaignTargetStore {
         """
     }
 
+    /// An interaction marked campaign target of an activated campaign puts its contact's company into the
+    /// target group. Queued: it goes out with the COMMIT, no extra round trip on the write path.
+    static func enqueueTarget(_ connection: PGConnection, campaignNo: String, contactNo: String) {
+        connection.enqueue(
+            """
+            INSERT INTO campaign_target_groups (campaign_no, contact_no)
+            SELECT no, \(contactNo) FROM campaigns WHERE no = \(campaignNo) AND activated
+            ON CONFLICT DO NOTHING
+            """
+        )
+    }
+
     /// Locks the campaign; returns whether it is activated.
     @discardableResult
     static func lock(_ connection: PGConnection, _ campaignNo: String) throws -> Bool {
