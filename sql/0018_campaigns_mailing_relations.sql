@@ -105,7 +105,15 @@ COMMENT ON DOMAIN enum_criteria_table IS
 CREATE FUNCTION rapport_segment_lines_target_groups() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    -- Wait for a running CAMPAIGN-ACTIVATE of these campaigns (it holds them FOR UPDATE), so that its
+    -- new target group and these lines see each other; KEY SHARE does not block other changes.
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM 1 FROM campaigns WHERE no IN (SELECT campaign_no FROM new_rows WHERE campaign_target)
+            ORDER BY no FOR KEY SHARE;
+    END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM 1 FROM campaigns WHERE no IN (SELECT campaign_no FROM old_rows WHERE campaign_target)
+            ORDER BY no FOR KEY SHARE;
         DELETE FROM campaign_target_groups t
         USING (SELECT DISTINCT o.campaign_no, coalesce(c.company_no, c.no) AS contact_no
                FROM old_rows o
