@@ -379,6 +379,13 @@ struct CampaignTests {
         let logged = try await kit.ok("INTERACTION-CREATE", [.named("contact-name", " otto solo ")] + call)
         #expect(SegmentKit.value(logged, "contact") == "P0")
         // The other commands that take a contact take its name too.
+        let postponed = try await kit.ok(
+            "INTERACTION-CREATE",
+            [.named("contact", "P0"), .named("postpone", "true")] + call
+        )
+        let entry = try #require(SegmentKit.value(postponed, "entry"))
+        let resumed = try await kit.ok("POSTPONED-RESUME", [.positional(entry), .named("contact-name", "ann alpha")])
+        #expect(SegmentKit.value(resumed, "contact") == "P11")
         let seg = try await kit.segment([.named("description", "By name")])
         let line = try await kit.ok("SEGMENT-LINE-ADD", [.positional(seg), .named("contact-name", "ANN ALPHA")])
         #expect(SegmentKit.value(line, "contact") == "P11")

@@ -22,6 +22,14 @@ enum InteractionArguments {
 
     /// The contact of contact= or contact-name= (exactly one of them); a name is looked up first.
     static func contact(_ invocation: Invocation, number: OptionalArgument<String>) async throws -> String {
+        guard let no = try await Self.optionalContact(invocation, number: number) else {
+            throw CommandError(.badArguments, "missing argument contact: give contact= or contact-name=")
+        }
+        return no
+    }
+
+    /// As `contact`, but neither may be given (nil).
+    static func optionalContact(_ invocation: Invocation, number: OptionalArgument<String>) async throws -> String? {
         switch (invocation.arguments[number], invocation.arguments[Self.contactName]) {
         case (let no?, nil):
             return no
@@ -30,7 +38,7 @@ enum InteractionArguments {
                 try ContactNames.resolve(connection, name: name)
             }
         case (nil, nil):
-            throw CommandError(.badArguments, "missing argument contact: give contact= or contact-name=")
+            return nil
         case (_?, _?):
             throw CommandError(.badArguments, "give contact= or contact-name=, not both")
         }
