@@ -599,6 +599,23 @@ struct CampaignTests {
         let criteria = try await kit.ok("SEGMENT-CRITERIA", [.positional(seg)])
         #expect(SegmentKit.values(criteria, "text").contains("Mailing Group: Mailing Group Code = XMAS"))
 
+        // Reduce with entire companies: P11 is in the group, so all of Alpha (C1, P11, P12) goes.
+        let whole = try await kit.segment([.named("description", "Whole companies")])
+        try await kit.ok(
+            "SEGMENT-ADD-CONTACTS",
+            [.positional(whole), .named("contact", "C1|P12|C2"), .named("ignore-exclusion", "true")]
+        )
+        try await kit.ok(
+            "SEGMENT-REDUCE",
+            [.positional(whole), .named("mailing-group", "XMAS"), .named("entire-companies", "true")]
+        )
+        #expect(try await kit.contacts(whole) == ["C2"])
+        // Saved criteria replay the mailing group filter.
+        try await kit.ok("CRITERIA-SAVE", [.positional(seg), .named("criteria", "CARDS")])
+        let reused = try await kit.segment([.named("description", "Reused")])
+        try await kit.ok("CRITERIA-REUSE", [.positional(reused), .named("criteria", "CARDS")])
+        #expect(try await kit.contacts(reused) == ["P0", "P11"])
+
         // A segment's contacts join a group at once; leaving and deleting.
         try await kit.ok("MAILING-GROUP-ADD", [.positional("PRESS")])
         try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "C2")])
