@@ -14,7 +14,7 @@ public enum LogEntryRules {
         }
         if let campaignEntryNo, campaignEntryCanceled {
             return .init(.invalid, Self.mustBeNo(table: "Campaign Entry", entryNo: campaignEntryNo))
-                .withFix("un-cancel the logged segment of the campaign entry with LOGGED-SEGMENT-UNCANCEL")
+                .withFix("un-cancel the campaign entry with CAMPAIGN-ENTRY-UNCANCEL")
         }
         return nil
     }

@@ -1,5 +1,5 @@
-/// The fields a criteria step can filter on (reference 3.7: the Contact and Interaction Log Entry
-/// sections; the other sections are not modelled).
+/// The fields a criteria step can filter on (reference 3.7: the Contact, Interaction Log Entry, Mailing
+/// Group and Business Relation sections; the other sections are not modelled).
 public enum CriteriaField: String, Sendable, CaseIterable {
     // Contact
     case contactNo
@@ -17,11 +17,17 @@ public enum CriteriaField: String, Sendable, CaseIterable {
     case logTemplate
     case logSalesperson
     case logLoggedSegment
+    // Mailing Group (of the contact)
+    case mailingGroup
+    // Business Relation (of the contact's company)
+    case businessRelation
 
     public var table: CriteriaTable {
         switch self {
         case .contactNo, .searchName, .contactType, .contactSalesperson, .postCode, .country, .territory:
             return .contact
+        case .mailingGroup: return .mailingGroup
+        case .businessRelation: return .businessRelation
         default:
             return .interactionLogEntry
         }
@@ -43,6 +49,8 @@ public enum CriteriaField: String, Sendable, CaseIterable {
         case .logEvaluation: return "Evaluation"
         case .logTemplate: return "Interaction Template Code"
         case .logLoggedSegment: return "Logged Segment Entry No."
+        case .mailingGroup: return "Mailing Group Code"
+        case .businessRelation: return "Business Relation Code"
         }
     }
 
@@ -63,6 +71,8 @@ public enum CriteriaField: String, Sendable, CaseIterable {
         case .logTemplate: return "log-template"
         case .logSalesperson: return "log-salesperson"
         case .logLoggedSegment: return "log-logged-segment"
+        case .mailingGroup: return "mailing-group"
+        case .businessRelation: return "business-relation"
         }
     }
 
@@ -70,7 +80,7 @@ public enum CriteriaField: String, Sendable, CaseIterable {
         switch self {
         case .contactNo, .contactSalesperson, .postCode, .logSegment, .logCampaign, .logSalesperson:
             return .code(maxLength: 20)
-        case .country, .territory, .logTemplate: return .code(maxLength: 10)
+        case .country, .territory, .logTemplate, .mailingGroup, .businessRelation: return .code(maxLength: 10)
         case .searchName: return .searchText(maxLength: 100)
         case .contactType: return .enumeration(ContactType.allCases.map(\.rawValue))
         case .logEvaluation: return .enumeration(Evaluation.allCases.map(\.rawValue))

@@ -17,15 +17,19 @@ public enum CriteriaAction: String, Sendable, CaseIterable {
     }
 }
 
-/// The table a criteria filter applies to (only these two are modelled, docs/SCHEMA.md).
+/// The table a criteria filter applies to (only these four are modelled, docs/SCHEMA.md).
 public enum CriteriaTable: String, Sendable, CaseIterable {
     case contact
     case interactionLogEntry = "interaction_log_entry"
+    case mailingGroup = "mailing_group"
+    case businessRelation = "business_relation"
 
     public var caption: String {
         switch self {
         case .contact: return "Contact"
         case .interactionLogEntry: return "Interaction Log Entry"
+        case .mailingGroup: return "Mailing Group"
+        case .businessRelation: return "Business Relation"
         }
     }
 }

@@ -9,7 +9,10 @@ enum CreateInteractionCommands {
         CommandSpec(
             name: "INTERACTION-CREATE",
             summary: "Log an interaction with one contact, or save it for later (postpone=true).",
-            arguments: [InteractionArguments.createContact.spec, InteractionArguments.createTemplate.spec]
+            arguments: [
+                InteractionArguments.createContact.spec, InteractionArguments.contactName.spec,
+                InteractionArguments.createTemplate.spec,
+            ]
                 + InteractionArguments.guideInputs + [Self.newOpportunity.spec],
             requiredRole: .salesperson,
             help: """
@@ -37,9 +40,10 @@ enum CreateInteractionCommands {
         ).idempotent()
     ) { invocation, session in
         let arguments = invocation.arguments
+        let contact = try await InteractionArguments.contact(invocation, number: InteractionArguments.createContact)
         let request = try InteractionArguments.request(
             arguments,
-            contact: arguments[InteractionArguments.createContact],
+            contact: contact,
             template: arguments[InteractionArguments.createTemplate]
         )
         let actor = session.actingUser

@@ -1,3 +1,4 @@
+import LibPQ
 import RapportModel
 import RapportProtocol
 import RapportStore
@@ -47,6 +48,11 @@ enum DocumentLoggingCommands {
         "The document's posting description; default: the template's."
     )
     static let opportunity = OptionalArgument.named("opportunity", .code(maxLength: 20), "Opportunity No.")
+    static let order = OptionalArgument.named(
+        "order",
+        .code(maxLength: 20),
+        "For a posted sales invoice: the order it was made from; a campaign logs one entry per order."
+    )
 
     static let log = Command(
         CommandSpec(
@@ -54,16 +60,21 @@ enum DocumentLoggingCommands {
             summary: "Log that a document was printed, sent or created (for an ERP).",
             arguments: [
                 Self.documentType.spec, Self.documentNo.spec, Self.occurrence.spec, Self.version.spec,
-                Self.contact.spec, Self.customer.spec, Self.vendor.spec, Self.salesperson.spec, Self.campaign.spec,
-                Self.description.spec, Self.opportunity.spec,
+                Self.contact.spec, InteractionArguments.contactName.spec, Self.customer.spec, Self.vendor.spec,
+                Self.salesperson.spec, Self.campaign.spec,
+                Self.description.spec, Self.opportunity.spec, Self.order.spec,
             ],
             requiredRole: .manager,
             help: """
-                Give exactly one of contact=, customer=, vendor=. When the setup has no template for the \
+                Give exactly one of contact=, contact-name=, customer=, vendor=. When the setup has no template for the \
                 document type, or no contact is found for the account, nothing is logged and the reply is \
                 OK nothing logged: <reason>. A template with language rows is refused. Date: today; no \
                 delivery; the campaign gets the shared campaign entry of the document type. Run it as a \
                 manager (or a dedicated system user with the manager role).
+                A sales invoice without campaign= whose contact's company is in the target group of an \
+                activated campaign running today is logged with that campaign; then a blank setup template \
+                is refused, and with order= the entry carries the order's number and a second invoice of the \
+                same order logs nothing.
                 """,
             example: [
                 "DOCUMENT-LOG document-type=sales_invoice document-no=PSI-1042 customer=C10000 salesperson=AH "
@@ -83,7 +94,13 @@ enum DocumentLoggingCommands {
             results: InteractionReplies.entryColumns
         ).idempotent()
     ) { invocation, session in
-        let request = try Self.request(invocation.arguments)
+        var named: String?
+        if let name = invocation.arguments[InteractionArguments.contactName] {
+            named = try await invocation.context.store.pool.withConnection { connection in
+                try ContactNames.resolve(connection, name: name)
+            }
+        }
+        let request = try Self.request(invocation.arguments, named: named)
         let actor = session.actingUser
         return try await invocation.context.write(invocation, user: actor.userID, batched: true) { connection in
             switch try DocumentLogStore.log(connection, request, actor: actor) {
@@ -97,14 +114,15 @@ enum DocumentLoggingCommands {
 
     static let all = [Self.log]
 
-    static func request(_ arguments: BoundArguments) throws -> DocumentLogRequest {
+    static func request(_ arguments: BoundArguments, named: String? = nil) throws -> DocumentLogRequest {
         let accounts: [DocumentLogRequest.Account] = [
             arguments[Self.contact].map(DocumentLogRequest.Account.contact),
+            named.map(DocumentLogRequest.Account.contact),
             arguments[Self.customer].map(DocumentLogRequest.Account.customer),
             arguments[Self.vendor].map(DocumentLogRequest.Account.vendor),
         ].compactMap { $0 }
         guard accounts.count == 1 else {
-            throw CommandError(.badArguments, "give exactly one of contact=, customer=, vendor=")
+            throw CommandError(.badArguments, "give exactly one of contact=, contact-name=, customer=, vendor=")
         }
         let document = DocumentLogFacts(
             type: arguments[Self.documentType],
@@ -116,6 +134,6 @@ enum DocumentLoggingCommands {
             description: arguments[Self.description].flatMap { $0.isEmpty ? nil : $0 },
             opportunityNo: arguments[Self.opportunity]
         )
-        return DocumentLogRequest(document: document, account: accounts[0])
+        return DocumentLogRequest(document: document, account: accounts[0], orderNo: arguments[Self.order])
     }
 }

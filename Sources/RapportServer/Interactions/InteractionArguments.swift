@@ -1,3 +1,4 @@
+import LibPQ
 import RapportModel
 import RapportProtocol
 import RapportStore
@@ -8,11 +9,40 @@ enum InteractionArguments {
 
     // MARK: The inputs of the Create Interaction guide (INTERACTION-CREATE, POSTPONED-RESUME)
 
-    static let createContact = RequiredArgument.named(
+    static let createContact = OptionalArgument.named(
         "contact",
         .code(maxLength: 20),
-        "Contact No. (person or company)."
+        "Contact No. (person or company); or contact-name=."
     )
+    static let contactName = OptionalArgument.named(
+        "contact-name",
+        .text(maxLength: 100),
+        "Instead of contact=: the contact's name, any letter case, when exactly one contact has it."
+    )
+
+    /// The contact of contact= or contact-name= (exactly one of them); a name is looked up first.
+    static func contact(_ invocation: Invocation, number: OptionalArgument<String>) async throws -> String {
+        guard let no = try await Self.optionalContact(invocation, number: number) else {
+            throw CommandError(.badArguments, "missing argument contact: give contact= or contact-name=")
+        }
+        return no
+    }
+
+    /// As `contact`, but neither may be given (nil).
+    static func optionalContact(_ invocation: Invocation, number: OptionalArgument<String>) async throws -> String? {
+        switch (invocation.arguments[number], invocation.arguments[Self.contactName]) {
+        case (let no?, nil):
+            return no
+        case (nil, let name?):
+            return try await invocation.context.store.pool.withConnection { connection in
+                try ContactNames.resolve(connection, name: name)
+            }
+        case (nil, nil):
+            return nil
+        case (_?, _?):
+            throw CommandError(.badArguments, "give contact= or contact-name=, not both")
+        }
+    }
     static let createTemplate = RequiredArgument.named(
         "template",
         .code(maxLength: 10),

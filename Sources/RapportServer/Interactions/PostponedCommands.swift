@@ -60,7 +60,7 @@ enum PostponedCommands {
             summary: "Complete a postponed interaction (the same entry), or postpone it again with postpone=true.",
             arguments: [
                 Self.resumedEntry.spec, InteractionArguments.resumeContact.spec,
-                InteractionArguments.resumeTemplate.spec,
+                InteractionArguments.contactName.spec, InteractionArguments.resumeTemplate.spec,
             ] + InteractionArguments.guideInputs + [Self.removeAttachment.spec],
             requiredRole: .salesperson,
             help: """
@@ -85,9 +85,13 @@ enum PostponedCommands {
     ) { invocation, session in
         let arguments = invocation.arguments
         let entryNo = Int64(arguments[Self.resumedEntry])
+        let contact = try await InteractionArguments.optionalContact(
+            invocation,
+            number: InteractionArguments.resumeContact
+        )
         var request = try InteractionArguments.request(
             arguments,
-            contact: arguments[InteractionArguments.resumeContact],
+            contact: contact,
             template: arguments[InteractionArguments.resumeTemplate]
         )
         request.removeAttachment = arguments[Self.removeAttachment] ?? false

@@ -14,7 +14,7 @@ enum CampaignCommands {
     static let startingDate = ChangeArgument.named("starting-date", .date, "Starting date.")
     static let endingDate = ChangeArgument.named("ending-date", .date, "Ending date (not before the starting date).")
     static let salesperson = ChangeArgument.named("salesperson", .code(maxLength: 20), "Salesperson responsible.")
-    static let status = ChangeArgument.named("status", .code(maxLength: 10), "Status code.")
+    static let status = ChangeArgument.named("status", .code(maxLength: 10), "Campaign status (CAMPAIGN-STATUS-ADD).")
     static let fields = [description.spec, startingDate.spec, endingDate.spec, salesperson.spec, status.spec]
     static let ofSalesperson = OptionalArgument.named(
         "salesperson",
@@ -25,6 +25,7 @@ enum CampaignCommands {
     static let columns = [
         ResultColumn("campaign", .code), ResultColumn("description", .text), ResultColumn("starting-date", .date),
         ResultColumn("ending-date", .date), ResultColumn("salesperson", .code), ResultColumn("status", .code),
+        ResultColumn("activated", .bool),
     ]
 
     static let add = MasterDataCommand.write(
@@ -41,7 +42,7 @@ enum CampaignCommands {
                 "CAMPAIGN-ADD description=\"Spring golf event\" starting-date=2025-04-01 ending-date=2025-05-31 "
                     + "salesperson=AH",
                 "* campaign=CP0001 description=\"Spring golf event\" starting-date=2025-04-01 ending-date=2025-05-31 "
-                    + "salesperson=AH status=",
+                    + "salesperson=AH status= activated=false",
                 "OK campaign CP0001 created",
             ],
             results: columns
@@ -71,7 +72,7 @@ enum CampaignCommands {
             example: [
                 "CAMPAIGN-SET CP0001 ending-date=2025-06-30 salesperson=",
                 "* campaign=CP0001 description=\"Spring golf event\" starting-date=2025-04-01 ending-date=2025-06-30 "
-                    + "salesperson= status=",
+                    + "salesperson= status= activated=false",
                 "OK campaign CP0001 changed",
             ],
             results: columns
@@ -98,7 +99,7 @@ enum CampaignCommands {
             example: [
                 "CAMPAIGN-LIST",
                 "* campaign=CP0001 description=\"Spring golf event\" starting-date=2025-04-01 ending-date=2025-06-30 "
-                    + "salesperson= status=",
+                    + "salesperson= status= activated=false",
                 "OK 1 campaign total=1",
             ],
             results: columns
@@ -137,6 +138,7 @@ enum CampaignCommands {
                 "campaign": campaign.no, "description": campaign.description,
                 "starting-date": campaign.startingDate?.description, "ending-date": campaign.endingDate?.description,
                 "salesperson": campaign.salespersonCode, "status": campaign.statusCode,
+                "activated": String(campaign.activated),
             ]
         )
     }

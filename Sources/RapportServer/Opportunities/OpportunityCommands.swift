@@ -196,7 +196,11 @@ enum SalesCycleCommands {
 /// OPPORTUNITY-CREATE, -FROM-ENTRY, -FROM-SEGMENT, -SET, -CLOSE, -LIST, -SHOW, -STATS.
 enum OpportunityCommands {
     static let opportunity = RequiredArgument.positional("opportunity", .code(maxLength: 20), "Opportunity No.")
-    static let contact = RequiredArgument.named("contact", .code(maxLength: 20), "Contact (person or company).")
+    static let contact = OptionalArgument.named(
+        "contact",
+        .code(maxLength: 20),
+        "Contact (person or company); or contact-name=."
+    )
     static let description = RequiredArgument.named("description", .text(maxLength: 100), "Description.")
     static let optionalDescription = OptionalArgument.named(
         "description",
@@ -238,7 +242,8 @@ enum OpportunityCommands {
             name: "OPPORTUNITY-CREATE",
             summary: "Create an opportunity for a contact.",
             arguments: [
-                contact.spec, description.spec, salesperson.spec, campaign.spec, salesCycle.spec,
+                contact.spec, ContactNameArgument.spec, description.spec, salesperson.spec, campaign.spec,
+                salesCycle.spec,
                 estimatedValue.spec, closingDate.spec,
             ],
             requiredRole: .salesperson,
@@ -256,7 +261,10 @@ enum OpportunityCommands {
         ).idempotent()
     ) { invocation, session, connection in
         let arguments = invocation.arguments
-        var draft = OpportunityDraft(contactNo: arguments[Self.contact], description: arguments[Self.description])
+        var draft = OpportunityDraft(
+            contactNo: try ContactNameArgument.required(arguments, number: arguments[Self.contact], connection),
+            description: arguments[Self.description]
+        )
         draft.salespersonCode = arguments[Self.salesperson]
         draft.campaignNo = arguments[Self.campaign]
         draft.salesCycleCode = arguments[Self.salesCycle]

@@ -84,7 +84,8 @@ enum TaskCommands {
             name: "TASK-CREATE",
             summary: "Create a task (a plain to-do, a meeting or a phone call).",
             arguments: [
-                type.spec, description.spec, contact.spec, salesperson.spec, campaign.spec, opportunity.spec,
+                type.spec, description.spec, contact.spec, ContactNameArgument.spec, salesperson.spec, campaign.spec,
+                opportunity.spec,
                 date.spec, startTime.spec, endingDate.spec, location.spec, comment.spec,
             ],
             requiredRole: .salesperson,
@@ -102,7 +103,11 @@ enum TaskCommands {
         ).idempotent()
     ) { invocation, session, connection in
         var draft = Self.draft(invocation.arguments)
-        draft.contactNo = invocation.arguments[Self.contact]
+        draft.contactNo = try ContactNameArgument.resolve(
+            invocation.arguments,
+            number: invocation.arguments[Self.contact],
+            connection
+        )
         let created = try TaskStore.create(connection, draft, actor: session.actingUser)
         return .ok("task \(created.no) created", [line(created)])
     }
@@ -422,7 +427,8 @@ enum PhoneCallCommands {
             name: "PHONE-CALL",
             summary: "Log a phone call to a contact, for a task or a segment line.",
             arguments: [
-                contact.spec, task.spec, segment.spec, line.spec, phone.spec, successful.spec, description.spec,
+                contact.spec, ContactNameArgument.spec, task.spec, segment.spec, line.spec, phone.spec, successful.spec,
+                description.spec,
                 salesperson.spec, opportunity.spec, newOpportunity.spec, evaluation.spec, duration.spec,
                 comment.spec,
             ],
@@ -442,12 +448,13 @@ enum PhoneCallCommands {
         ).idempotent()
     ) { invocation, session, connection in
         let arguments = invocation.arguments
-        let sources = [arguments[Self.contact], arguments[Self.task], arguments[Self.segment]].compactMap { $0 }
+        let contact = try ContactNameArgument.resolve(arguments, number: arguments[Self.contact], connection)
+        let sources = [contact, arguments[Self.task], arguments[Self.segment]].compactMap { $0 }
         guard sources.count == 1 else {
             throw CommandError(.badArguments, "send exactly one of contact=, task= or segment= with line=")
         }
         let source: PhoneCallSource
-        if let no = arguments[Self.contact] {
+        if let no = contact {
             source = .contact(no)
         } else if let no = arguments[Self.task] {
             source = .task(no)

@@ -8,7 +8,7 @@ import RapportStore
 /// `ChangeArgument`s: an empty value blanks them (e.g. `campaign=` removes the campaign).
 enum SegmentArguments {
     static let segment = RequiredArgument.positional("segment", .code(maxLength: 20), "Segment No.")
-    static let contact = RequiredArgument.named("contact", .code(maxLength: 20), "Contact No.")
+    static let contact = OptionalArgument.named("contact", .code(maxLength: 20), "Contact No.; or contact-name=.")
 
     enum Header {
         static let description = ChangeArgument.named(
@@ -166,7 +166,13 @@ enum SegmentArguments {
     static var filters: [ArgumentSpec] { Self.filterArguments.map(\.argument.spec) }
 
     private static func filterHelp(_ field: CriteriaField) -> String {
-        let scope = field.table == .contact ? "Contact" : "Interaction log entry"
+        let scope =
+            switch field.table {
+            case .contact: "Contact"
+            case .interactionLogEntry: "Interaction log entry"
+            case .mailingGroup: "Mailing group"
+            case .businessRelation: "Business relation (of the contact's company)"
+            }
         switch field.kind {
         case .enumeration(let values): return "\(scope) \(field.caption): \(values.joined(separator: "|"))."
         case .date: return "\(scope) \(field.caption): dates, ranges FROM..TO."

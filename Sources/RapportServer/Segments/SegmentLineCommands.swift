@@ -21,7 +21,8 @@ enum SegmentLineCommands {
     static func exampleLine(_ changes: [String: String?] = [:]) -> String {
         var values: [String: String?] = [
             "segment": "SEG00001", "line": "30000", "contact": "CT000012", "contact-name": "Ann Lee",
-            "company": "CT000010", "company-name": "Lee & Co", "salesperson": "AH", "template": "BUSLETTER",
+            "company": "CT000010", "company-name": "Lee & Co", "email": "ann@lee.example", "salesperson": "AH",
+            "template": "BUSLETTER",
             "group": "LETTER", "description": "Spring mailing", "date": "2025-03-14", "correspondence-type": "email",
             "cost": "12.00", "duration": "30.00", "information-flow": "outbound", "initiated-by": "us",
             "campaign-target": "false", "campaign-response": "false", "attempt-failed": "false",
@@ -35,7 +36,8 @@ enum SegmentLineCommands {
         CommandSpec(
             name: "SEGMENT-LINE-ADD",
             summary: "Add a line for a contact, initialised from the header, with optional per-line overrides.",
-            arguments: [SegmentArguments.segment.spec, SegmentArguments.contact.spec] + SegmentArguments.lineFields,
+            arguments: [SegmentArguments.segment.spec, SegmentArguments.contact.spec, ContactNameArgument.spec]
+                + SegmentArguments.lineFields,
             requiredRole: .salesperson,
             help: """
                 Recorded as an "Add Contacts" criteria action with a Contact No. filter and an insertion in the \
@@ -51,10 +53,11 @@ enum SegmentLineCommands {
         ).idempotent(),
         reply: { invocation, session in
             let no = invocation.arguments[SegmentArguments.segment]
-            let contact = invocation.arguments[SegmentArguments.contact]
+            let number = invocation.arguments[SegmentArguments.contact]
             let changes = SegmentArguments.lineChanges(invocation.arguments)
             let actor = session.actingUser
             return try await invocation.context.write(invocation, user: actor.userID) { connection in
+                let contact = try ContactNameArgument.required(invocation.arguments, number: number, connection)
                 let line = try SegmentLineStore.add(
                     connection,
                     actor: actor,

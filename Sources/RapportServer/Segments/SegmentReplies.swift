@@ -58,6 +58,7 @@ enum SegmentReplies {
     static let lineColumns: [ResultColumn] = [
         ResultColumn("segment", .code), ResultColumn("line", .integer), ResultColumn("contact", .code),
         ResultColumn("contact-name", .text), ResultColumn("company", .code), ResultColumn("company-name", .text),
+        ResultColumn("phone", .text), ResultColumn("mobile-phone", .text), ResultColumn("email", .text),
         ResultColumn("salesperson", .code), ResultColumn("template", .code), ResultColumn("group", .code),
         ResultColumn("description", .text), ResultColumn("date", .date), ResultColumn("time", .time),
         ResultColumn("correspondence-type", .enumeration), ResultColumn("language", .code),
@@ -81,6 +82,9 @@ enum SegmentReplies {
                 "contact-name": l.contactName,
                 "company": l.contactCompanyNo,
                 "company-name": l.contactCompanyName,
+                "phone": l.contactPhoneNo,
+                "mobile-phone": l.contactMobilePhoneNo,
+                "email": l.contactEmail,
                 "salesperson": l.salespersonCode,
                 "template": l.templateCode,
                 "group": l.groupCode,

@@ -163,10 +163,14 @@ public struct DocumentLogRequest: Sendable, Equatable {
 
     public var document: DocumentLogFacts
     public var account: Account
+    /// The order a posted sales invoice was made from: a campaign's invoice entry is logged once per order
+    /// (reference 3.13 R2).
+    public var orderNo: String?
 
-    public init(document: DocumentLogFacts, account: Account) {
+    public init(document: DocumentLogFacts, account: Account, orderNo: String? = nil) {
         self.document = document
         self.account = account
+        self.orderNo = orderNo
     }
 }
 

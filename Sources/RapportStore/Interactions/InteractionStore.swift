@@ -219,6 +219,13 @@ public enum InteractionStore {
             InteractionWriter.replaceComments(connection, entryNo: entryNo, lines: comments, date: today)
         }
         if delivers { InteractionWriter.enqueueDelivery(connection, entryNo: entryNo) }
+        if !postponed, draft.campaignTarget, let campaignNo = draft.campaignNo {
+            CampaignTargetStore.enqueueTarget(
+                connection,
+                campaignNo: campaignNo,
+                contactNo: contact.entryCompanyNo ?? contact.no
+            )
+        }
         let written = try reads.entryAsWritten(
             entryNo: entryNo,
             draft: draft,

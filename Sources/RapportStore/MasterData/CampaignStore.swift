@@ -9,6 +9,8 @@ public struct Campaign: Sendable, Equatable {
     public var endingDate: CalendarDate?
     public var salespersonCode: String?
     public var statusCode: String?
+    /// Activated (CAMPAIGN-ACTIVATE): its target group is filled; read-only here.
+    public var activated: Bool = false
 
     public init(
         no: String,
@@ -40,10 +42,10 @@ public struct CampaignChanges: Sendable, Equatable {
 
 /// Campaigns, inside the caller's transaction.
 public enum CampaignStore {
-    static let columns = "no, description, starting_date, ending_date, salesperson_code, status_code"
+    static let columns = "no, description, starting_date, ending_date, salesperson_code, status_code, activated"
 
     static func decode(_ row: PGRow) throws -> Campaign {
-        Campaign(
+        var campaign = Campaign(
             no: try row.decode(String.self, at: 0),
             description: try row.decode(String?.self, at: 1),
             startingDate: try row.decode(PGDate?.self, at: 2).map(CalendarDate.init),
@@ -51,6 +53,8 @@ public enum CampaignStore {
             salespersonCode: try row.decode(String?.self, at: 4),
             statusCode: try row.decode(String?.self, at: 5)
         )
+        campaign.activated = try row.decode(Bool.self, at: 6)
+        return campaign
     }
 
     /// Creates a campaign; without a number, the next one of the marketing setup's campaign series.
@@ -159,5 +163,6 @@ public enum CampaignStore {
             in: "salespeople",
             "Salesperson \(campaign.salespersonCode ?? "") does not exist"
         )
+        try CodeTableStore.require(connection, .campaignStatuses, campaign.statusCode)
     }
 }

@@ -20,6 +20,26 @@ enum CriteriaSQL {
                     + conditions.joined(separator: " AND ") + ")"
             )
         }
+        let groupFilters = filters.filter { $0.field.table == .mailingGroup }
+        if !groupFilters.isEmpty {
+            let conditions = groupFilters.map {
+                Self.condition($0, column: Column("m.mailing_group_code"), into: &query)
+            }
+            parts.append(
+                "EXISTS (SELECT 1 FROM contact_mailing_groups m WHERE m.contact_no = \(alias).no AND "
+                    + conditions.joined(separator: " AND ") + ")"
+            )
+        }
+        let relationFilters = filters.filter { $0.field.table == .businessRelation }
+        if !relationFilters.isEmpty {
+            let conditions = relationFilters.map {
+                Self.condition($0, column: Column("r.business_relation_code"), into: &query)
+            }
+            parts.append(
+                "EXISTS (SELECT 1 FROM contact_business_relations r WHERE r.contact_no = \(Self.companyKey(alias)) AND "
+                    + conditions.joined(separator: " AND ") + ")"
+            )
+        }
         return parts.isEmpty ? "true" : "(" + parts.joined(separator: " AND ") + ")"
     }
 

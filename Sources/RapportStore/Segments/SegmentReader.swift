@@ -113,7 +113,7 @@ enum SegmentReader {
         l.campaign_target, l.campaign_response, l.information_flow::text, l.initiated_by::text,
         l.contact_alt_address_code, l.evaluation::text, l.language_code, l.description, l.date,
         l.time_of_interaction, l.attempt_failed, l.task_no, l.opportunity_no, l.subject,
-        l.send_word_docs_as_attmt, l.word_template_code
+        l.send_word_docs_as_attmt, l.word_template_code, c.phone_no, c.mobile_phone_no, c.email
         """
 
     /// Lines after `afterLine`, in line order, at most `limit`.
@@ -176,7 +176,10 @@ enum SegmentReader {
             opportunityNo: try row.decode(String?.self, at: 26),
             subject: try row.decode(String?.self, at: 27),
             sendWordDocsAsAttmt: try row.decode(Bool.self, at: 28),
-            wordTemplateCode: try row.decode(String?.self, at: 29)
+            wordTemplateCode: try row.decode(String?.self, at: 29),
+            contactPhoneNo: try row.decode(String?.self, at: 30),
+            contactMobilePhoneNo: try row.decode(String?.self, at: 31),
+            contactEmail: try row.decode(String?.self, at: 32)
         )
     }
 }

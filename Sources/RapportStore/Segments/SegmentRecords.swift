@@ -98,6 +98,10 @@ public struct SegmentLineRecord: Sendable, Equatable {
     public var subject: String?
     public var sendWordDocsAsAttmt: Bool
     public var wordTemplateCode: String?
+    /// The contact's phone, mobile phone and e-mail (shown, not stored on the line).
+    public var contactPhoneNo: String?
+    public var contactMobilePhoneNo: String?
+    public var contactEmail: String?
 }
 
 /// A row of the criteria list with its readable text (reference 3.7 R7).
