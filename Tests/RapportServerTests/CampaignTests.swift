@@ -722,6 +722,32 @@ struct CampaignTests {
     }
 
     /// The issue's "done when": a campaign end to end.
+    /// While a campaign is activated, a document logged through a template that marks its contact a
+    /// campaign target puts the contact's company into the target group, as INTERACTION-CREATE does.
+    @Test func documentsMarkedCampaignTargetJoinTheTargetGroup() async throws {
+        let kit = try await SegmentKit.start()
+        let seg = try await kit.segment([
+            .named("description", "Golf"), .named("template", "BUSLETTER"), .named("campaign", "CP1"),
+            .named("campaign-target", "true"),
+        ])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "C1")])
+        try await kit.ok("CAMPAIGN-ACTIVATE", [.positional("CP1")])
+        #expect(try await Self.targets(kit, "CP1") == ["C1"])
+        try await kit.script(
+            """
+            UPDATE interaction_templates SET campaign_no = 'CP1', campaign_target = true WHERE code = 'CALL';
+            INSERT INTO interaction_template_setup (event, template_code) VALUES ('sales_quote', 'CALL');
+            """
+        )
+        let logged = try await kit.ok(
+            "DOCUMENT-LOG",
+            [.named("document-type", "sales_quote"), .named("document-no", "Q-9"), .named("contact", "P21")]
+        )
+        #expect(SegmentKit.value(logged, "campaign") == "CP1")
+        #expect(try await Self.targets(kit, "CP1") == ["C1", "C2"])
+        try await kit.stop()
+    }
+
     @Test func aCampaignEndToEnd() async throws {
         let kit = try await SegmentKit.start()
         try await kit.script(Self.invoiceSetup)
@@ -759,7 +785,6 @@ struct CampaignTests {
         let activated = try await kit.ok("CAMPAIGN-ACTIVATE", [.positional("CP1")])
         #expect(SegmentKit.value(activated, "targets") == "2")
         #expect(try await Self.targets(kit, "CP1") == ["C1", "P0"])
-
         // A posted invoice for the targeted customer logs an entry with the campaign, once per order.
         try await kit.ok("BUSINESS-RELATION-ADD", [.positional("CUST")])
         for (contact, account) in [("C1", "C10000"), ("C2", "C20000")] {

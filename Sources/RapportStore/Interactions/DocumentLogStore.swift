@@ -159,6 +159,13 @@ public enum DocumentLogStore {
             deliveryStatus: nil
         )
         let entryNo = try InteractionWriter.insert(connection, entryNo: facts.entryNo, draft, extras)
+        if draft.campaignTarget, let campaignNo = draft.campaignNo {
+            CampaignTargetStore.enqueueTarget(
+                connection,
+                campaignNo: campaignNo,
+                contactNo: contact.entryCompanyNo ?? contact.no
+            )
+        }
         return .logged(
             LoggedInteraction(
                 entry: try facts.entryAsWritten(
