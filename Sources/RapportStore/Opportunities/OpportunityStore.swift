@@ -233,6 +233,13 @@ public struct OpportunityFilter: Sendable, Equatable {
 
 /// Opportunities, inside the caller's transaction.
 public enum OpportunityStore {
+    /// An opportunity's or task's description: required, trimmed.
+    static func requiredDescription(_ text: String?) throws -> String {
+        let trimmed = (text ?? "").trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty { throw StoreError.invalid("You must fill in the Description field: send description=") }
+        return trimmed
+    }
+
     static let columns = """
         o.no, o.description, o.contact_no, o.contact_company_no, o.salesperson_code, o.campaign_no, o.segment_no,
         o.sales_cycle_code, o.current_stage, o.status::text, o.creation_date, o.estimated_value,
@@ -337,10 +344,7 @@ public enum OpportunityStore {
             actor: actor,
             what: "opportunities"
         )
-        let description = draft.description.trimmingCharacters(in: .whitespaces)
-        if description.isEmpty {
-            throw StoreError.invalid("You must fill in the Description field: send description=")
-        }
+        let description = try Self.requiredDescription(draft.description)
         try MasterDataLookup.require(
             connection,
             draft.campaignNo,
@@ -516,9 +520,7 @@ public enum OpportunityStore {
     ) throws -> Opportunity {
         var opportunity = try Self.lockOpen(connection, no, actor: actor)
         if let description = changes.description {
-            let trimmed = description.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty { throw StoreError.invalid("You must fill in the Description field: send description=") }
-            opportunity.description = trimmed
+            opportunity.description = try Self.requiredDescription(description)
         }
         if let code = changes.salespersonCode {
             opportunity.salespersonCode = try Self.salesperson(

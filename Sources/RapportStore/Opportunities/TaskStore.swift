@@ -132,10 +132,7 @@ public enum TaskStore {
             actor: actor,
             what: "tasks"
         )
-        let description = (draft.description ?? "").trimmingCharacters(in: .whitespaces)
-        if description.isEmpty {
-            throw StoreError.invalid("You must fill in the Description field: send description=")
-        }
+        let description = try OpportunityStore.requiredDescription(draft.description)
         try MasterDataLookup.require(
             connection,
             draft.campaignNo,
@@ -317,9 +314,7 @@ public enum TaskStore {
             task.type = type
         }
         if let description = changes.description {
-            let trimmed = description.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty { throw StoreError.invalid("You must fill in the Description field: send description=") }
-            task.description = trimmed
+            task.description = try OpportunityStore.requiredDescription(description)
         }
         if let code = changes.salespersonCode {
             task.salespersonCode = try OpportunityStore.salesperson(
