@@ -233,6 +233,57 @@ public struct OpportunityFilter: Sendable, Equatable {
 
 /// Opportunities, inside the caller's transaction.
 public enum OpportunityStore {
+    /// An opportunity's or task's campaign, when one is given, must exist.
+    static func requireCampaign(_ connection: PGConnection, _ campaignNo: String?) throws {
+        try MasterDataLookup.require(
+            connection,
+            campaignNo,
+            in: "campaigns",
+            column: "no",
+            "Campaign \(campaignNo ?? "") does not exist: send another campaign= (CAMPAIGN-LIST shows them)"
+        )
+    }
+
+    /// The lines of an unlogged segment that name a contact, locked, with the header's salesperson and
+    /// campaign where the line has none: what one opportunity or task per line is made from.
+    struct SegmentWorkLine {
+        var lineNo: Int
+        var contactNo: String
+        var salespersonCode: String?
+        var campaignNo: String?
+        var opportunityNo: String?
+    }
+
+    static func segmentWorkLines(_ connection: PGConnection, _ segmentNo: String) throws
+        -> (headerDescription: String?, lines: [SegmentWorkLine])
+    {
+        guard
+            let header = try connection.query(
+                "SELECT description, campaign_no, salesperson_code FROM segment_headers WHERE no = \(segmentNo) FOR UPDATE"
+            ).first
+        else {
+            throw StoreError.notFound("Segment \(segmentNo) does not exist")
+        }
+        let lines = try connection.query(
+            """
+            SELECT line_no, contact_no, coalesce(salesperson_code, \(try header.decode(String?.self, at: 2))),
+                   coalesce(campaign_no, \(try header.decode(String?.self, at: 1))), opportunity_no
+            FROM segment_lines WHERE segment_no = \(segmentNo) AND contact_no IS NOT NULL ORDER BY line_no
+            FOR UPDATE
+            """
+        ).map {
+            SegmentWorkLine(
+                lineNo: try $0.decode(Int.self, at: 0),
+                contactNo: try $0.decode(String.self, at: 1),
+                salespersonCode: try $0.decode(String?.self, at: 2),
+                campaignNo: try $0.decode(String?.self, at: 3),
+                opportunityNo: try $0.decode(String?.self, at: 4)
+            )
+        }
+        if lines.isEmpty { throw StoreError.invalid("Segment \(segmentNo) has no lines with a contact") }
+        return (try header.decode(String?.self, at: 0), lines)
+    }
+
     /// An opportunity's or task's description: required, trimmed.
     static func requiredDescription(_ text: String?) throws -> String {
         let trimmed = (text ?? "").trimmingCharacters(in: .whitespaces)
@@ -345,13 +396,7 @@ public enum OpportunityStore {
             what: "opportunities"
         )
         let description = try Self.requiredDescription(draft.description)
-        try MasterDataLookup.require(
-            connection,
-            draft.campaignNo,
-            in: "campaigns",
-            column: "no",
-            "Campaign \(draft.campaignNo ?? "") does not exist: send another campaign= (CAMPAIGN-LIST shows them)"
-        )
+        try Self.requireCampaign(connection, draft.campaignNo)
         let setup = try connection.query(
             "SELECT opportunity_nos, default_sales_cycle_code FROM marketing_setup"
         )[0]
@@ -453,49 +498,29 @@ public enum OpportunityStore {
         salesCycleCode: String?,
         actor: ActingUser
     ) throws -> [Opportunity] {
-        guard
-            let header = try connection.query(
-                "SELECT description, campaign_no, salesperson_code FROM segment_headers WHERE no = \(segmentNo) FOR UPDATE"
-            ).first
-        else {
-            throw StoreError.notFound("Segment \(segmentNo) does not exist")
-        }
-        let headerDescription = try header.decode(String?.self, at: 0)
-        let lines = try connection.query(
-            """
-            SELECT line_no, contact_no, coalesce(salesperson_code, \(try header.decode(String?.self, at: 2))),
-                   coalesce(campaign_no, \(try header.decode(String?.self, at: 1))), opportunity_no
-            FROM segment_lines WHERE segment_no = \(segmentNo) AND contact_no IS NOT NULL ORDER BY line_no
-            FOR UPDATE
-            """
-        )
+        let (headerDescription, lines) = try Self.segmentWorkLines(connection, segmentNo)
         var made: [Opportunity] = []
         for line in lines {
-            let lineNo = try line.decode(Int.self, at: 0)
-            if let existing = try line.decode(String?.self, at: 4) {
+            if let existing = line.opportunityNo {
                 throw StoreError.conflict(
-                    "Opportunity No. must be blank in Segment Line: Segment No.=\(segmentNo), Line No.=\(lineNo) "
+                    "Opportunity No. must be blank in Segment Line: Segment No.=\(segmentNo), Line No.=\(line.lineNo) "
                         + "(it is \(existing))"
                 )
             }
-            var draft = OpportunityDraft(
-                contactNo: try line.decode(String.self, at: 1),
-                description: description ?? headerDescription ?? ""
-            )
-            draft.salespersonCode = try line.decode(String?.self, at: 2)
-            draft.campaignNo = try line.decode(String?.self, at: 3)
+            var draft = OpportunityDraft(contactNo: line.contactNo, description: description ?? headerDescription ?? "")
+            draft.salespersonCode = line.salespersonCode
+            draft.campaignNo = line.campaignNo
             draft.segmentNo = segmentNo
             draft.salesCycleCode = salesCycleCode
             let opportunity = try Self.create(connection, draft, actor: actor)
             try connection.execute(
                 """
                 UPDATE segment_lines SET opportunity_no = \(opportunity.no)
-                WHERE segment_no = \(segmentNo) AND line_no = \(lineNo)
+                WHERE segment_no = \(segmentNo) AND line_no = \(line.lineNo)
                 """
             )
             made.append(opportunity)
         }
-        if made.isEmpty { throw StoreError.invalid("Segment \(segmentNo) has no lines with a contact") }
         return made
     }
 
@@ -532,13 +557,7 @@ public enum OpportunityStore {
             )
         }
         if let campaign = changes.campaignNo {
-            try MasterDataLookup.require(
-                connection,
-                campaign,
-                in: "campaigns",
-                column: "no",
-                "Campaign \(campaign ?? "") does not exist: send another campaign= (CAMPAIGN-LIST shows them)"
-            )
+            try Self.requireCampaign(connection, campaign)
             opportunity.campaignNo = campaign
         }
         if let value = changes.estimatedValue {

@@ -133,13 +133,7 @@ public enum TaskStore {
             what: "tasks"
         )
         let description = try OpportunityStore.requiredDescription(draft.description)
-        try MasterDataLookup.require(
-            connection,
-            draft.campaignNo,
-            in: "campaigns",
-            column: "no",
-            "Campaign \(draft.campaignNo ?? "") does not exist: send another campaign= (CAMPAIGN-LIST shows them)"
-        )
+        try OpportunityStore.requireCampaign(connection, draft.campaignNo)
         if let opportunityNo = draft.opportunityNo {
             try Self.checkOpportunity(connection, opportunityNo, contact: contact)
         }
@@ -215,40 +209,25 @@ public enum TaskStore {
         _ given: TaskDraft,
         actor: ActingUser
     ) throws -> [WorkTask] {
-        guard
-            let header = try connection.query(
-                "SELECT description, campaign_no, salesperson_code FROM segment_headers WHERE no = \(segmentNo) FOR UPDATE"
-            ).first
-        else {
-            throw StoreError.notFound("Segment \(segmentNo) does not exist")
-        }
-        let lines = try connection.query(
-            """
-            SELECT line_no, contact_no, coalesce(salesperson_code, \(try header.decode(String?.self, at: 2))),
-                   coalesce(campaign_no, \(try header.decode(String?.self, at: 1))), opportunity_no
-            FROM segment_lines WHERE segment_no = \(segmentNo) AND contact_no IS NOT NULL ORDER BY line_no
-            FOR UPDATE
-            """
-        )
+        let (headerDescription, lines) = try OpportunityStore.segmentWorkLines(connection, segmentNo)
         var made: [WorkTask] = []
         for line in lines {
             var draft = given
-            draft.contactNo = try line.decode(String.self, at: 1)
-            draft.salespersonCode = try given.salespersonCode ?? line.decode(String?.self, at: 2)
-            draft.campaignNo = try given.campaignNo ?? line.decode(String?.self, at: 3)
-            draft.opportunityNo = try given.opportunityNo ?? line.decode(String?.self, at: 4)
+            draft.contactNo = line.contactNo
+            draft.salespersonCode = given.salespersonCode ?? line.salespersonCode
+            draft.campaignNo = given.campaignNo ?? line.campaignNo
+            draft.opportunityNo = given.opportunityNo ?? line.opportunityNo
             draft.segmentNo = segmentNo
-            draft.description = try given.description ?? header.decode(String?.self, at: 0)
+            draft.description = given.description ?? headerDescription
             let task = try Self.create(connection, draft, actor: actor)
             try connection.execute(
                 """
                 UPDATE segment_lines SET task_no = \(task.no)
-                WHERE segment_no = \(segmentNo) AND line_no = \(try line.decode(Int.self, at: 0))
+                WHERE segment_no = \(segmentNo) AND line_no = \(line.lineNo)
                 """
             )
             made.append(task)
         }
-        if made.isEmpty { throw StoreError.invalid("Segment \(segmentNo) has no lines with a contact") }
         return made
     }
 
