@@ -1,5 +1,7 @@
+import LibPQ
 import RapportClient
 import RapportProtocol
+import RapportStore
 import RapportTestSupport
 import Testing
 
@@ -451,6 +453,76 @@ struct OpportunityTaskTests {
                 == [[made.field("task", line: 0)]]
         )
         #expect(try await kit.count("SELECT count(*) FROM tasks WHERE contact_no = 'CO2'") == 0)
+        try await kit.stop()
+    }
+
+    /// A segment's opportunities and tasks are made set-based: the same round trips for 2 lines as for 40,
+    /// and a refused line refuses the whole command, drawing no number.
+    @Test func perLineWorkCostsTheSameRoundTripsForAnySegment() async throws {
+        let kit = try await InteractionKit.start(poolSize: 1)
+        try await kit.sql(Self.extra)
+        try await kit.sql(
+            """
+            INSERT INTO contacts (no, type, name)
+                SELECT 'BULK' || lpad(n::text, 3, '0'), 'company', 'Bulk ' || n FROM generate_series(1, 40) n;
+            INSERT INTO segment_headers (no, description, salesperson_code, created_by) VALUES
+                ('SEG2', 'Small', 'AH', 'ALICE'), ('SEG3', 'Large', 'AH', 'ALICE');
+            INSERT INTO segment_lines (segment_no, line_no, contact_no, contact_company_no)
+                SELECT 'SEG2', n * 10000, 'BULK' || lpad(n::text, 3, '0'), 'BULK' || lpad(n::text, 3, '0')
+                FROM generate_series(1, 2) n
+                UNION ALL
+                SELECT 'SEG3', n * 10000, 'BULK' || lpad(n::text, 3, '0'), 'BULK' || lpad(n::text, 3, '0')
+                FROM generate_series(1, 40) n;
+            """
+        )
+        let counters = kit.server.store.pool.counters
+        var trips: [String: Int] = [:]
+        for (verb, arguments) in [
+            ("OPPORTUNITY-FROM-SEGMENT", [Argument]()),
+            ("TASK-FROM-SEGMENT", [.named("type", "phone_call"), .named("date", "2030-01-03")]),
+        ] {
+            for segment in ["SEG2", "SEG3"] {
+                let before = counters.values
+                let made = try await kit.alice.expectOK(
+                    verb,
+                    [.positional(segment)] + arguments + [.named("idem", "\(verb)-\(segment)")]
+                )
+                trips["\(verb) \(segment)"] = counters.values.roundTrips - before.roundTrips
+                #expect(made.dataLines.count == (segment == "SEG2" ? 2 : 40))
+            }
+            #expect(trips["\(verb) SEG2"] == trips["\(verb) SEG3"], "round trips of \(verb): \(trips)")
+        }
+        let large = try await kit.alice.expectOK("TASK-LIST", [.named("contact", "BULK040")])
+        #expect(large.field("segment") == "SEG3")
+        #expect(
+            try await kit.rows(
+                "SELECT count(*) FILTER (WHERE opportunity_no IS NOT NULL)::text, count(*) FILTER (WHERE task_no IS NOT NULL)::text "
+                    + "FROM segment_lines WHERE segment_no = 'SEG3'"
+            ) == [["40", "40"]]
+        )
+        // The opportunity numbers follow the line order.
+        #expect(
+            try await kit.rows(
+                "SELECT opportunity_no FROM segment_lines WHERE segment_no = 'SEG3' AND line_no IN (10000, 400000) "
+                    + "ORDER BY line_no"
+            ) == [["OP000003"], ["OP000042"]]
+        )
+        // One privacy-blocked contact refuses the whole segment; no number is drawn.
+        try await kit.sql(
+            """
+            INSERT INTO segment_headers (no, description, salesperson_code, created_by) VALUES ('SEG4', 'Mixed', 'AH', 'ALICE');
+            INSERT INTO segment_lines (segment_no, line_no, contact_no, contact_company_no) VALUES
+                ('SEG4', 10000, 'BULK001', 'BULK001'), ('SEG4', 20000, 'PRIV', 'PRIV');
+            """
+        )
+        let refused = try await kit.alice.expectRefused(.invalid, "OPPORTUNITY-FROM-SEGMENT", [.positional("SEG4")])
+        #expect(refused == "You cannot use contact PRIV because they are marked as blocked due to privacy.")
+        #expect(try await kit.count("SELECT count(*) FROM opportunities WHERE segment_no = 'SEG4'") == 0)
+        try await kit.alice.expectOK(
+            "OPPORTUNITY-CREATE",
+            [.named("contact", "BULK001"), .named("description", "Next")]
+        )
+        #expect(try await kit.count("SELECT count(*) FROM opportunities WHERE no = 'OP000043'") == 1)
         try await kit.stop()
     }
 

@@ -240,23 +240,74 @@ public enum OpportunityStore {
             campaignNo,
             in: "campaigns",
             column: "no",
-            "Campaign \(campaignNo ?? "") does not exist: send another campaign= (CAMPAIGN-LIST shows them)"
+            Self.campaignMissing(campaignNo)
         )
     }
 
-    /// The lines of an unlogged segment that name a contact, locked, with the header's salesperson and
-    /// campaign where the line has none: what one opportunity or task per line is made from.
+    static func campaignMissing(_ campaignNo: String?) -> String {
+        "Campaign \(campaignNo ?? "") does not exist: send another campaign= (CAMPAIGN-LIST shows them)"
+    }
+
+    /// A line of an unlogged segment that names a contact, locked, resolved and looked up in the same
+    /// statement: what one opportunity or task per line is made from, so that a segment of any size costs
+    /// the same few round trips. The salesperson, campaign and opportunity are the given ones, else the
+    /// line's, else the header's (the opportunity: the line's only).
     struct SegmentWorkLine {
         var lineNo: Int
         var contactNo: String
+        /// nil when the contact does not exist.
+        var contact: WorkContact?
+        var privacyBlocked: Bool
         var salespersonCode: String?
+        /// Whether the salesperson the line resolves to (the given or line's, else the acting user's, else the
+        /// contact's) is blocked; nil when it does not exist.
+        var salespersonBlocked: Bool?
         var campaignNo: String?
+        var campaignExists: Bool
+        /// The line's own opportunity (a second opportunity for the line is refused).
+        var lineOpportunityNo: String?
         var opportunityNo: String?
+        var opportunity: LinkedOpportunity?
+
+        /// The line's contact, checked as a single opportunity's or task's contact is.
+        func checkedContact() throws -> WorkContact {
+            try OpportunityStore.checkContact(self.contactNo, self.contact, privacyBlocked: self.privacyBlocked)
+        }
+
+        /// The line's salesperson, checked as a single opportunity's or task's is.
+        func checkedSalesperson(actor: ActingUser, what: String) throws -> String {
+            let code = try OpportunityStore.salespersonCode(
+                given: self.salespersonCode,
+                contact: self.contact,
+                actor: actor,
+                what: what
+            )
+            try OpportunityStore.checkSalesperson(code, blocked: self.salespersonBlocked)
+            return code
+        }
+
+        func checkCampaign() throws {
+            if let campaignNo, !self.campaignExists {
+                throw StoreError.notFound(OpportunityStore.campaignMissing(campaignNo))
+            }
+        }
     }
 
-    static func segmentWorkLines(_ connection: PGConnection, _ segmentNo: String) throws
-        -> (headerDescription: String?, lines: [SegmentWorkLine])
-    {
+    /// What a task checks of the opportunity it names.
+    struct LinkedOpportunity {
+        var status: String
+        var contactNo: String?
+        var contactCompanyNo: String?
+    }
+
+    static func segmentWorkLines(
+        _ connection: PGConnection,
+        _ segmentNo: String,
+        salesperson: String? = nil,
+        campaign: String? = nil,
+        opportunity: String? = nil,
+        actor: ActingUser
+    ) throws -> (headerDescription: String?, lines: [SegmentWorkLine]) {
         guard
             let header = try connection.query(
                 "SELECT description, campaign_no, salesperson_code FROM segment_headers WHERE no = \(segmentNo) FOR UPDATE"
@@ -266,18 +317,50 @@ public enum OpportunityStore {
         }
         let lines = try connection.query(
             """
-            SELECT line_no, contact_no, coalesce(salesperson_code, \(try header.decode(String?.self, at: 2))),
-                   coalesce(campaign_no, \(try header.decode(String?.self, at: 1))), opportunity_no
-            FROM segment_lines WHERE segment_no = \(segmentNo) AND contact_no IS NOT NULL ORDER BY line_no
-            FOR UPDATE
+            SELECT l.line_no, l.contact_no, c.no IS NOT NULL, coalesce(c.privacy_blocked, false),
+                   CASE WHEN c.type = 'company' THEN c.no ELSE c.company_no END, c.salesperson_code, c.phone_no, c.name,
+                   l.salesperson, sp.blocked, l.campaign, cp.no IS NOT NULL, l.opportunity_no, l.opportunity,
+                   o.status::text, o.contact_no, o.contact_company_no
+            FROM (SELECT line_no, contact_no, opportunity_no,
+                         coalesce(\(salesperson), salesperson_code, \(try header.decode(String?.self, at: 2))) AS salesperson,
+                         coalesce(\(campaign), campaign_no, \(try header.decode(String?.self, at: 1))) AS campaign,
+                         coalesce(\(opportunity), opportunity_no) AS opportunity
+                  FROM segment_lines WHERE segment_no = \(segmentNo) AND contact_no IS NOT NULL
+                  FOR UPDATE) l
+            LEFT JOIN contacts c ON c.no = l.contact_no
+            LEFT JOIN salespeople sp ON sp.code = coalesce(l.salesperson, \(actor.salespersonCode), c.salesperson_code)
+            LEFT JOIN campaigns cp ON cp.no = l.campaign
+            LEFT JOIN opportunities o ON o.no = l.opportunity
+            ORDER BY l.line_no
             """
-        ).map {
-            SegmentWorkLine(
-                lineNo: try $0.decode(Int.self, at: 0),
-                contactNo: try $0.decode(String.self, at: 1),
-                salespersonCode: try $0.decode(String?.self, at: 2),
-                campaignNo: try $0.decode(String?.self, at: 3),
-                opportunityNo: try $0.decode(String?.self, at: 4)
+        ).map { row in
+            let contactNo = try row.decode(String.self, at: 1)
+            let opportunityStatus = try row.decode(String?.self, at: 14)
+            return SegmentWorkLine(
+                lineNo: try row.decode(Int.self, at: 0),
+                contactNo: contactNo,
+                contact: try row.decode(Bool.self, at: 2)
+                    ? WorkContact(
+                        no: contactNo,
+                        companyNo: try row.decode(String?.self, at: 4),
+                        salespersonCode: try row.decode(String?.self, at: 5),
+                        phoneNo: try row.decode(String?.self, at: 6),
+                        name: try row.decode(String?.self, at: 7)
+                    ) : nil,
+                privacyBlocked: try row.decode(Bool.self, at: 3),
+                salespersonCode: try row.decode(String?.self, at: 8),
+                salespersonBlocked: try row.decode(Bool?.self, at: 9),
+                campaignNo: try row.decode(String?.self, at: 10),
+                campaignExists: try row.decode(Bool.self, at: 11),
+                lineOpportunityNo: try row.decode(String?.self, at: 12),
+                opportunityNo: try row.decode(String?.self, at: 13),
+                opportunity: try opportunityStatus.map {
+                    LinkedOpportunity(
+                        status: $0,
+                        contactNo: try row.decode(String?.self, at: 15),
+                        contactCompanyNo: try row.decode(String?.self, at: 16)
+                    )
+                }
             )
         }
         if lines.isEmpty { throw StoreError.invalid("Segment \(segmentNo) has no lines with a contact") }
@@ -328,27 +411,35 @@ public enum OpportunityStore {
     }
 
     static func contact(_ connection: PGConnection, _ no: String) throws -> WorkContact {
-        guard
-            let row = try connection.query(
-                """
-                SELECT no, CASE WHEN type = 'company' THEN no ELSE company_no END, salesperson_code, privacy_blocked,
-                       phone_no, name
-                FROM contacts WHERE no = \(no)
-                """
-            ).first
-        else {
+        let row = try connection.query(
+            """
+            SELECT CASE WHEN type = 'company' THEN no ELSE company_no END, salesperson_code, privacy_blocked,
+                   phone_no, name
+            FROM contacts WHERE no = \(no)
+            """
+        ).first
+        return try Self.checkContact(
+            no,
+            try row.map {
+                WorkContact(
+                    no: no,
+                    companyNo: try $0.decode(String?.self, at: 0),
+                    salespersonCode: try $0.decode(String?.self, at: 1),
+                    phoneNo: try $0.decode(String?.self, at: 3),
+                    name: try $0.decode(String?.self, at: 4)
+                )
+            },
+            privacyBlocked: try row?.decode(Bool.self, at: 2) ?? false
+        )
+    }
+
+    /// New work's contact must exist and not be blocked due to privacy.
+    static func checkContact(_ no: String, _ contact: WorkContact?, privacyBlocked: Bool) throws -> WorkContact {
+        guard let contact else {
             throw StoreError.notFound("Contact \(no) does not exist: send another contact= (CONTACT-LIST shows them)")
         }
-        if try row.decode(Bool.self, at: 3) {
-            throw StoreError.invalid(InteractionValidation.privacyBlocked(no))
-        }
-        return WorkContact(
-            no: no,
-            companyNo: try row.decode(String?.self, at: 1),
-            salespersonCode: try row.decode(String?.self, at: 2),
-            phoneNo: try row.decode(String?.self, at: 4),
-            name: try row.decode(String?.self, at: 5)
-        )
+        if privacyBlocked { throw StoreError.invalid(InteractionValidation.privacyBlocked(no)) }
+        return contact
     }
 
     /// The salesperson of new work: the one given, else the acting user's, else the contact's; it must
@@ -360,6 +451,16 @@ public enum OpportunityStore {
         actor: ActingUser,
         what: String
     ) throws -> String {
+        let code = try Self.salespersonCode(given: given, contact: contact, actor: actor, what: what)
+        let blocked = try connection.query("SELECT blocked FROM salespeople WHERE code = \(code)").first
+        try Self.checkSalesperson(code, blocked: try blocked?.decode(Bool.self, at: 0))
+        return code
+    }
+
+    /// Which salesperson new work gets, and whether the acting user may give it to them.
+    static func salespersonCode(given: String?, contact: WorkContact?, actor: ActingUser, what: String) throws
+        -> String
+    {
         guard let code = given ?? actor.salespersonCode ?? contact?.salespersonCode else {
             throw StoreError.invalid("You must fill in the Salesperson Code field: send salesperson=")
         }
@@ -369,18 +470,47 @@ public enum OpportunityStore {
                     + "(\(actor.salespersonCode ?? "none")), not for \(code)."
             )
         }
-        guard let blocked = try connection.query("SELECT blocked FROM salespeople WHERE code = \(code)").first else {
+        return code
+    }
+
+    /// `blocked` is the salesperson's Blocked, nil when there is no such salesperson.
+    static func checkSalesperson(_ code: String, blocked: Bool?) throws {
+        guard let blocked else {
             throw StoreError.notFound(
                 "Salesperson \(code) does not exist: send another salesperson= (SALESPERSON-LIST shows them)"
             )
         }
-        if try blocked.decode(Bool.self, at: 0) {
+        if blocked {
             throw StoreError.invalid(
                 "You cannot use salesperson \(code) because they are blocked: send another salesperson=, "
                     + "or unblock them with SALESPERSON-SET"
             )
         }
-        return code
+    }
+
+    /// The marketing setup's Opportunity Nos. and the sales cycle new opportunities get (the one given,
+    /// else the setup's default), checked.
+    static func setup(_ connection: PGConnection, salesCycleCode: String?) throws -> (series: String, cycle: String?) {
+        let setup = try connection.query(
+            "SELECT opportunity_nos, default_sales_cycle_code FROM marketing_setup"
+        )[0]
+        guard let series = try setup.decode(String?.self, at: 0) else {
+            throw StoreError.invalid(
+                "Opportunity Nos. must have a value in Marketing Setup: set one with SETUP-MARKETING opportunity-nos=<series>"
+            )
+        }
+        let cycleCode = try salesCycleCode ?? setup.decode(String?.self, at: 1)
+        if let cycleCode {
+            guard let cycle = try SalesCycleStore.get(connection, cycleCode) else {
+                throw StoreError.notFound(
+                    "Sales cycle \(cycleCode) does not exist: send another sales-cycle= (SALES-CYCLE-LIST shows them)"
+                )
+            }
+            if cycle.blocked {
+                throw StoreError.invalid("Sales cycle \(cycleCode) is blocked: send another sales-cycle=")
+            }
+        }
+        return (series, cycleCode)
     }
 
     /// Creates an opportunity numbered from the marketing setup's Opportunity Nos.
@@ -397,25 +527,7 @@ public enum OpportunityStore {
         )
         let description = try Self.requiredDescription(draft.description)
         try Self.requireCampaign(connection, draft.campaignNo)
-        let setup = try connection.query(
-            "SELECT opportunity_nos, default_sales_cycle_code FROM marketing_setup"
-        )[0]
-        guard let series = try setup.decode(String?.self, at: 0) else {
-            throw StoreError.invalid(
-                "Opportunity Nos. must have a value in Marketing Setup: set one with SETUP-MARKETING opportunity-nos=<series>"
-            )
-        }
-        let cycleCode = try draft.salesCycleCode ?? setup.decode(String?.self, at: 1)
-        if let cycleCode {
-            guard let cycle = try SalesCycleStore.get(connection, cycleCode) else {
-                throw StoreError.notFound(
-                    "Sales cycle \(cycleCode) does not exist: send another sales-cycle= (SALES-CYCLE-LIST shows them)"
-                )
-            }
-            if cycle.blocked {
-                throw StoreError.invalid("Sales cycle \(cycleCode) is blocked: send another sales-cycle=")
-            }
-        }
+        let (series, cycleCode) = try Self.setup(connection, salesCycleCode: draft.salesCycleCode)
         if let value = draft.estimatedValue, value < 0 {
             throw StoreError.invalid("estimated-value must not be negative")
         }
@@ -498,30 +610,52 @@ public enum OpportunityStore {
         salesCycleCode: String?,
         actor: ActingUser
     ) throws -> [Opportunity] {
-        let (headerDescription, lines) = try Self.segmentWorkLines(connection, segmentNo)
-        var made: [Opportunity] = []
+        let (headerDescription, lines) = try Self.segmentWorkLines(connection, segmentNo, actor: actor)
+        let description = try Self.requiredDescription(description ?? headerDescription)
+        var salespeople: [String] = []
         for line in lines {
-            if let existing = line.opportunityNo {
+            if let existing = line.lineOpportunityNo {
                 throw StoreError.conflict(
                     "Opportunity No. must be blank in Segment Line: Segment No.=\(segmentNo), Line No.=\(line.lineNo) "
                         + "(it is \(existing))"
                 )
             }
-            var draft = OpportunityDraft(contactNo: line.contactNo, description: description ?? headerDescription ?? "")
-            draft.salespersonCode = line.salespersonCode
-            draft.campaignNo = line.campaignNo
-            draft.segmentNo = segmentNo
-            draft.salesCycleCode = salesCycleCode
-            let opportunity = try Self.create(connection, draft, actor: actor)
-            try connection.execute(
+            _ = try line.checkedContact()
+            salespeople.append(try line.checkedSalesperson(actor: actor, what: "opportunities"))
+            try line.checkCampaign()
+        }
+        let (series, cycleCode) = try Self.setup(connection, salesCycleCode: salesCycleCode)
+        let numbers = try NumberSeriesStore.take(connection, series, count: lines.count)
+        // The opportunities and the lines' numbers in one statement, from one array per column.
+        let rows = try MasterDataLookup.inserting(
+            "Opportunity numbers \(numbers[0])…\(numbers[numbers.count - 1]) of series \(series) are taken already"
+        ) {
+            try connection.query(
                 """
-                UPDATE segment_lines SET opportunity_no = \(opportunity.no)
-                WHERE segment_no = \(segmentNo) AND line_no = \(line.lineNo)
+                WITH line AS (
+                    SELECT * FROM unnest(\(numbers)::text[], \(lines.map(\.contactNo))::text[],
+                                         \(lines.map { $0.contact?.companyNo ?? "" })::text[], \(salespeople)::text[],
+                                         \(lines.map { $0.campaignNo ?? "" })::text[], \(PGInt64Array(lines.map { Int64($0.lineNo) })))
+                        AS l(no, contact_no, company_no, salesperson_code, campaign_no, line_no)),
+                linked AS (
+                    UPDATE segment_lines s SET opportunity_no = line.no FROM line
+                    WHERE s.segment_no = \(segmentNo) AND s.line_no = line.line_no)
+                INSERT INTO opportunities AS o (no, description, contact_no, contact_company_no, salesperson_code,
+                    campaign_no, segment_no, sales_cycle_code, estimated_value, created_by)
+                SELECT line.no, \(description), line.contact_no, nullif(line.company_no, ''), line.salesperson_code,
+                       nullif(line.campaign_no, ''), \(segmentNo), \(cycleCode), 0, \(actor.userID)
+                FROM line
+                RETURNING \(unescaped: Self.columns)
                 """
             )
-            made.append(opportunity)
         }
-        return made
+        return try Self.inNumberOrder(rows.map(Self.decode), numbers, \.no)
+    }
+
+    /// Rows a set-based insert returned, in the order their numbers were drawn (the segment's line order).
+    static func inNumberOrder<Row>(_ rows: [Row], _ numbers: [String], _ number: KeyPath<Row, String>) -> [Row] {
+        let position = Dictionary(uniqueKeysWithValues: numbers.enumerated().map { ($1, $0) })
+        return rows.sorted { position[$0[keyPath: number]] ?? 0 < position[$1[keyPath: number]] ?? 0 }
     }
 
     static func lockOpen(_ connection: PGConnection, _ no: String, actor: ActingUser) throws -> Opportunity {

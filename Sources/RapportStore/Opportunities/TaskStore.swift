@@ -117,6 +117,17 @@ public enum TaskStore {
         )
     }
 
+    /// The marketing setup's To-do Nos. and the interval of its default task date formula.
+    static func setup(_ connection: PGConnection) throws -> (series: String, interval: String) {
+        let setup = try connection.query("SELECT task_nos, default_task_date_formula FROM marketing_setup")[0]
+        guard let series = try setup.decode(String?.self, at: 0) else {
+            throw StoreError.invalid(
+                "To-do Nos. must have a value in Marketing Setup: set one with SETUP-MARKETING task-nos=<series>"
+            )
+        }
+        return (series, try setup.decode(String?.self, at: 1).flatMap(TaskDateFormula.init)?.interval ?? "0 days")
+    }
+
     /// Creates a task numbered from the marketing setup's To-do Nos.
     public static func create(_ connection: PGConnection, _ draft: TaskDraft, actor: ActingUser) throws -> WorkTask {
         let contact = try draft.contactNo.map { try OpportunityStore.contact(connection, $0) }
@@ -138,13 +149,7 @@ public enum TaskStore {
             try Self.checkOpportunity(connection, opportunityNo, contact: contact)
         }
         if let comment = draft.comment { try Self.checkComment(comment) }
-        let setup = try connection.query("SELECT task_nos, default_task_date_formula FROM marketing_setup")[0]
-        guard let series = try setup.decode(String?.self, at: 0) else {
-            throw StoreError.invalid(
-                "To-do Nos. must have a value in Marketing Setup: set one with SETUP-MARKETING task-nos=<series>"
-            )
-        }
-        let interval = try setup.decode(String?.self, at: 1).flatMap(TaskDateFormula.init)?.interval ?? "0 days"
+        let (series, interval) = try Self.setup(connection)
         if let date = draft.date, let ending = draft.endingDate, ending < date {
             throw StoreError.invalid("Ending Date \(ending) must not be before Date \(date): change ending-date=")
         }
@@ -209,36 +214,92 @@ public enum TaskStore {
         _ given: TaskDraft,
         actor: ActingUser
     ) throws -> [WorkTask] {
-        let (headerDescription, lines) = try OpportunityStore.segmentWorkLines(connection, segmentNo)
-        var made: [WorkTask] = []
+        let (headerDescription, lines) = try OpportunityStore.segmentWorkLines(
+            connection,
+            segmentNo,
+            salesperson: given.salespersonCode,
+            campaign: given.campaignNo,
+            opportunity: given.opportunityNo,
+            actor: actor
+        )
+        let description = try OpportunityStore.requiredDescription(given.description ?? headerDescription)
+        var salespeople: [String] = []
         for line in lines {
-            var draft = given
-            draft.contactNo = line.contactNo
-            draft.salespersonCode = given.salespersonCode ?? line.salespersonCode
-            draft.campaignNo = given.campaignNo ?? line.campaignNo
-            draft.opportunityNo = given.opportunityNo ?? line.opportunityNo
-            draft.segmentNo = segmentNo
-            draft.description = given.description ?? headerDescription
-            let task = try Self.create(connection, draft, actor: actor)
-            try connection.execute(
+            let contact = try line.checkedContact()
+            salespeople.append(try line.checkedSalesperson(actor: actor, what: "tasks"))
+            try line.checkCampaign()
+            if let opportunityNo = line.opportunityNo {
+                try Self.checkOpportunity(opportunityNo, line.opportunity, contact: contact)
+            }
+        }
+        if let comment = given.comment { try Self.checkComment(comment) }
+        let (series, interval) = try Self.setup(connection)
+        if let date = given.date, let ending = given.endingDate, ending < date {
+            throw StoreError.invalid("Ending Date \(ending) must not be before Date \(date): change ending-date=")
+        }
+        let numbers = try NumberSeriesStore.take(connection, series, count: lines.count)
+        // The tasks and the lines' numbers in one statement, from one array per column.
+        let rows = try MasterDataLookup.inserting(
+            "To-do numbers \(numbers[0])…\(numbers[numbers.count - 1]) of series \(series) are taken already"
+        ) {
+            try connection.query(
                 """
-                UPDATE segment_lines SET task_no = \(task.no)
-                WHERE segment_no = \(segmentNo) AND line_no = \(line.lineNo)
+                WITH line AS (
+                    SELECT * FROM unnest(\(numbers)::text[], \(lines.map(\.contactNo))::text[],
+                                         \(lines.map { $0.contact?.companyNo ?? "" })::text[], \(salespeople)::text[],
+                                         \(lines.map { $0.campaignNo ?? "" })::text[],
+                                         \(lines.map { $0.opportunityNo ?? "" })::text[],
+                                         \(PGInt64Array(lines.map { Int64($0.lineNo) })))
+                        AS l(no, contact_no, company_no, salesperson_code, campaign_no, opportunity_no, line_no)),
+                linked AS (
+                    UPDATE segment_lines s SET task_no = line.no FROM line
+                    WHERE s.segment_no = \(segmentNo) AND s.line_no = line.line_no)
+                INSERT INTO tasks AS t (no, type, description, contact_no, contact_company_no, salesperson_code,
+                    campaign_no, opportunity_no, segment_no, date, start_time, ending_date, location, comment, created_by)
+                SELECT line.no, \(given.type?.rawValue), \(description), line.contact_no,
+                       nullif(line.company_no, ''), line.salesperson_code, nullif(line.campaign_no, ''),
+                       nullif(line.opportunity_no, ''), \(segmentNo),
+                       coalesce(\(given.date?.pgValue)::date, (CURRENT_DATE + \(interval)::interval)::date),
+                       \(given.startTime?.pgValue), \(given.endingDate?.pgValue), \(given.location), \(given.comment),
+                       \(actor.userID)
+                FROM line
+                RETURNING \(unescaped: Self.columns)
                 """
             )
-            made.append(task)
         }
-        return made
+        let tasks = OpportunityStore.inNumberOrder(try rows.map(Self.decode), numbers, \.no)
+        if let task = tasks.first, let ending = task.endingDate, ending < task.date {
+            throw StoreError.invalid("Ending Date \(ending) must not be before Date \(task.date): change ending-date=")
+        }
+        return tasks
     }
 
     static func checkOpportunity(_ connection: PGConnection, _ no: String, contact: OpportunityStore.WorkContact?)
         throws
     {
-        guard let opportunity = try OpportunityStore.get(connection, no) else {
+        let opportunity = try OpportunityStore.get(connection, no).map {
+            OpportunityStore.LinkedOpportunity(
+                status: $0.status.rawValue,
+                contactNo: $0.contactNo,
+                contactCompanyNo: $0.contactCompanyNo
+            )
+        }
+        try Self.checkOpportunity(no, opportunity, contact: contact)
+    }
+
+    /// A task's opportunity must exist, be open and belong to the task contact's company (or to the
+    /// contact, for a person without a company).
+    static func checkOpportunity(
+        _ no: String,
+        _ opportunity: OpportunityStore.LinkedOpportunity?,
+        contact: OpportunityStore.WorkContact?
+    ) throws {
+        guard let opportunity else {
             throw StoreError.notFound("Opportunity \(no) does not exist (OPPORTUNITY-LIST shows them)")
         }
-        guard opportunity.status.isOpen else {
-            throw StoreError.invalid("Opportunity \(no) is closed (\(opportunity.status.rawValue))")
+        let status = OpportunityStatus(rawValue: opportunity.status)
+        guard status?.isOpen == true else {
+            throw StoreError.invalid("Opportunity \(no) is closed (\(opportunity.status))")
         }
         if let contact,
             contact.companyNo == nil
