@@ -314,8 +314,10 @@ struct GroupCommitTests {
     }
 
     /// Polls `condition` every 10 ms for up to 5 s.
+    /// Polls `condition` for up to 30 s: generous, because a loaded 2-core machine can take seconds to start
+    /// the tasks a batch is made of (a shorter wait made the batch tests flaky there).
     static func until(_ condition: () -> Bool) async throws {
-        for _ in 0..<500 {
+        for _ in 0..<3000 {
             if condition() { return }
             try await Task.sleep(for: .milliseconds(10))
         }
