@@ -75,6 +75,8 @@ public enum LogSegmentStore {
               AND NOT read_only
             """
         )
+        // R6.3 (issue 15): entries of a merge template get their own merged document.
+        try MergeWriter.mergeLoggedSegment(connection, loggedSegmentEntryNo: loggedNo)
         // R8 before R7: the follow-up takes its lines from the logged lines (one per entry, same order, same
         // campaign — what Reuse Segment reads back from the entries) while they are still there.
         var followUpNo: String?
