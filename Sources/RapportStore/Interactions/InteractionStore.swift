@@ -134,7 +134,8 @@ public enum InteractionStore {
         if let problem = InteractionValidation.checkGuide(
             draft,
             wizardAction: sources.template?.wizardAction,
-            hasContent: content.exists
+            // A merge template has a layout or a Word template (3.1 R4): its content is merged below.
+            hasContent: content.exists || sources.template?.wizardAction == .merge
         ) {
             throw problem.storeError
         }

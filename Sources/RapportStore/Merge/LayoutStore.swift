@@ -37,6 +37,9 @@ public struct LayoutUpload: Sendable, Equatable {
 }
 
 public enum LayoutStore {
+    /// Every merge field a layout may name.
+    public static let fieldNames = MergeFields.Name.allCases.map(\.rawValue)
+
     /// Sets (or, with `replace`, replaces) the layout of (template, language). The content must be a .docx,
     /// .html/.htm or .txt file whose merge fields all exist. On the template's default language row the
     /// template's wizard action becomes Merge (reference 3.1 R3b).

@@ -136,7 +136,7 @@ enum MergeSources {
             } catch {
                 throw StoreError.invalid(
                     "The layout of Interaction Tmpl. Language \(language ?? "(blank)") of Interaction Template "
-                        + "\(template) cannot be merged: \(error). Set it again with TEMPLATE-LANGUAGE-LAYOUT-SET."
+                        + "\(template) cannot be merged: \(error). Set it again with TEMPLATE-LAYOUT-SET."
                 )
             }
             layouts[LayoutKey(template: template, language: language)] = MergeLayout(

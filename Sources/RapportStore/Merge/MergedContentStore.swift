@@ -32,7 +32,10 @@ public enum MergedContentStore {
             FROM interaction_log_entries e LEFT JOIN attachments a ON a.no = e.attachment_no
             WHERE e.entry_no = \(entryNo)
             """,
-            PGQuery(sql: MergeSources.fieldsQuery(keys: MergeSources.entryKeys("e.entry_no = $1")), binds: [entryNo.pgBind]),
+            PGQuery(
+                sql: MergeSources.fieldsQuery(keys: MergeSources.entryKeys("e.entry_no = $1")),
+                binds: [entryNo.pgBind]
+            ),
         ])
         guard let entry = answers[0].first else {
             throw StoreError.notFound("Interaction Log Entry \(entryNo) does not exist.")
@@ -43,7 +46,15 @@ public enum MergedContentStore {
         let contentType = try entry.decode(String?.self, at: 5)
         let stored = try entry.decode(PGBytes?.self, at: 6)?.bytes
         if try entry.decode(Bool.self, at: 0), let stored {
-            return Self.content(entryNo, attachmentNo, fileName ?? "attachment-\(entryNo)", contentType, stored, subject, merged: true)
+            return Self.content(
+                entryNo,
+                attachmentNo,
+                fileName ?? "attachment-\(entryNo)",
+                contentType,
+                stored,
+                subject,
+                merged: true
+            )
         }
         if let template = try entry.decode(String?.self, at: 2), let row = answers[1].first {
             let layouts = try MergeSources.layouts(
@@ -66,7 +77,15 @@ public enum MergedContentStore {
         guard let stored else {
             throw StoreError.notFound("Interaction Log Entry \(entryNo) has no attachment and nothing to merge.")
         }
-        return Self.content(entryNo, attachmentNo, fileName ?? "attachment-\(entryNo)", contentType, stored, subject, merged: false)
+        return Self.content(
+            entryNo,
+            attachmentNo,
+            fileName ?? "attachment-\(entryNo)",
+            contentType,
+            stored,
+            subject,
+            merged: false
+        )
     }
 
     private static func content(
@@ -171,7 +190,9 @@ enum MergeWriter {
             query.bind(keys.languageCode) + "::text AS language_code", query.bind(template) + "::text AS template_code",
         ]
         query.sql = MergeSources.fieldsQuery(keys: "SELECT " + values.joined(separator: ", "))
-        let answers = try connection.queries([query, MergeSources.layoutsQuery(templates: [template], mergeActionOnly: true)])
+        let answers = try connection.queries([
+            query, MergeSources.layoutsQuery(templates: [template], mergeActionOnly: true),
+        ])
         let layouts = try MergeSources.layouts(answers[1])
         guard let row = answers[0].first else { return nil }
         let (_, fields, key) = try MergeSources.fields(row)
