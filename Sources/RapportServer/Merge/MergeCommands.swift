@@ -63,8 +63,8 @@ enum MergeCommands {
                 The layout is what a merge template merges for each contact: a Word document (.docx) with \
                 MERGEFIELDs or «Field» markers (in the document, headers and footers), or an HTML (.html) or \
                 text (.txt) body with {{Field}} tags or «Field» markers. Every field it names must be one of: \
-                \(fieldNames). On the template's default language row the template's wizard action becomes merge \
-                (reference 3.1 R3b). A row that has a layout is replaced only with replace=true. Logging from the \
+                \(fieldNames). On the template's default language row the template's wizard action becomes merge. \
+                A row that has a layout is replaced only with replace=true. Logging from the \
                 template then stores the layout merged for the contact as the entry's own attachment.
                 """,
             example: [
@@ -107,7 +107,7 @@ enum MergeCommands {
             requiredRole: .manager,
             help: """
                 Clears the layout code, description and content. On the default language row a merge wizard \
-                action without a Word template becomes blank (reference 3.1 R3b). Entries merged before keep \
+                action without a Word template becomes blank. Entries merged before keep \
                 their documents.
                 """,
             example: ["TEMPLATE-LAYOUT-CLEAR OFFER idem=l-2", "OK layout OFFER-HTML cleared"]
@@ -252,7 +252,7 @@ enum MergeCommands {
             summary: "Show an attachment and how many log entries, template and segment rows share it.",
             arguments: [attachment.spec],
             requiredRole: .salesperson,
-            help: "An attachment is deleted with the last row that refers to it (reference 1.16).",
+            help: "An attachment is deleted with the last row that refers to it.",
             example: [
                 "ATTACHMENT-SHOW 77",
                 "* attachment=77 file-name=offer-1043.docx content-type=application/vnd.openxmlformats-"
