@@ -3,6 +3,7 @@ import LibPQ
 import RapportClient
 import RapportModel
 import RapportProtocol
+import RapportStore
 import RapportTestSupport
 import Testing
 import ZIPFoundation
@@ -403,6 +404,50 @@ struct MergeResendTests {
         )
         if case .error = denied.final {} else { Issue.record("a salesperson resent another's interactions") }
         await bob.close()
+        try await kit.stop()
+    }
+
+    @Test func mergedContentForTheDeliveryWorker() async throws {
+        let kit = try await Self.start()
+        _ = try await Self.setLayout(kit, file: "offer.html", Array("<p>{{ContactName}} &amp; {{City}}</p>".utf8))
+        let reply = try await kit.ok("INTERACTION-CREATE", [.named("contact", "C1"), .named("template", "MAILMERGE")])
+        let entry = try #require(SegmentKit.value(reply, "entry").flatMap(Int64.init))
+        let store = kit.server.store
+        func content(_ entryNo: Int64) async throws -> MergedContent {
+            try await store.pool.withConnection { connection in
+                try MergedContentStore.content(connection, entryNo: entryNo)
+            }
+        }
+        // The entry's own merged attachment, as it is.
+        var merged = try await content(entry)
+        #expect(merged.merged && merged.attachmentNo != nil)
+        #expect(merged.fileName == "offer-\(entry).html" && merged.contentType == "text/html; charset=utf-8")
+        #expect(merged.htmlBody == "<p>Alpha Ltd &amp; </p>" && merged.textBody == nil)
+        #expect(merged.subject == "Spring offer")
+        // An entry of the merge template without its own document is merged when asked.
+        try await kit.script(
+            """
+            UPDATE interaction_log_entries SET merged = false, attachment_no = NULL WHERE entry_no = \(entry);
+            UPDATE contacts SET city = 'Aarhus' WHERE no = 'C1';
+            """
+        )
+        merged = try await content(entry)
+        #expect(merged.merged && merged.attachmentNo == nil && merged.htmlBody == "<p>Alpha Ltd &amp; Aarhus</p>")
+        // Another template's attachment is sent as it is.
+        let seg = try await kit.segment([.named("description", "Letters"), .named("template", "BUSLETTER")])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "C2")])
+        try await kit.ok("LOG-SEGMENT", [.positional(seg)])
+        let letter = try #require(
+            try await kit.scalar("SELECT entry_no::text FROM interaction_log_entries WHERE contact_no = 'C2'").flatMap(
+                Int64.init
+            )
+        )
+        let plain = try await content(letter)
+        #expect(!plain.merged && plain.fileName == "letter-enu.docx" && plain.content == Array("enu".utf8))
+        #expect(plain.htmlBody == nil)
+        await #expect(throws: StoreError.notFound("Interaction Log Entry 999 does not exist.")) {
+            try await content(999)
+        }
         try await kit.stop()
     }
 
