@@ -109,7 +109,8 @@ public struct MergeTemplate: Sendable {
                     with: entry.path,
                     type: .file,
                     uncompressedSize: Int64(data.count),
-                    compressionMethod: .deflate,
+                    // Media (PNG, JPEG …) is compressed already: only the XML is deflated for each contact.
+                    compressionMethod: entry.pieces != nil || Self.isText(entry.path) ? .deflate : .none,
                     provider: { position, size in
                         data.subdata(in: Data.Index(position)..<Data.Index(position) + size)
                     }
@@ -152,6 +153,10 @@ public struct MergeTemplate: Sendable {
         }
         guard sawDocument else { throw MergeError("the .docx package has no word/document.xml") }
         return (entries, used)
+    }
+
+    private static func isText(_ path: String) -> Bool {
+        path.hasSuffix(".xml") || path.hasSuffix(".rels") || path.hasSuffix(".txt")
     }
 
     private static func isMergedPart(_ path: String) -> Bool {

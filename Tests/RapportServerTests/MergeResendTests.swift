@@ -172,6 +172,40 @@ struct MergeResendTests {
         try await kit.stop()
     }
 
+    @Test func aLargeSegmentIsMergedInChunks() async throws {
+        let kit = try await Self.start()
+        _ = try await Self.setLayout(kit, try Self.offer())
+        try await kit.script(
+            """
+            INSERT INTO contacts (no, type, name, email, city, salesperson_code)
+            SELECT 'M' || lpad(n::text, 4, '0'), 'person', 'Member ' || n, 'm' || n || '@example.com', 'City ' || n, 'AH'
+            FROM generate_series(1, 620) AS n;
+            """
+        )
+        let seg = try await kit.segment([.named("description", "Members"), .named("template", "MAILMERGE")])
+        try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(seg), .named("contact", "M*")])
+        let reply = try await kit.ok("LOG-SEGMENT", [.positional(seg), .named("deliver", "true")])
+        #expect(SegmentKit.value(reply, "entries") == "620" && SegmentKit.value(reply, "queued") == "620")
+        #expect(
+            try await kit.sql(
+                """
+                SELECT count(*)::text, count(DISTINCT attachment_no)::text, bool_and(merged)::text,
+                       bool_and(a.read_only)::text, bool_and(a.file_name = 'offer-' || e.entry_no || '.docx')::text
+                FROM interaction_log_entries e JOIN attachments a ON a.no = e.attachment_no
+                """
+            ) == [["620", "620", "true", "true", "true"]]
+        )
+        // Spot checks across the chunks: each document is its contact's.
+        for member in ["M0001", "M0250", "M0251", "M0620"] {
+            let row = try await kit.sql(
+                "SELECT entry_no::text, city FROM interaction_log_entries e JOIN contacts c ON c.no = e.contact_no WHERE c.no = '\(member)'"
+            )
+            let (_, xml) = try await Self.document(kit, entry: row[0][0]!)
+            #expect(xml.contains(">\(row[0][1]!)</w:t>") && Self.noMarkers(xml), "\(member)")
+        }
+        try await kit.stop()
+    }
+
     @Test func layoutsAreSetReplacedDownloadedAndCleared() async throws {
         let kit = try await Self.start()
         let body = Array("<p>{{Salutation}}, {{ContactName}}</p>".utf8)
