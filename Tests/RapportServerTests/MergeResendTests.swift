@@ -124,6 +124,12 @@ struct MergeResendTests {
         _ = try await Self.setLayout(kit, try Self.offer())
         let merged = try await kit.segment([.named("description", "Mailing"), .named("template", "MAILMERGE")])
         try await kit.ok("SEGMENT-ADD-CONTACTS", [.positional(merged), .named("contact", "C1|C2|P0")])
+        // The layout is the lines' content: nothing fails the "Attachment No. must have a value" check.
+        let dry = try await kit.ok(
+            "LOG-SEGMENT",
+            [.positional(merged), .named("deliver", "true"), .named("dry-run", "true")]
+        )
+        #expect(SegmentKit.value(dry, "failing-lines") == "0" && SegmentKit.value(dry, "queued") == "3")
         let reply = try await kit.ok("LOG-SEGMENT", [.positional(merged), .named("deliver", "true")])
         let logged = try #require(SegmentKit.value(reply, "logged-segment"))
         #expect(SegmentKit.value(reply, "queued") == "3")
@@ -141,6 +147,17 @@ struct MergeResendTests {
             #expect(Self.noMarkers(xml))
         }
         #expect(attachments.count == 3)
+        // A salesperson does not see the document of another salesperson's postponed entry.
+        let first = try #require(attachments.sorted().first)
+        try await kit.script("UPDATE interaction_log_entries SET postponed = true WHERE attachment_no = \(first)")
+        let bob = try await kit.session("BOB", role: .salesperson, salesperson: "BO")
+        let hidden = try await bob.send("ATTACHMENT-SHOW", [.positional(first)])
+        #expect(SegmentKit.error(hidden, .notFound) == "Attachment \(first) does not exist.")
+        #expect(SegmentKit.value(try await kit.ok("ATTACHMENT-SHOW", [.positional(first)]), "entries") == "1")
+        try await kit.script("UPDATE interaction_log_entries SET postponed = false WHERE attachment_no = \(first)")
+        let visible = try await bob.send("ATTACHMENT-SHOW", [.positional(first)])
+        #expect(SegmentKit.value(visible, "attachment") == first)
+        await bob.close()
         #expect(try await kit.scalar("SELECT bool_and(merged)::text FROM interaction_log_entries") == "true")
 
         // A template that does not merge shares its attachment as before.
