@@ -88,17 +88,31 @@ enum WordFields {
         return XMLText.unescape(tag[start.upperBound..<end])
     }
 
+    /// The next start tag of exactly `name` (`<w:r` matches `<w:r>` and `<w:r …>`, not `<w:rPr>`) from
+    /// `cursor`: one forward scan.
+    private static func nextElement(_ name: String, in xml: String, from cursor: String.Index)
+        -> Range<String.Index>?
+    {
+        var from = cursor
+        while let found = xml.range(of: name, range: from..<xml.endIndex) {
+            if found.upperBound < xml.endIndex {
+                let next = xml[found.upperBound]
+                if next == ">" || next == " " {
+                    return found.lowerBound..<xml.index(after: found.upperBound)
+                }
+            }
+            from = found.upperBound
+        }
+        return nil
+    }
+
     // MARK: complex fields
 
     private static func runs(_ xml: String) -> [Range<String.Index>] {
         var runs: [Range<String.Index>] = []
         var cursor = xml.startIndex
         while cursor < xml.endIndex {
-            let plain = xml.range(of: "<w:r>", range: cursor..<xml.endIndex)
-            let attributed = xml.range(of: "<w:r ", range: cursor..<xml.endIndex)
-            guard let open = [plain, attributed].compactMap({ $0 }).min(by: { $0.lowerBound < $1.lowerBound }) else {
-                break
-            }
+            guard let open = Self.nextElement("<w:r", in: xml, from: cursor) else { break }
             guard let close = xml.range(of: "</w:r>", range: open.upperBound..<xml.endIndex) else { break }
             runs.append(open.lowerBound..<close.upperBound)
             cursor = close.upperBound
@@ -198,11 +212,7 @@ enum WordFields {
         var nodes: [TextNode] = []
         var cursor = xml.startIndex
         while cursor < xml.endIndex {
-            let plain = xml.range(of: "<w:t>", range: cursor..<xml.endIndex)
-            let attributed = xml.range(of: "<w:t ", range: cursor..<xml.endIndex)
-            guard let open = [plain, attributed].compactMap({ $0 }).min(by: { $0.lowerBound < $1.lowerBound }) else {
-                break
-            }
+            guard let open = Self.nextElement("<w:t", in: xml, from: cursor) else { break }
             guard let tagEnd = xml.range(of: ">", range: open.lowerBound..<xml.endIndex) else { break }
             if xml[xml.index(before: tagEnd.lowerBound)] == "/" {
                 cursor = tagEnd.upperBound

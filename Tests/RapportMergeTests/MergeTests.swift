@@ -179,6 +179,28 @@ struct MergeTests {
         #expect(try Docx.part("word/footer1.xml", of: merged).contains(">Anna Holm</w:t>"))
     }
 
+    @Test("look-alike elements are not runs or text: w:rPr, w:tab, w:tbl, empty runs")
+    func lookAlikes() throws {
+        let package = try Docx.package(
+            document: """
+                <w:tbl><w:tr><w:tc><w:p><w:r/><w:r w:rsidR="00A1"><w:rPr><w:rFonts w:ascii="Arial"/></w:rPr>\
+                <w:tab/><w:t>«City»</w:t></w:r></w:p></w:tc></w:tr></w:tbl>\
+                <w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>MERGEFIELD Email</w:instrText></w:r>\
+                <w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>
+                """
+        )
+        var fields = Self.fields
+        fields.email = "ann@lee.example"
+        let xml = try Docx.part("word/document.xml", of: try MergeTemplate(package, format: .docx).merge(fields))
+        #expect(xml.contains("<w:tab/><w:t xml:space=\"preserve\">Oslo</w:t>"))
+        #expect(xml.contains("<w:r><w:t xml:space=\"preserve\">ann@lee.example</w:t></w:r>"))
+        #expect(xml.contains("<w:r/>") && xml.contains("<w:tbl><w:tr><w:tc>") && Self.noMarkers(xml))
+    }
+
+    static func noMarkers(_ xml: String) -> Bool {
+        !xml.contains("MERGEFIELD") && !xml.contains("«") && !xml.contains("fldChar")
+    }
+
     @Test("unknown MERGEFIELDs are reported and merge as empty text")
     func unknownFields() throws {
         let package = try Docx.package(
