@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // 1. libpq's C API, found with pkg-config (Debian: libpq-dev).
@@ -51,6 +53,15 @@ let package = Package(
         // 3. The domain as values and pure rules; no I/O.
         // Dates and times are the protocol's CalendarDate and TimeOfDay (pure values).
         .target(name: "RapportModel", dependencies: ["RapportProtocol"], swiftSettings: strictSettings),
+        // Mail merge, pure: merge fields into .docx packages (MERGEFIELDs, «Field» markers), HTML and text bodies.
+        .target(
+            name: "RapportMerge",
+            dependencies: [
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Starts and stops a private PostgreSQL cluster (embedded default, test suites).
         .target(
             name: "PostgresLauncher",
@@ -63,6 +74,7 @@ let package = Package(
             dependencies: [
                 "LibPQ",
                 "RapportModel",
+                "RapportMerge",
                 "RapportProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -180,10 +192,16 @@ let package = Package(
             name: "RapportServerTests",
             dependencies: [
                 "RapportServer", "RapportClient", "RapportProtocol", "RapportStore", "RapportModel", "LibPQ",
-                "RapportTestSupport", "PostgresLauncher",
+                "RapportTestSupport", "PostgresLauncher", "RapportMerge",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RapportMergeTests",
+            dependencies: ["RapportMerge", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: strictSettings
         ),
         .testTarget(

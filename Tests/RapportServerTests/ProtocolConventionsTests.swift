@@ -111,7 +111,7 @@ import Testing
         let reads = [
             "-LIST", "-SHOW", "STATS", "HELP", "PING", "HEALTH", "WHOAMI", "QUIT", "LOGIN", "LOGOUT",
             "PASSWORD", "SEGMENT-CRITERIA", "ATTACHMENT-DOWNLOAD", "LOG-ATTACHMENT", "SETUP-MARKETING",
-            "DELIVERY-CLAIM",
+            "DELIVERY-CLAIM", "-LAYOUT-DOWNLOAD", "ATTACHMENT-GET",
         ]
         for spec in Self.converted where !reads.contains(where: { spec.name.hasSuffix($0) || spec.name == $0 }) {
             #expect(spec.argument(named: "idem") != nil, "\(spec.name) takes no idem=")

@@ -157,6 +157,9 @@ enum DeliveryCommands {
                 Give logged-segment= or entries=. Only interactions that are not postponed and have an attachment \
                 are sent again ("There is nothing to send. Only Microsoft Word documents can be resent." \
                 otherwise). Without update-merge-fields the same entries go back to in_progress and the queue. \
+                With update-merge-fields=true a new entry is logged for each (today, now, "Resend:" before the \
+                description, the comments copied, the original's logged segment), its content merged again from \
+                its template's layout, and queued instead; the original stays. One transaction. \
                 Fax is not offered (the channel is obsolete). Salespeople resend only their own interactions.
                 """,
             example: [
@@ -175,7 +178,7 @@ enum DeliveryCommands {
             )
             let actor = session.actingUser
             return try await invocation.context.write(invocation, user: actor.userID) { connection in
-                let queued = try DeliveryStore.resend(
+                let queued = try ResendStore.resend(
                     connection,
                     actor: actor,
                     loggedSegmentEntryNo: logged,

@@ -17,7 +17,7 @@ final class InteractionReads {
     let maximumAttachmentBytes: Int
     /// Drawn for a new entry (written with OVERRIDING SYSTEM VALUE); nil for a resumed one.
     let entryNo: Int64?
-    /// Drawn when the template has attachments or content is uploaded; nil otherwise.
+    /// Drawn when the template has attachments or layouts (merged, issue 15) or content is uploaded; nil otherwise.
     private(set) var attachmentNo: Int64?
     /// The acting user's full name (an outbound entry's title falls back on it).
     let userFullName: String?
@@ -62,7 +62,9 @@ final class InteractionReads {
                    CASE WHEN \(newEntry) THEN nextval(pg_get_serial_sequence('interaction_log_entries', 'entry_no'))
                    END AS drawn_entry_no,
                    CASE WHEN \(uploads) OR EXISTS (SELECT 1 FROM interaction_template_languages
-                                                   WHERE template_code = \(templateCode) AND attachment_no IS NOT NULL)
+                                                   WHERE template_code = \(templateCode)
+                                                     AND (attachment_no IS NOT NULL
+                                                          OR custom_layout_content IS NOT NULL))
                         THEN nextval(pg_get_serial_sequence('attachments', 'no')) END AS drawn_attachment_no,
                    (SELECT full_name FROM users WHERE user_id = \(actor.userID)) AS user_full_name,
                    \(unescaped: InteractionLookups.contactColumns("c", prefix: "c_")),

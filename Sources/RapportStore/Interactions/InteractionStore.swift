@@ -130,11 +130,12 @@ public enum InteractionStore {
         draft.cost = draft.cost.roundedToCents
         draft.duration = draft.duration.roundedToCents
         try self.checkReferences(reads, draft)
-        let content = self.content(draft, sources, request, resumed: resumed)
+        var content = self.content(draft, sources, request, resumed: resumed)
         if let problem = InteractionValidation.checkGuide(
             draft,
             wizardAction: sources.template?.wizardAction,
-            hasContent: content.exists
+            // A merge template has a layout or a Word template (3.1 R4): its content is merged below.
+            hasContent: content.exists || sources.template?.wizardAction == .merge
         ) {
             throw problem.storeError
         }
@@ -193,6 +194,28 @@ public enum InteractionStore {
                 )
             }
         }
+        // Issue 15: a merge template's layout, merged for this contact, is the entry's own attachment.
+        var merged = false
+        if !postponed, request.attachment == nil, sources.template?.wizardAction == .merge,
+            let document = try MergeWriter.document(
+                connection,
+                MergeKeys(
+                    entryNo: resumed?.entryNo ?? reads.entryNo,
+                    contactNo: contact.no,
+                    altAddressCode: altAddress?.code,
+                    salespersonCode: draft.salespersonCode,
+                    campaignNo: draft.campaignNo,
+                    date: draft.date?.description,
+                    description: draft.description,
+                    subject: draft.subject,
+                    languageCode: draft.languageCode,
+                    templateCode: draft.templateCode
+                )
+            )
+        {
+            content = .upload(document)
+            merged = true
+        }
         let attachmentNo = try self.writeContent(reads, content, resumed: resumed, readOnly: !postponed)
         let delivers = request.deliver && !postponed && draft.correspondenceType != nil
         let extras = InteractionWriter.EntryExtras(
@@ -202,7 +225,8 @@ public enum InteractionStore {
             userID: actor.userID,
             campaignEntryNo: campaignEntryNo,
             postponed: postponed,
-            deliveryStatus: delivers ? .inProgress : nil
+            deliveryStatus: delivers ? .inProgress : nil,
+            merged: merged
         )
         let entryNo: Int64
         if let resumed {

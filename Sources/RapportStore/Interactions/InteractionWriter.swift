@@ -13,6 +13,8 @@ enum InteractionWriter {
         var campaignEntryNo: Int64?
         var postponed: Bool
         var deliveryStatus: DeliveryStatus?
+        /// The attachment was merged for this entry (issue 15).
+        var merged = false
     }
 
     /// Inserts a new entry (reference 3.5 R4) and returns its number. With a number drawn beforehand
@@ -108,6 +110,7 @@ enum InteractionWriter {
         add("opportunity_no", draft.opportunityNo)
         add("postponed", extras.postponed)
         add("word_template_code", draft.wordTemplateCode)
+        add("merged", extras.merged)
         return pairs
     }
 

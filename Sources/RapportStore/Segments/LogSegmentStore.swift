@@ -75,6 +75,8 @@ public enum LogSegmentStore {
               AND NOT read_only
             """
         )
+        // R6.3 (issue 15): entries of a merge template get their own merged document.
+        try MergeWriter.mergeLoggedSegment(connection, loggedSegmentEntryNo: loggedNo)
         // R8 before R7: the follow-up takes its lines from the logged lines (one per entry, same order, same
         // campaign — what Reuse Segment reads back from the entries) while they are still there.
         var followUpNo: String?
@@ -199,7 +201,8 @@ public enum LogSegmentStore {
         guard joins else {
             return """
                 SELECT l.*, NULL::text AS template_group, NULL::text AS template_type,
-                       true AS contact_has_email, false AS alt_has_email, l.correspondence_type AS final_type
+                       true AS contact_has_email, false AS alt_has_email, l.correspondence_type AS final_type,
+                       false AS merges
                 FROM segment_lines l
                 WHERE l.segment_no = \(segment) AND l.contact_no IS NOT NULL
                 """
@@ -208,7 +211,11 @@ public enum LogSegmentStore {
             SELECT l.*, t.interaction_group_code AS template_group, t.correspondence_type AS template_type,
                    coalesce(c.email, '') <> '' AS contact_has_email, coalesce(a.email, '') <> '' AS alt_has_email,
                    CASE WHEN l.correspondence_type = 'email' AND coalesce(c.email, '') = '' AND coalesce(a.email, '') = ''
-                        THEN NULL ELSE l.correspondence_type END AS final_type
+                        THEN NULL ELSE l.correspondence_type END AS final_type,
+                   coalesce(t.wizard_action = 'merge', false) AND EXISTS (
+                       SELECT 1 FROM interaction_template_languages tl
+                       WHERE tl.template_code = l.interaction_template_code AND tl.custom_layout_content IS NOT NULL
+                         AND tl.language_code IS NOT DISTINCT FROM l.language_code) AS merges
             FROM segment_lines l
             JOIN contacts c ON c.no = l.contact_no
             LEFT JOIN interaction_templates t ON t.code = l.interaction_template_code
@@ -224,7 +231,10 @@ public enum LogSegmentStore {
         var parts = ["f.date IS NULL", "f.salesperson_code IS NULL", "f.interaction_template_code IS NULL"]
         if send {
             parts.append("(f.correspondence_type = 'email' AND NOT f.contact_has_email AND NOT f.alt_has_email)")
-            parts.append("(\(queuedExpression) AND f.word_template_code IS NULL AND f.attachment_no IS NULL)")
+            // A merge template's layout is the line's content (issue 15).
+            parts.append(
+                "(\(queuedExpression) AND f.word_template_code IS NULL AND f.attachment_no IS NULL AND NOT f.merges)"
+            )
         }
         return "(" + parts.joined(separator: " OR ") + ")"
     }
@@ -238,7 +248,7 @@ public enum LogSegmentStore {
         query.sql = """
             SELECT f.line_no, f.contact_no, f.date IS NOT NULL, f.salesperson_code, f.interaction_template_code,
                    f.correspondence_type::text, f.contact_has_email, f.alt_has_email, f.template_type::text,
-                   f.word_template_code, f.attachment_no
+                   f.word_template_code, CASE WHEN f.merges THEN coalesce(f.attachment_no, 0) ELSE f.attachment_no END
             FROM (\(Self.facts(segment, joins: send))) f
             WHERE \(Self.failing(send))
             ORDER BY f.line_no
