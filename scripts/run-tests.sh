@@ -8,7 +8,8 @@ chmod 755 "$root"
 export RAPPORT_TEST_ROOT="$root"
 
 cleanup() {
-    for pid_file in "$root"/*/data/postmaster.pid; do
+    # Clusters of the suites (pg/) and of the HA tests' Patroni nodes (<test>/<node>/data).
+    for pid_file in "$root"/*/data/postmaster.pid "$root"/*/*/data/postmaster.pid; do
         [ -f "$pid_file" ] || continue
         data=$(dirname "$pid_file")
         bindir=${RAPPORT_PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
