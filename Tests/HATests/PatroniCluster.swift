@@ -402,6 +402,17 @@ final class PatroniCluster: Sendable {
 
     // MARK: - Stopping
 
+    /// Stops one node's Patroni, which shuts its PostgreSQL down (a standby taken out for maintenance).
+    func stopNode(_ node: Node) async throws {
+        guard let process = self.patronis.withLock({ $0[node.name] }) else { return }
+        await process.stop(grace: .seconds(30))
+        try await self.waitUntil("\(node.name) stopped:\n\(process.errors.suffix(3000))", timeout: .seconds(20)) {
+            !FileManager.default.fileExists(
+                atPath: (node.dataDirectory as NSString).appendingPathComponent("postmaster.pid")
+            )
+        }
+    }
+
     /// Stops HAProxy, the Patroni nodes (each stops its PostgreSQL) and etcd; then makes sure no
     /// PostgreSQL of this cluster is left running.
     func stop() async {
