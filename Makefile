@@ -21,7 +21,7 @@ test-faults: system-packages-test
 # PostgreSQL high availability (Tests/HATests): etcd, two Patroni nodes with synchronous replication
 # and HAProxy, started by the tests on loopback; kill -9 of the primary and a switchover under load,
 # reads from the standby. The suite runs only with RAPPORT_HA_TESTS=1, so `make test` skips it.
-HA_PACKAGES := $(TEST_PACKAGES) patroni etcd-server etcd-client util-linux
+HA_PACKAGES := $(TEST_PACKAGES) patroni etcd-server etcd-client util-linux docker-compose
 
 test-ha:
 	@./scripts/install-system-packages.sh $(HA_PACKAGES)

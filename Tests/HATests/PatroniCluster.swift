@@ -122,26 +122,7 @@ final class PatroniCluster: Sendable {
     }
 
     private func startAll(patroni: String, etcd: String, haproxy: String) async throws {
-        let etcdData = (self.scratch as NSString).appendingPathComponent("etcd")
-        let peerPort = try Toolbox.freePort()
-        let etcdProcess = try ChildProcess.spawn(
-            name: "etcd",
-            etcd,
-            [
-                "--name", "e1", "--data-dir", etcdData,
-                "--listen-client-urls", "http://127.0.0.1:\(self.etcdPort)",
-                "--advertise-client-urls", "http://127.0.0.1:\(self.etcdPort)",
-                "--listen-peer-urls", "http://127.0.0.1:\(peerPort)",
-                "--initial-advertise-peer-urls", "http://127.0.0.1:\(peerPort)",
-                "--initial-cluster", "e1=http://127.0.0.1:\(peerPort)",
-            ],
-            environment: Toolbox.environment(),
-            logDirectory: self.scratch
-        )
-        self.processes.add(etcdProcess)
-        try await self.waitUntil("etcd is healthy", timeout: .seconds(20)) {
-            (try? HTTP.request("GET", port: self.etcdPort, path: "/health"))?.body.contains("true") == true
-        }
+        try await Self.startEtcd(program: etcd, port: self.etcdPort, scratch: self.scratch, group: self.processes)
 
         for node in self.nodes {
             try self.configurationText(node).write(toFile: node.configuration, atomically: true, encoding: .utf8)
@@ -196,6 +177,40 @@ final class PatroniCluster: Sendable {
                 connection.close()
                 return true
             }
+        }
+    }
+
+    /// One etcd member on 127.0.0.1:`port`, data in the scratch folder; returns once it is healthy.
+    static func startEtcd(program: String, port: Int, scratch: String, group: ProcessGroup) async throws {
+        let etcdData = (scratch as NSString).appendingPathComponent("etcd")
+        let peerPort = try Toolbox.freePort()
+        let etcdProcess = try ChildProcess.spawn(
+            name: "etcd",
+            program,
+            [
+                "--name", "e1", "--data-dir", etcdData,
+                "--listen-client-urls", "http://127.0.0.1:\(port)",
+                "--advertise-client-urls", "http://127.0.0.1:\(port)",
+                "--listen-peer-urls", "http://127.0.0.1:\(peerPort)",
+                "--initial-advertise-peer-urls", "http://127.0.0.1:\(peerPort)",
+                "--initial-cluster", "e1=http://127.0.0.1:\(peerPort)",
+            ],
+            environment: Toolbox.environment(),
+            logDirectory: scratch
+        )
+        group.add(etcdProcess)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while true {
+            let healthy = try await TestPostgres.blocking {
+                (try? HTTP.request("GET", port: port, path: "/health"))?.body.contains("true") == true
+            }
+            if healthy { return }
+            if ContinuousClock.now > deadline {
+                throw ChildProcess.SpawnError(
+                    description: "etcd is not healthy after 20 s:\n\(etcdProcess.errors.suffix(2000))"
+                )
+            }
+            try await Task.sleep(for: .milliseconds(200))
         }
     }
 
