@@ -28,6 +28,9 @@ extension HASuite {
             let replicas = ProcessGroup()
             do {
                 let rapportd = try Toolbox.rapportd()
+                // The subcommands take the multi-host URL too (libpq expands it; nothing of ours parses it).
+                let migrated = try await Self.rapportd(["migrate"], cluster: cluster)
+                try #require(migrated.status == 0, "rapportd migrate: \(migrated.errors)")
                 let arguments = ["--pool-size", "4", "--drain-delay", "0", "--statement-timeout", "10"]
                 // The first one migrates the database (serve migrates before it listens).
                 let multiHost = try await startReplica(
@@ -47,12 +50,35 @@ extension HASuite {
                     group: replicas
                 )
                 try await HALoad.prepare(cluster)
+                let added = try await Self.rapportd(
+                    ["user", "add", "operator", "--role", "manager"],
+                    cluster: cluster,
+                    environment: ["RAPPORT_NEW_PASSWORD": HALoad.password]
+                )
+                try #require(added.status == 0, "rapportd user add: \(added.errors)")
                 return Topology(cluster: cluster, replicas: replicas, ports: [multiHost.port, balanced.port])
             } catch {
                 print(replicas.logs())
                 await replicas.stopAll()
                 await cluster.stop()
                 throw error
+            }
+        }
+
+        /// A `rapportd` subcommand against the cluster's multi-host URL.
+        static func rapportd(_ arguments: [String], cluster: PatroniCluster, environment: [String: String] = [:])
+            async throws -> (status: Int32, output: String, errors: String)
+        {
+            let binary = try Toolbox.rapportd()
+            let url = cluster.multiHostURL()
+            return try await TestPostgres.blocking {
+                try ChildProcess.run(
+                    binary,
+                    arguments + ["--database-url", url],
+                    environment: Toolbox.environment(environment),
+                    logDirectory: cluster.scratch,
+                    name: "rapportd-\(arguments.first ?? "")"
+                )
             }
         }
 
@@ -106,6 +132,9 @@ extension HASuite {
                     )
                 }
                 let summary = try await ledger.verify(on: cluster)
+                // The running totals committed with the entries, on the new primary too.
+                let totals = try await Self.rapportd(["stats", "verify"], cluster: cluster)
+                #expect(totals.status == 0, "rapportd stats verify: \(totals.output)\(totals.errors)")
                 print("HA failover (\(Self.sessions) sessions): \(report.joined()); \(summary)")
             } cleanup: {
                 await Self.stop(topology)
