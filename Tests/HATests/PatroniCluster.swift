@@ -365,6 +365,11 @@ final class PatroniCluster: Sendable {
         return pid
     }
 
+    /// `kill -9` of the node's Patroni (with the postmaster: a machine death).
+    func killPatroni(_ node: Node) {
+        self.patronis.withLock { $0[node.name] }?.signal(SIGKILL)
+    }
+
     /// `patronictl switchover --force` from `leader` to `candidate`.
     func switchover(from leader: Node, to candidate: Node) async throws -> ProgramRun.Result {
         let patronictl = try Toolbox.tool("patronictl", package: "patroni")
