@@ -1,6 +1,7 @@
 import LibPQ
 import Logging
 import NIOConcurrencyHelpers
+import Prometheus
 import RapportStore
 import ServiceLifecycle
 
@@ -79,6 +80,41 @@ public final class ReadRouting: Sendable {
     let logger: Logger
     private let tracker = NIOLockedValueBox(Tracker())
     private let counts = NIOLockedValueBox((standby: 0, primary: 0))
+    private let instruments = NIOLockedValueBox<Instruments?>(nil)
+
+    /// The metrics of the routing, once attached to the server's registry.
+    private struct Instruments: Sendable {
+        var standbyReads: Counter
+        var primaryReads: Counter
+        var lag: Gauge
+    }
+
+    /// Registers `rapport_reads_total{database="standby"|"primary"}` and `rapport_standby_lag_seconds`.
+    func attach(_ registry: PrometheusCollectorRegistry) {
+        func reads(_ database: String) -> Counter {
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(
+                    namespace: "rapport",
+                    metricName: "reads",
+                    unitName: "total",
+                    helpText: "Read-only commands (lists, shows, statistics) by the database that answered them."
+                ),
+                labels: [("database", database)]
+            )
+        }
+        let lag = registry.makeGauge(
+            descriptor: MetricNameDescriptor(
+                namespace: "rapport",
+                metricName: "standby_lag",
+                unitName: "seconds",
+                helpText:
+                    "How far the read standby is behind: time since the newest primary WAL position it has replayed was sampled."
+            )
+        )
+        self.instruments.withLockedValue {
+            $0 = Instruments(standbyReads: reads("standby"), primaryReads: reads("primary"), lag: lag)
+        }
+    }
 
     public init(standby: Store, primary: PGPool, configuration: Configuration, logger: Logger) {
         self.standby = standby
@@ -94,6 +130,9 @@ public final class ReadRouting: Sendable {
             $0.useStandby(lastWrite: lastWrite, now: .now, maximumLag: self.configuration.maximumLag)
         }
         self.counts.withLockedValue { chosen ? ($0.standby += 1) : ($0.primary += 1) }
+        if let instruments = self.instruments.withLockedValue({ $0 }) {
+            (chosen ? instruments.standbyReads : instruments.primaryReads).increment()
+        }
         return chosen
     }
 
@@ -103,6 +142,7 @@ public final class ReadRouting: Sendable {
     /// One comparison of the two positions; returns false when either server did not answer.
     @discardableResult
     func poll() async -> Bool {
+        defer { self.reportLag() }
         let started = ContinuousClock.now
         do {
             let lsn = try await self.primary.withConnection { connection in
@@ -125,6 +165,17 @@ public final class ReadRouting: Sendable {
             self.logger.debug("read routing: the standby does not answer", metadata: ["error": "\(error)"])
             return false
         }
+    }
+}
+
+extension ReadRouting {
+    /// Sets the lag gauge from what the monitor knows now.
+    private func reportLag() {
+        guard let instruments = self.instruments.withLockedValue({ $0 }),
+            let caughtUp = self.tracker.withLockedValue({ $0.caughtUpThrough })
+        else { return }
+        let (seconds, attoseconds) = (ContinuousClock.now - caughtUp).components
+        instruments.lag.set(Double(seconds) + Double(attoseconds) / 1e18)
     }
 }
 

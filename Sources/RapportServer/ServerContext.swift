@@ -34,6 +34,7 @@ final class ServerContext: Sendable {
             metrics.batchCommitted(size: size)
         }
         let draining = NIOLockedValueBox(false)
+        reads?.attach(metrics.registry)
         let standbyView = reads.map { reads in
             ServerContext(
                 store: reads.standby,

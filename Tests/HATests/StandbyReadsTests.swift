@@ -24,21 +24,21 @@ extension HASuite {
             let replicas = ProcessGroup()
             try await withCleanup {
                 let rapportd = try Toolbox.rapportd()
-                func start(_ name: String, lag: Int) async throws -> Int {
+                func start(_ name: String, lag: Int) async throws -> (process: ChildProcess, port: Int) {
                     try await startReplica(
                         name: name,
                         binary: rapportd,
                         databaseURL: cluster.balancerURL(),
                         arguments: [
                             "--pool-size", "4", "--drain-delay", "0", "--read-database-url",
-                            cluster.balancerURL(reads: true), "--read-max-lag", String(lag),
+                            cluster.balancerURL(reads: true), "--read-max-lag", String(lag), "--metrics-port", "0",
                         ],
                         logDirectory: cluster.scratch,
                         group: replicas
-                    ).port
+                    )
                 }
-                let tolerant = try await start("rapportd-tolerant", lag: 600_000)
-                let strict = try await start("rapportd-strict", lag: 1000)
+                let (tolerantProcess, tolerant) = try await start("rapportd-tolerant", lag: 600_000)
+                let strict = try await start("rapportd-strict", lag: 1000).port
                 try await HALoad.prepare(cluster)
                 let primary = try #require(await TestPostgres.blocking { cluster.primary() })
                 let standby = try #require(cluster.nodes.first { $0.name != primary.name })
@@ -74,6 +74,14 @@ extension HASuite {
                     !stale.contains(hidden) && stale.count == 10,
                     "the tolerant reader should read the paused standby: \(stale)"
                 )
+                // The tolerant rapportd counts them: reads answered by the standby.
+                let metrics = try await Self.metrics(of: tolerantProcess)
+                let standbyReads =
+                    metrics.split(separator: "\n")
+                    .first { $0.hasPrefix("rapport_reads_total{database=\"standby\"}") }
+                    .flatMap { $0.split(separator: " ").last.flatMap { Double($0) } } ?? 0
+                #expect(standbyReads > 0, "rapport_reads_total{database=\"standby\"}: \(metrics.suffix(800))")
+                #expect(metrics.contains("rapport_standby_lag_seconds"))
                 // …and on the strict one (1 s bound) the same read goes to the primary.
                 #expect(
                     try await Self.entries(strictReader).contains(hidden),
@@ -99,6 +107,17 @@ extension HASuite {
                 await replicas.stopAll()
                 await cluster.stop()
             }
+        }
+
+        /// The Prometheus text of a rapportd started with `--metrics-port 0`.
+        static func metrics(of process: ChildProcess) async throws -> String {
+            let port = try await process.waitFor("the line `rapportd: metrics on …`") { output -> Int? in
+                guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("rapportd: metrics on ") }),
+                    let colon = line.lastIndex(of: ":"), let slash = line[colon...].firstIndex(of: "/")
+                else { return nil }
+                return Int(line[line.index(after: colon)..<slash])
+            }
+            return try await TestPostgres.blocking { try HTTP.request("GET", port: port, path: "/metrics").body }
         }
 
         /// INTERACTION-CREATE with an idem= key; the new Entry No.
