@@ -26,8 +26,9 @@ struct HASuite {}
 /// an HAProxy whose write port follows Patroni's `/primary` check and read port its `/replica` one.
 ///
 /// The timings are the test cluster's (deploy/patroni/patroni.yml keeps Patroni's defaults):
-/// `ttl` 10 s, `loop_wait` 1 s, `retry_timeout` 5 s, and `primary_start_timeout` 0, so that a
-/// primary whose postmaster died fails over at once instead of being restarted in place.
+/// `ttl` 10 s, `loop_wait` 1 s, `retry_timeout` 4 s (Patroni wants loop_wait + 2 × retry_timeout
+/// ≤ ttl), and `primary_start_timeout` 0, so that a primary whose postmaster died fails over at
+/// once instead of being restarted in place.
 final class PatroniCluster: Sendable {
     struct Node: Sendable {
         var name: String
@@ -243,7 +244,7 @@ final class PatroniCluster: Sendable {
           dcs:
             ttl: 10
             loop_wait: 1
-            retry_timeout: 5
+            retry_timeout: 4
             maximum_lag_on_failover: 1048576
             primary_start_timeout: 0
             synchronous_mode: true
