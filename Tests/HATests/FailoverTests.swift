@@ -181,10 +181,13 @@ extension HASuite {
                     let promoted = ContinuousClock.now - started
                     try await Task.sleep(for: .seconds(3))
                     ledger.stopping.store(true, ordering: .relaxed)
+                    let end = ContinuousClock.now
                     try await group.waitForAll()
+                    let (gapStart, gapEnd) = ledger.longestGap(from: started, to: end)
                     report =
                         "switchover \(oldPrimary.name) → \(candidate.name) after \(before) OKs; "
-                        + "new primary after \(HALoad.seconds(promoted))"
+                        + "new primary after \(HALoad.seconds(promoted)); longest time without an OK "
+                        + "\(HALoad.seconds(gapEnd - gapStart))"
                 }
                 let summary = try await ledger.verify(on: cluster)
                 print("HA switchover (\(Self.sessions) sessions): \(report); \(summary)")
