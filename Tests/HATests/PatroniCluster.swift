@@ -290,7 +290,7 @@ final class PatroniCluster: Sendable {
     /// HAProxy for PostgreSQL (deploy/haproxy-ha.cfg's `postgres-write` and `postgres-read`): Patroni's
     /// REST checks choose the server; a server marked down has its sessions cut.
     func haproxyConfiguration() -> String {
-        func servers(_ check: String) -> String {
+        func servers() -> String {
             self.nodes.map { "    server \($0.name) 127.0.0.1:\($0.postgresPort) check port \($0.restPort)" }
                 .joined(separator: "\n")
         }
@@ -307,14 +307,14 @@ final class PatroniCluster: Sendable {
                 option httpchk OPTIONS /primary
                 http-check expect status 200
                 default-server inter 500ms fall 2 rise 1 on-marked-down shutdown-sessions
-            \(servers("/primary"))
+            \(servers())
             listen postgres-read
                 bind 127.0.0.1:\(self.readPort)
                 balance leastconn
                 option httpchk OPTIONS /replica
                 http-check expect status 200
                 default-server inter 500ms fall 2 rise 1 on-marked-down shutdown-sessions
-            \(servers("/replica"))
+            \(servers())
 
             """
     }
