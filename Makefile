@@ -6,7 +6,7 @@ TEST_PACKAGES := libpq-dev libedit-dev pkg-config postgresql postgresql-contrib 
 # New sql/ migrations are embedded by a build plugin; SwiftPM only re-plans plugins without the cache.
 SWIFT_FLAGS   := --disable-build-manifest-caching
 
-.PHONY: run test test-faults test-tsan fuzz build docs format lint system-packages-run system-packages-test clean
+.PHONY: run test test-faults test-ha test-tsan fuzz build docs format lint system-packages-run system-packages-test clean
 
 run: system-packages-run
 	swift run $(SWIFT_FLAGS) rapportd $(ARGS)
@@ -17,6 +17,15 @@ test: system-packages-test
 # The longer fault suite (Tests/FaultTests): kill -9 under load, database restarts, floods, storms.
 test-faults: system-packages-test
 	./scripts/run-tests.sh --filter FaultTests $(TEST_ARGS)
+
+# PostgreSQL high availability (Tests/HATests): etcd, two Patroni nodes with synchronous replication
+# and HAProxy, started by the tests on loopback; kill -9 of the primary and a switchover under load,
+# reads from the standby. The suite runs only with RAPPORT_HA_TESTS=1, so `make test` skips it.
+HA_PACKAGES := $(TEST_PACKAGES) patroni etcd-server etcd-client util-linux docker-compose
+
+test-ha:
+	@./scripts/install-system-packages.sh $(HA_PACKAGES)
+	RAPPORT_HA_TESTS=1 ./scripts/run-tests.sh --filter HATests $(TEST_ARGS)
 
 # libFuzzer targets of the wire format (Fuzz/), each for FUZZ_SECONDS from the seeds of scripts/fuzz-seeds.sh;
 # fails on the first crash, hang or over-large input and leaves the input in Fuzz/artifacts/<target>/.

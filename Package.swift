@@ -235,6 +235,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // PostgreSQL high availability (`make test-ha`): etcd, Patroni nodes and HAProxy started by the
+        // tests; failover, switchover and standby reads under load. `make test` skips this target.
+        .testTarget(
+            name: "HATests",
+            dependencies: [
+                "RapportTestSupport", "LibPQ", "RapportProtocol", "RapportClient", "RapportStore", "RapportServer",
+                "RapportModel", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "RapportStoreTests",
             dependencies: [

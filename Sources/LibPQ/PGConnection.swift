@@ -27,6 +27,9 @@ public final class PGConnection: @unchecked Sendable {
     var deferring = false
     /// Where the pool counts round trips and prepares; nil outside a pool.
     var counters: PGStatementCounters?
+    /// Set when the server answered an error after which this connection must not be used again
+    /// (`PGError.requiresReconnect`, e.g. 25006 on a demoted primary): the pool closes it on release.
+    var mustReconnectFlag = false
 
     /// The PostgreSQL backend's process id (for `pg_terminate_backend` in tests and logs).
     public let backendPID: Int32
@@ -80,6 +83,10 @@ public final class PGConnection: @unchecked Sendable {
             _ = PQcancel(cancel, &buffer, Int32(buffer.count))
         }
     }
+
+    /// True once the server said something after which the connection is not used again: a
+    /// read-only transaction error (the server is a standby now) or a shutdown notice.
+    public var mustReconnect: Bool { self.lock.withLock { self.mustReconnectFlag } }
 
     /// True while the connection is open and not broken.
     public var isOpen: Bool {
@@ -268,6 +275,7 @@ public final class PGConnection: @unchecked Sendable {
             ?? String(cString: PQerrorMessage(handle)).trimmingTrailingNewlines()
         if message.isEmpty { message = "unknown error" }
         var kind = PGError.Kind.server
+        if let sqlState, PGError.requiresReconnect(sqlState: sqlState) { self.mustReconnectFlag = true }
         if PQstatus(handle) != CONNECTION_OK {
             kind = .connectionLost
         } else if sqlState == "57014" {

@@ -54,15 +54,29 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
     }
 
     /// True when the database was unreachable or went away: the request may be retried later.
+    ///
+    /// This includes `25006` (read-only transaction): a write reached a server that is a standby now,
+    /// a primary demoted by a failover or switchover under a connection that was made before. The
+    /// pool then drops that connection (`PGConnection.mustReconnect`), and the next one goes to the
+    /// new primary (a multi-host URL with `target_session_attrs=read-write`, or HAProxy).
     public var isConnectionFailure: Bool {
         switch self.kind {
         case .connectionFailed, .connectionLost: return true
         default:
             guard let state = self.sqlState else { return false }
-            // 08: connection exception; 57P01-57P03: admin/crash shutdown, cannot connect now.
-            return state.hasPrefix("08") || state == "57P01" || state == "57P02" || state == "57P03"
+            return Self.requiresReconnect(sqlState: state)
         }
     }
+
+    /// SQLSTATEs after which a connection is not used again: 08 (connection exception), 57P01–57P03
+    /// (administrator or crash shutdown, cannot connect now) and 25006 (read-only transaction: the
+    /// server is a standby now).
+    public static func requiresReconnect(sqlState state: String) -> Bool {
+        state.hasPrefix("08") || state == "57P01" || state == "57P02" || state == "57P03" || state == "25006"
+    }
+
+    /// SQLSTATE 25006: a write on a server that is in recovery (a standby) or read-only.
+    public var isReadOnlyTransaction: Bool { self.sqlState == "25006" }
 
     /// SQLSTATE 23505.
     public var isUniqueViolation: Bool { self.sqlState == "23505" }

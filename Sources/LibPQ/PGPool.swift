@@ -13,6 +13,8 @@ import NIOPosix
 ///   `acquireTimeout`; anyone beyond that gets `poolBusy` at once instead of queueing without bound.
 /// - A returned connection is checked: an open transaction is rolled back, a broken connection is
 ///   closed and a new one is opened on the next demand, so a database restart never poisons the pool.
+/// - A connection whose server answered 25006 (read-only transaction: after a failover it reaches a
+///   demoted primary, now a standby) or 57P01–57P03 is closed on release too, never reused.
 /// - If a lease's first statement finds its connection dead (e.g. the backend was terminated while
 ///   idle), nothing can have happened on it, so the lease is retried once on a new connection.
 public final class PGPool: Sendable {
@@ -193,7 +195,9 @@ public final class PGPool: Sendable {
         case .active, .unknown:
             connection.close()
         }
-        if !connection.isOpen { connection.close() }
+        // A demoted primary keeps the connection open but refuses writes (25006): a new connection
+        // finds the new primary.
+        if !connection.isOpen || connection.mustReconnect { connection.close() }
     }
 
     private func acquire() async throws -> Lease {

@@ -1,3 +1,4 @@
+import LibPQ
 import Logging
 import RapportProtocol
 
@@ -97,17 +98,45 @@ struct Dispatcher: Sendable {
         }
         var commandLogger = logger
         commandLogger[metadataKey: "command"] = "\(verb)"
+        // The one place that chooses the database: a read of a session that has not written lately
+        // goes to the standby when there is one and it has caught up (ReadRouting); the rest run on
+        // the primary, and so does a standby read again when the standby could not be reached, was
+        // busy, or cancelled it for a conflict with recovery (40001).
+        var context = self.context
+        if let reads = self.context.reads, let standby = self.context.standbyView,
+            reads.useStandby(verb, lastWrite: session.lastWrite)
+        {
+            context = standby
+        }
+        defer { if self.context.reads != nil, !ReadRouting.servedByStandby(verb) { session.lastWrite = .now } }
         do {
-            return try await command.handler(
-                Invocation(
-                    request: request,
-                    arguments: arguments,
-                    connection: connection,
-                    logger: commandLogger,
-                    context: self.context
-                ),
-                &session
-            )
+            do {
+                return try await command.handler(
+                    Invocation(
+                        request: request,
+                        arguments: arguments,
+                        connection: connection,
+                        logger: commandLogger,
+                        context: context
+                    ),
+                    &session
+                )
+            } catch let error as PGError
+                where context !== self.context
+                && (error.isConnectionFailure || error.kind == .poolBusy || error.isSerializationFailure)
+            {
+                commandLogger.debug("the standby failed a read; the primary answers", metadata: ["error": "\(error)"])
+                return try await command.handler(
+                    Invocation(
+                        request: request,
+                        arguments: arguments,
+                        connection: connection,
+                        logger: commandLogger,
+                        context: self.context
+                    ),
+                    &session
+                )
+            }
         } catch {
             let (final, unexpected) = ErrorMapping.finalLine(for: error)
             if unexpected {

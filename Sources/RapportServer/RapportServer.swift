@@ -33,6 +33,9 @@ public final class RapportServer: Sendable {
 
     public var metrics: ServerMetrics { self.context.metrics }
 
+    /// Reads from a hot standby, when configured (its monitor is one of `services()`).
+    public var readRouting: ReadRouting? { self.context.reads }
+
     /// Write commands waiting for a group commit lane, and lanes committing.
     public var groupCommitStatistics: (queued: Int, busyLanes: Int) { self.context.groupCommit.statistics }
 
@@ -46,7 +49,8 @@ public final class RapportServer: Sendable {
         store: Store,
         hasher: PasswordHasher,
         logger: Logger,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        reads: ReadRouting? = nil
     ) {
         self.configuration = configuration
         self.logger = logger
@@ -64,7 +68,8 @@ public final class RapportServer: Sendable {
             throttle: throttle,
             hashing: hashing,
             metrics: metrics,
-            groupCommit: configuration.groupCommit
+            groupCommit: configuration.groupCommit,
+            reads: reads
         )
         self.context = context
         store.pool.counters.observe { roundTrips, statements, prepares in

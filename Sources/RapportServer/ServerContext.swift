@@ -14,24 +14,73 @@ final class ServerContext: Sendable {
     let metrics: ServerMetrics
     /// Where the short write commands are committed together.
     let groupCommit: GroupCommit
-    private let draining = NIOLockedValueBox(false)
+    private let draining: NIOLockedValueBox<Bool>
 
-    init(
+    /// Reads from a hot standby (`--read-database-url`); nil: every command uses the primary.
+    let reads: ReadRouting?
+    /// This context with the standby's store: what a read routed to the standby gets (nil without one).
+    let standbyView: ServerContext?
+
+    convenience init(
         store: Store,
         hasher: PasswordHasher,
         throttle: LoginThrottle,
         hashing: HashingThreads,
         metrics: ServerMetrics,
-        groupCommit: GroupCommit.Configuration
+        groupCommit: GroupCommit.Configuration,
+        reads: ReadRouting? = nil
     ) {
-        self.store = store
-        self.groupCommit = GroupCommit(pool: store.pool, configuration: groupCommit) { size in
+        let commit = GroupCommit(pool: store.pool, configuration: groupCommit) { size in
             metrics.batchCommitted(size: size)
         }
+        let draining = NIOLockedValueBox(false)
+        reads?.attach(metrics.registry)
+        let standbyView = reads.map { reads in
+            ServerContext(
+                store: reads.standby,
+                hasher: hasher,
+                throttle: throttle,
+                hashing: hashing,
+                metrics: metrics,
+                groupCommit: commit,
+                draining: draining,
+                reads: nil,
+                standbyView: nil
+            )
+        }
+        self.init(
+            store: store,
+            hasher: hasher,
+            throttle: throttle,
+            hashing: hashing,
+            metrics: metrics,
+            groupCommit: commit,
+            draining: draining,
+            reads: reads,
+            standbyView: standbyView
+        )
+    }
+
+    private init(
+        store: Store,
+        hasher: PasswordHasher,
+        throttle: LoginThrottle,
+        hashing: HashingThreads,
+        metrics: ServerMetrics,
+        groupCommit: GroupCommit,
+        draining: NIOLockedValueBox<Bool>,
+        reads: ReadRouting?,
+        standbyView: ServerContext?
+    ) {
+        self.store = store
+        self.groupCommit = groupCommit
         self.hasher = hasher
         self.throttle = throttle
         self.hashing = hashing
         self.metrics = metrics
+        self.draining = draining
+        self.reads = reads
+        self.standbyView = standbyView
     }
 
     var isDraining: Bool { self.draining.withLockedValue { $0 } }

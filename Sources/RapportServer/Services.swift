@@ -122,6 +122,7 @@ extension RapportServer {
         services.append(ListenerService(server: self, onBound: onBound))
         services.append(DrainService(server: self))
         if let pool { services.append(IdempotencyExpiryService(pool: pool, logger: self.logger)) }
+        if let reads = self.readRouting { services.append(reads) }
         return services
     }
 }

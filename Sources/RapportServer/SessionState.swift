@@ -5,6 +5,8 @@ import RapportStore
 /// What a session knows between commands: who is logged in.
 struct SessionState: Sendable {
     var user: UserRecord?
+    /// When the session's last command that may have written ended (read routing: `ReadRouting`).
+    var lastWrite: ContinuousClock.Instant?
 
     /// The access level of the session: anyone before LOGIN, the user's role after it.
     var accessLevel: AccessLevel {

@@ -45,6 +45,7 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var server: ServerOptions
+    @OptionGroup var reads: ReadOptions
 
     func run() async throws {
         let logger = makeLogger()
@@ -59,12 +60,14 @@ struct Serve: AsyncParsableCommand {
             _ = try await migrate(connection, logger: logger)
             let pool = PGPool(configuration: .init(connection: connection, size: poolSize), logger: logger)
             let hasher = PasswordHasher()
+            let reads = try self.reads.routing(primary: pool, like: connection, poolSize: poolSize, logger: logger)
             try await withCleanup {
                 let server = RapportServer(
                     configuration: configuration,
                     store: Store(pool: pool, logger: logger),
                     hasher: hasher,
-                    logger: logger
+                    logger: logger,
+                    reads: reads
                 )
                 var endpoint: MetricsEndpoint?
                 if let port = configuration.metricsPort {
@@ -98,6 +101,7 @@ struct Serve: AsyncParsableCommand {
                 logger.info("stopped")
             } cleanup: {
                 await pool.shutdown()
+                await reads?.standby.pool.shutdown()
                 await hasher.shutdown()
             }
         }

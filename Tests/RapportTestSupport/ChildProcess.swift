@@ -50,8 +50,22 @@ public final class ChildProcess: Sendable {
         defer { argv.forEach { free($0) } }
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
+        // No blocked signals and default actions for the stop signals, as a shell gives: the test
+        // process's threads may block or ignore them, and a child (Patroni, in Python) would inherit
+        // that and never see the SIGTERM that stops it.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        for number in [SIGTERM, SIGINT, SIGHUP, SIGQUIT] { sigaddset(&stopSignals, number) }
+        posix_spawnattr_setsigdefault(&attributes, &stopSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid = pid_t()
-        let status = posix_spawn(&pid, program, &actions, nil, argv, envp)
+        let status = posix_spawn(&pid, program, &actions, &attributes, argv, envp)
         guard status == 0 else {
             throw SpawnError(description: "cannot start \(program): \(String(cString: strerror(status)))")
         }
