@@ -33,6 +33,9 @@ public final class RapportServer: Sendable {
 
     public var metrics: ServerMetrics { self.context.metrics }
 
+    /// The login throttle (tests check what it counted).
+    var loginThrottle: LoginThrottle { self.context.throttle }
+
     /// Write commands waiting for a group commit lane, and lanes committing.
     public var groupCommitStatistics: (queued: Int, busyLanes: Int) { self.context.groupCommit.statistics }
 
@@ -56,7 +59,8 @@ public final class RapportServer: Sendable {
         let hashing = HashingThreads(
             threads: configuration.hashThreads,
             limits: configuration.hashQueueLimits,
-            gate: throttle
+            gate: throttle,
+            onQueueLength: { metrics.hashQueue(length: $0) }
         )
         let context = ServerContext(
             store: store,
@@ -64,7 +68,8 @@ public final class RapportServer: Sendable {
             throttle: throttle,
             hashing: hashing,
             metrics: metrics,
-            groupCommit: configuration.groupCommit
+            groupCommit: configuration.groupCommit,
+            ticketLifetime: configuration.ticketLifetime
         )
         self.context = context
         store.pool.counters.observe { roundTrips, statements, prepares in

@@ -14,6 +14,8 @@ final class ServerContext: Sendable {
     let metrics: ServerMetrics
     /// Where the short write commands are committed together.
     let groupCommit: GroupCommit
+    /// How long a new session ticket is valid.
+    let ticketLifetime: Duration
     private let draining = NIOLockedValueBox(false)
 
     init(
@@ -22,9 +24,11 @@ final class ServerContext: Sendable {
         throttle: LoginThrottle,
         hashing: HashingThreads,
         metrics: ServerMetrics,
-        groupCommit: GroupCommit.Configuration
+        groupCommit: GroupCommit.Configuration,
+        ticketLifetime: Duration = .seconds(10 * 3600)
     ) {
         self.store = store
+        self.ticketLifetime = ticketLifetime
         self.groupCommit = GroupCommit(pool: store.pool, configuration: groupCommit) { size in
             metrics.batchCommitted(size: size)
         }
@@ -56,7 +60,12 @@ final class ServerContext: Sendable {
                 }
             // Debug only: a flood would flood the log; the metric counts them (outcome BUSY).
             invocation.logger.debug("hash refused", metadata: ["user": "\(user)", "reason": "\(what)"])
-            throw CommandError(.busy, "\(what); try again in a second")
+            if invocation.request.verb.uppercased() == "LOGIN" { self.metrics.login(.password, .busy) }
+            let seconds = self.hashing.estimatedWaitSeconds
+            throw CommandError(
+                .busy,
+                "\(what); try again in \(seconds) s (retry-after=\(seconds)); a LOGIN with a ticket does not wait for hashing"
+            )
         }
     }
 

@@ -5,6 +5,9 @@ import RapportStore
 /// What a session knows between commands: who is logged in.
 struct SessionState: Sendable {
     var user: UserRecord?
+    /// The SHA-256 (hex) of the ticket this session logged in with or was given, which a plain
+    /// LOGOUT revokes.
+    var ticketHash: String?
 
     /// The access level of the session: anyone before LOGIN, the user's role after it.
     var accessLevel: AccessLevel {
