@@ -117,6 +117,13 @@ public final class ServerMetrics: Sendable {
 
     func hashQueue(length: Int) { self.hashQueue.set(Double(length)) }
 
+    /// The metrics in Prometheus text format (what `/metrics` serves).
+    var exposition: String {
+        var bytes: [UInt8] = []
+        self.registry.emit(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// A failed `accept` for lack of resources; `error` is one of EMFILE, ENFILE, ENOBUFS, ENOMEM.
     func acceptFailed(_ error: String) {
         let counter = self.acceptFailures.withLockedValue { counters in
