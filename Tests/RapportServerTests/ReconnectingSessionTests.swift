@@ -1,0 +1,70 @@
+import NIOCore
+import RapportClient
+import RapportModel
+import RapportProtocol
+import RapportServer
+import RapportTestSupport
+import Synchronization
+import Testing
+
+/// `ReconnectingSession`: logs in again with its ticket after the server ends the connection, and
+/// never sends a write twice.
+@Suite("Reconnecting client session", .serialized)
+struct ReconnectingSessionTests {
+    @Test func afterTheServerEndsTheConnectionTheSessionLogsInAgainWithItsTicket() async throws {
+        // The idle timeout's BYE stands for a draining replica's (same goodbye at a reply boundary).
+        let server = try await TestServer.start(configure: { $0.idleTimeout = .milliseconds(400) })
+        try await server.createUser("ALICE", role: .salesperson)
+        let issued = Mutex<[SessionTicket?]>([])
+        let session = ReconnectingSession(
+            host: "127.0.0.1",
+            port: server.port,
+            user: "alice",
+            password: TestServer.defaultPassword,
+            onTicket: { ticket in issued.withLock { $0.append(ticket) } }
+        )
+        #expect(try await session.send("WHOAMI").final == .ok(""))
+        #expect(await session.logins == 1)
+        #expect(await session.ticketLogins == 0)
+        #expect(issued.withLock { $0.count } == 1)
+        // Idle past the timeout: BYE, and the session is back, logged in with the ticket.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while await session.logins < 2, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(await session.logins == 2)
+        #expect(await session.ticketLogins == 1)
+        let whoami = try await session.send("WHOAMI")
+        #expect(whoami.dataLines.first?.tokens.contains(.named("user", "ALICE")) == true)
+        // Revoked meanwhile: the next login falls back to the password and keeps a new ticket.
+        try await server.script("DELETE FROM session_tickets")
+        while await session.logins < 3, ContinuousClock.now < deadline + .seconds(5) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(try await session.send("PING").final == .ok("PONG"))
+        #expect(await session.ticketLogins == 1)
+        #expect(issued.withLock { $0.count } == 3)  // first ticket, nil (refused), new ticket
+        #expect(issued.withLock { $0[1] } == nil)
+        await session.quit()
+        try await server.stop()
+    }
+
+    @Test func onlyReadsAndRequestsWithAnIdempotencyKeyAreSentAgain() {
+        let session: Set<String> = ["LOGIN", "LOGOUT", "PASSWORD", "QUIT"]
+        var reads: [String] = []
+        for spec in RapportServer.commandSpecs {
+            let retried = ReconnectingSession.isRetryable(verb: spec.name, arguments: [])
+            if retried {
+                reads.append(spec.name)
+                // What the client sends again unasked must not be a write: writes take idem=.
+                #expect(spec.argument(named: "idem") == nil, "\(spec.name) writes but would be sent again")
+                #expect(!session.contains(spec.name))
+            }
+            if spec.argument(named: "idem") != nil {
+                #expect(ReconnectingSession.isRetryable(verb: spec.name, arguments: [.named("idem", "k1")]))
+            }
+        }
+        #expect(reads.contains("CONTACT-LIST") && reads.contains("PING") && reads.contains("WHOAMI"))
+        #expect(!ReconnectingSession.isRetryable(verb: "INTERACTION-CREATE", arguments: []))
+    }
+}
