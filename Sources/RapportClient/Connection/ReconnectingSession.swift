@@ -34,6 +34,17 @@ public actor ReconnectingSession {
     private var current: RapportConnection?
     private var opening: Task<RapportConnection, any Error>?
     private var closed = false
+    private var useTickets = true
+
+    /// Whether the session has an open, logged-in connection now.
+    public var isConnected: Bool { self.current?.isOpen == true }
+
+    /// From now on logs in with the password only, neither using nor asking for tickets (the
+    /// comparison of a reconnect storm without them).
+    public func stopUsingTickets() {
+        self.useTickets = false
+        self.ticket = nil
+    }
 
     /// - Parameters:
     ///   - password: for the first login and whenever the ticket is refused; nil = ticket only.
@@ -146,6 +157,7 @@ public actor ReconnectingSession {
         var pause = Duration.milliseconds(50)
         var lastError: any Error = RapportClientError.connectionClosed(bye: nil)
         for attempt in 1...self.attempts {
+            guard !self.closed else { throw RapportClientError.connectionClosed(bye: nil) }
             if attempt > 1 {
                 try await Task.sleep(for: pause)
                 pause = min(pause * 2, .seconds(2))
@@ -197,6 +209,11 @@ public actor ReconnectingSession {
         }
         guard let password = self.password else {
             throw RapportClientError.server(code: .authenticationFailed, message: "no ticket and no password")
+        }
+        guard self.useTickets else {
+            try await connection.login(user: self.user, secret: password)
+            self.logins += 1
+            return
         }
         let ticket = try await connection.loginIssuingTicket(user: self.user, secret: password)
         self.logins += 1
