@@ -13,7 +13,7 @@ import Testing
 struct ReconnectingSessionTests {
     @Test func afterTheServerEndsTheConnectionTheSessionLogsInAgainWithItsTicket() async throws {
         // The idle timeout's BYE stands for a draining replica's (same goodbye at a reply boundary).
-        let server = try await TestServer.start(configure: { $0.idleTimeout = .milliseconds(400) })
+        let server = try await TestServer.start(configure: { $0.idleTimeout = .seconds(1) })
         try await server.createUser("ALICE", role: .salesperson)
         let issued = Mutex<[SessionTicket?]>([])
         let session = ReconnectingSession(
@@ -24,27 +24,32 @@ struct ReconnectingSessionTests {
             onTicket: { ticket in issued.withLock { $0.append(ticket) } }
         )
         #expect(try await session.send("WHOAMI").final == .ok(""))
-        #expect(await session.logins == 1)
-        #expect(await session.ticketLogins == 0)
-        #expect(issued.withLock { $0.count } == 1)
+        // The first login used the password and got a ticket (later ones may already have happened:
+        // the idle timeout is short).
+        var counts = await session.loginCounts
+        #expect(counts.all >= 1 && counts.ticket == counts.all - 1)
+        #expect(issued.withLock { $0.first } != nil)
         // Idle past the timeout: BYE, and the session is back, logged in with the ticket.
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(20)
         while await session.logins < 2, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }
-        #expect(await session.logins == 2)
-        #expect(await session.ticketLogins == 1)
+        counts = await session.loginCounts
+        #expect(counts.all >= 2 && counts.ticket == counts.all - 1)
         let whoami = try await session.send("WHOAMI")
         #expect(whoami.dataLines.first?.tokens.contains(.named("user", "ALICE")) == true)
         // Revoked meanwhile: the next login falls back to the password and keeps a new ticket.
         try await server.script("DELETE FROM session_tickets")
-        while await session.logins < 3, ContinuousClock.now < deadline + .seconds(5) {
+        while issued.withLock({ $0.count }) < 3, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(try await session.send("PING").final == .ok("PONG"))
-        #expect(await session.ticketLogins == 1)
-        #expect(issued.withLock { $0.count } == 3)  // first ticket, nil (refused), new ticket
-        #expect(issued.withLock { $0[1] } == nil)
+        let tickets = issued.withLock { $0 }
+        // First ticket, nil (refused and forgotten), a new ticket.
+        #expect(
+            tickets.count == 3 && tickets[0] != nil && tickets[1] == nil && tickets[2] != nil
+                && tickets[0] != tickets[2]
+        )
         await session.quit()
         try await server.stop()
     }

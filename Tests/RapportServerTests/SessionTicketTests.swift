@@ -165,12 +165,12 @@ struct SessionTicketTests {
     }
 
     @Test func expiredAndForgedTicketsAreRefusedAndCountedByTheThrottle() async throws {
-        let server = try await TestServer.start(configure: { $0.ticketLifetime = .seconds(1) })
+        let server = try await TestServer.start(configure: { $0.ticketLifetime = .seconds(2) })
         try await server.createUser("ALICE", role: .salesperson)
         let (ticket, alice) = try await self.issue(server, "alice")
         await alice.close()
         #expect(try await self.ticketLogin(server, "alice", ticket).final == .ok("welcome ALICE role=salesperson"))
-        try await Task.sleep(for: .milliseconds(1500))
+        try await Task.sleep(for: .milliseconds(2500))
         let expired = try await self.ticketLogin(server, "alice", ticket)
         #expect(self.code(of: expired) == .authenticationFailed)
         let forged = SessionTicket(token: String(repeating: "ab", count: 32), expires: "")

@@ -36,6 +36,9 @@ public actor ReconnectingSession {
     private var closed = false
     private var useTickets = true
 
+    /// ``logins`` and ``ticketLogins`` read together.
+    public var loginCounts: (all: Int, ticket: Int) { (self.logins, self.ticketLogins) }
+
     /// Whether the session has an open, logged-in connection now.
     public var isConnected: Bool { self.current?.isOpen == true }
 
