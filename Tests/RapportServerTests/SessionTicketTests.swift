@@ -198,6 +198,65 @@ struct SessionTicketTests {
         try await server.stop()
     }
 
+    @Test func aFullHashingQueueAnswersBusyWithARetryHintAndTicketLoginsDoNotWait() async throws {
+        // A real scrypt cost (N = 2^14; the stored hashes name it), one hashing thread, two places in
+        // the queue.
+        let server = try await TestServer.start(
+            configure: {
+                $0.hashThreads = 1
+                $0.hashQueueLimits.queued = 2
+            },
+            hashing: .init(logRounds: 14)
+        )
+        let users = (1...5).map { "B\($0)" }
+        for user in ["ALICE"] + users { try await server.createUser(user, role: .salesperson) }
+        let (ticket, first) = try await self.issue(server, "alice")
+        await first.close()
+        let connections = try await withThrowingTaskGroup(of: RapportConnection.self) { group in
+            for _ in users { group.addTask { try await self.connect(server) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let finished = CapturedLog()
+        let (answers, ticketLoginBeforePasswords) = try await withThrowingTaskGroup(of: Response?.self) {
+            group -> ([Response], Int) in
+            for (connection, user) in zip(connections, users) {
+                group.addTask {
+                    let response = try await connection.send(
+                        "LOGIN",
+                        [.positional(user), .positional(TestServer.defaultPassword)]
+                    )
+                    finished.append(response.final == .ok("welcome \(user) role=salesperson") ? "ok" : "busy")
+                    return response
+                }
+            }
+            // While the password checks queue: a ticket login and a command go through.
+            try await Task.sleep(for: .milliseconds(50))
+            let other = try await self.connect(server)
+            try await other.login(user: "alice", ticket: ticket)
+            let pong = try await other.send("PING")
+            let passwordLoginsDone = finished.lines.filter { $0 == "ok" }.count
+            #expect(pong.final == .ok("PONG"))
+            await other.close()
+            var answers: [Response] = []
+            for try await case let answer? in group { answers.append(answer) }
+            return (answers, passwordLoginsDone)
+        }
+        for connection in connections { await connection.close() }
+        let busy = answers.filter { self.code(of: $0) == .busy }
+        let welcomed = answers.filter { if case .ok = $0.final { true } else { false } }
+        #expect(busy.count + welcomed.count == users.count, "\(answers.map(\.final))")
+        #expect(!busy.isEmpty, "no ERR BUSY from a queue of 2: \(answers.map(\.final))")
+        for answer in busy {
+            guard case .error(_, let text) = answer.final else { continue }
+            #expect(text.contains("retry-after="), "\(text)")
+        }
+        // The ticket login did not wait for the queued password checks.
+        #expect(ticketLoginBeforePasswords < welcomed.count)
+        let metrics = server.server.metrics.exposition
+        #expect(metrics.contains(#"rapport_logins_total{kind="password",outcome="busy"} \#(busy.count)"#))
+        try await server.stop()
+    }
+
     @Test func aTicketNeverAppearsInALogLine() async throws {
         let captured = CapturedLog()
         let server = try await TestServer.start(logger: captured.logger(label: "rapportd.test"))

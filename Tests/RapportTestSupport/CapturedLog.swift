@@ -5,7 +5,7 @@ import Synchronization
 public final class CapturedLog: Sendable {
     private let state = Mutex<[String]>([])
     public var lines: [String] { self.state.withLock { $0 } }
-    func append(_ line: String) { self.state.withLock { $0.append(line) } }
+    public func append(_ line: String) { self.state.withLock { $0.append(line) } }
 
     public init() {}
 
