@@ -34,6 +34,7 @@ extension FaultSuite {
             let scratch = try Toolbox.scratchDirectory("reconnect-storm")
             let processes = ProcessGroup()
             let sessions = Mutex<[ReconnectingSession]>([])
+            let monitor = StormMonitor()
 
             try await withCleanup {
                 // One user made the way an operator does (the shipped scrypt cost), its hash copied to
@@ -118,7 +119,8 @@ extension FaultSuite {
                         user: row[0]!,
                         password: Self.password,
                         ticket: SessionTicket(token: row[1]!, expires: ""),
-                        attempts: 200
+                        attempts: 200,
+                        onEvent: { monitor.record($0) }
                     )
                 }
                 sessions.withLock { $0 = all }
@@ -138,7 +140,7 @@ extension FaultSuite {
                 // 2. Drain a: every session gets BYE and logs in again, through HAProxy, on b.
                 let signalled = ContinuousClock.now
                 a.process.signal(SIGTERM)
-                let storm = await Self.storm(all, logins: 2, cap: .seconds(30))
+                let storm = await monitor.storm(sessions: sessionCount, cap: .seconds(30))
                 let ticketSeconds = storm.done.map { Self.seconds($0 - storm.firstLoss) }
                 print(
                     "reconnect storm with tickets: first BYE \(Self.seconds(storm.firstLoss - signalled)) s after SIGTERM; "
@@ -172,7 +174,7 @@ extension FaultSuite {
                 for session in all { await session.stopUsingTickets() }
                 let drained = ContinuousClock.now
                 b.process.signal(SIGTERM)
-                let slow = await Self.storm(all, logins: 3, cap: passwordCap)
+                let slow = await monitor.storm(sessions: sessionCount, cap: passwordCap)
                 let reachedAfter = Self.seconds((slow.done ?? ContinuousClock.now) - slow.firstLoss)
                 print(
                     "reconnect storm with passwords: first BYE \(Self.seconds(slow.firstLoss - drained)) s after SIGTERM; "
@@ -187,33 +189,6 @@ extension FaultSuite {
                 await processes.stopAll()
                 try? FileManager.default.removeItem(atPath: scratch)
             }
-        }
-
-        /// When the first session lost its connection, when the last reached `logins` logins (nil:
-        /// not within `cap` of the first loss), and how many did.
-        static func storm(_ sessions: [ReconnectingSession], logins: Int, cap: Duration) async
-            -> (firstLoss: ContinuousClock.Instant, done: ContinuousClock.Instant?, reached: Int)
-        {
-            var firstLoss: ContinuousClock.Instant?
-            let start = ContinuousClock.now
-            while firstLoss == nil, ContinuousClock.now < start + .seconds(30) {
-                for session in sessions {
-                    let connected = await session.isConnected
-                    let count = await session.logins
-                    if !connected || count >= logins {
-                        firstLoss = ContinuousClock.now
-                        break
-                    }
-                }
-                if firstLoss == nil { try? await Task.sleep(for: .milliseconds(10)) }
-            }
-            let lost = firstLoss ?? ContinuousClock.now
-            while ContinuousClock.now < lost + cap {
-                let reached = await Self.count(sessions) { await $0.logins >= logins }
-                if reached == sessions.count { return (lost, ContinuousClock.now, reached) }
-                try? await Task.sleep(for: .milliseconds(20))
-            }
-            return (lost, nil, await Self.count(sessions) { await $0.logins >= logins })
         }
 
         static func count(_ sessions: [ReconnectingSession], _ test: (ReconnectingSession) async -> Bool) async -> Int {
@@ -290,5 +265,53 @@ extension FaultSuite {
                 "    default-server inter 500ms fall 2 rise 1 send-proxy-v2 check",
             ] + servers.map { "    server \($0.0) 127.0.0.1:\($0.1)" }).joined(separator: "\n") + "\n"
         }
+    }
+}
+
+/// Counts the sessions' events as they happen (no polling of 500 actors while they reconnect).
+final class StormMonitor: Sendable {
+    private struct State {
+        var firstLoss: ContinuousClock.Instant?
+        var logins = 0
+    }
+
+    private let state = Mutex(State())
+
+    func record(_ event: ReconnectingSession.Event) {
+        let now = ContinuousClock.now
+        self.state.withLock { state in
+            switch event {
+            case .connectionLost: if state.firstLoss == nil { state.firstLoss = now }
+            case .loggedIn: if state.firstLoss != nil { state.logins += 1 }
+            }
+        }
+    }
+
+    /// Waits for the next storm: the first lost connection (at most 30 s), then `sessions` logins
+    /// after it (at most `cap`). Returns when the first connection was lost, when the last session
+    /// had logged in again (nil: not within the cap), and how many had; then starts a new round.
+    func storm(sessions: Int, cap: Duration) async
+        -> (firstLoss: ContinuousClock.Instant, done: ContinuousClock.Instant?, reached: Int)
+    {
+        let start = ContinuousClock.now
+        var lost: ContinuousClock.Instant?
+        while lost == nil, ContinuousClock.now < start + .seconds(30) {
+            lost = self.state.withLock { $0.firstLoss }
+            if lost == nil { try? await Task.sleep(for: .milliseconds(5)) }
+        }
+        let firstLoss = lost ?? ContinuousClock.now
+        var done: ContinuousClock.Instant?
+        while done == nil, ContinuousClock.now < firstLoss + cap {
+            if self.state.withLock({ $0.logins }) >= sessions {
+                done = ContinuousClock.now
+            } else {
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        let reached = self.state.withLock { state in
+            defer { state = State() }
+            return min(state.logins, sessions)
+        }
+        return (firstLoss, done, reached)
     }
 }

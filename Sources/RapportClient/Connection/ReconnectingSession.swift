@@ -17,6 +17,14 @@ import RapportProtocol
 ///   an idempotency key is never sent again: the caller gets
 ///   ``RapportClientError/connectionClosed(bye:)``, since it may or may not have been carried out.
 public actor ReconnectingSession {
+    /// What happened to the session, for monitoring (``init(host:port:user:password:ticket:timeout:attempts:reconnectEagerly:onEvent:onTicket:)``).
+    public enum Event: Sendable, Equatable {
+        /// The connection ended (a `BYE`, the server or the network closing it).
+        case connectionLost
+        /// Logged in on a new connection, with the ticket or with the password.
+        case loggedIn(withTicket: Bool)
+    }
+
     public nonisolated let host: String
     public nonisolated let port: Int
     public nonisolated let user: String
@@ -24,6 +32,7 @@ public actor ReconnectingSession {
     private let timeout: Duration
     private let attempts: Int
     private let onTicket: @Sendable (SessionTicket?) -> Void
+    private let onEvent: @Sendable (Event) -> Void
     private let reconnectEagerly: Bool
     /// The ticket logins use (nil: the password is used, and a ticket asked for).
     public private(set) var ticket: SessionTicket?
@@ -55,6 +64,8 @@ public actor ReconnectingSession {
     ///   - attempts: connection and login attempts per (re)connection, with growing pauses.
     ///   - reconnectEagerly: log in again as soon as the connection ends (a drain), rather than at
     ///     the next request.
+    ///   - onEvent: told when the connection ends and when a login succeeds (called on the
+    ///     session's executor: keep it short).
     ///   - onTicket: told each new ticket, and nil when the server refused the ticket kept.
     public init(
         host: String,
@@ -65,6 +76,7 @@ public actor ReconnectingSession {
         timeout: Duration = .seconds(10),
         attempts: Int = 8,
         reconnectEagerly: Bool = true,
+        onEvent: @escaping @Sendable (Event) -> Void = { _ in },
         onTicket: @escaping @Sendable (SessionTicket?) -> Void = { _ in }
     ) {
         self.host = host
@@ -76,6 +88,7 @@ public actor ReconnectingSession {
         self.attempts = max(1, attempts)
         self.reconnectEagerly = reconnectEagerly
         self.onTicket = onTicket
+        self.onEvent = onEvent
     }
 
     /// Whether a request `VERB arguments` may be sent again after its connection was lost: it
@@ -120,6 +133,7 @@ public actor ReconnectingSession {
             do {
                 return try await connection.send(verb, arguments, payload: payload)
             } catch RapportClientError.connectionClosed(let bye) {
+                if self.current === connection { self.onEvent(.connectionLost) }
                 self.forget(connection)
                 tries += 1
                 guard retryable, tries < self.attempts, !self.closed else {
@@ -150,6 +164,7 @@ public actor ReconnectingSession {
 
     private func reconnectAfterLoss(of connection: RapportConnection) async {
         guard !self.closed, self.current === connection else { return }
+        self.onEvent(.connectionLost)
         self.current = nil
         _ = try? await self.connection()
     }
@@ -200,6 +215,7 @@ public actor ReconnectingSession {
                 try await connection.login(user: self.user, ticket: ticket)
                 self.logins += 1
                 self.ticketLogins += 1
+                self.onEvent(.loggedIn(withTicket: true))
                 return
             } catch RapportClientError.server(.authenticationFailed, let message) {
                 // Expired or revoked: forget it, and use the password if there is one.
@@ -216,10 +232,12 @@ public actor ReconnectingSession {
         guard self.useTickets else {
             try await connection.login(user: self.user, secret: password)
             self.logins += 1
+            self.onEvent(.loggedIn(withTicket: false))
             return
         }
         let ticket = try await connection.loginIssuingTicket(user: self.user, secret: password)
         self.logins += 1
+        self.onEvent(.loggedIn(withTicket: false))
         if let ticket {
             self.ticket = ticket
             self.onTicket(ticket)
