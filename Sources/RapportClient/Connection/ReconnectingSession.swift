@@ -62,8 +62,8 @@ public actor ReconnectingSession {
     ///   - password: for the first login and whenever the ticket is refused; nil = ticket only.
     ///   - ticket: a ticket kept from an earlier session.
     ///   - attempts: connection and login attempts per (re)connection, with growing pauses.
-    ///   - reconnectEagerly: log in again as soon as the connection ends (a drain), rather than at
-    ///     the next request.
+    ///   - reconnectEagerly: log in again as soon as the connection ends (a drain, a failover),
+    ///     rather than at the next request; not after `BYE idle timeout` (then at the next request).
     ///   - onEvent: told when the connection ends and when a login succeeds (called on the
     ///     session's executor: keep it short).
     ///   - onTicket: told each new ticket, and nil when the server refused the ticket kept.
@@ -106,7 +106,12 @@ public actor ReconnectingSession {
 
     /// The logged-in connection, opening one (and logging in) if there is none.
     public func connection() async throws -> RapportConnection {
-        if let current, current.isOpen { return current }
+        if let current {
+            if current.isOpen { return current }
+            // Ended, and its watcher has not noticed yet (or there is none).
+            self.onEvent(.connectionLost)
+            self.current = nil
+        }
         if let opening { return try await opening.value }
         guard !self.closed else { throw RapportClientError.connectionClosed(bye: nil) }
         let task = Task { try await self.open() }
@@ -166,6 +171,9 @@ public actor ReconnectingSession {
         guard !self.closed, self.current === connection else { return }
         self.onEvent(.connectionLost)
         self.current = nil
+        // An idle session ended by the server stays closed until it is used again: logging in
+        // every idle timeout would keep every idle client logged in for ever.
+        if case .connectionClosed(let bye?)? = connection.endReason, bye.hasPrefix("idle timeout") { return }
         _ = try? await self.connection()
     }
 
