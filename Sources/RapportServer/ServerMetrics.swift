@@ -32,12 +32,12 @@ public final class ServerMetrics: Sendable {
         )
         var logins: [String: Counter] = [:]
         for kind in LoginKind.allCases {
-            for outcome in LoginOutcome.allCases where kind == .password || outcome != .busy {
+            for outcome in LoginOutcome.allCases {
                 logins[kind.rawValue + " " + outcome.rawValue] = registry.makeCounter(
                     descriptor: Self.name(
                         "logins",
                         unit: "total",
-                        "LOGIN attempts by kind (password: a slow hash; ticket: one look-up) and outcome (ok, failed, busy: refused at once, the hashing queue is full)."
+                        "LOGIN attempts by kind (password: a slow hash; ticket: one look-up) and outcome (ok, failed, busy: refused at once: the hashing queue is full, or a ticket check from an address with many failures came too soon)."
                     ),
                     labels: [("kind", kind.rawValue), ("outcome", outcome.rawValue)]
                 )

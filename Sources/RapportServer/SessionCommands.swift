@@ -328,6 +328,14 @@ enum SessionCommands {
         let context = invocation.context
         let userID = invocation.arguments[Self.user]
         let hash = SessionTickets.hash(ticket)
+        // An address with many recent failures gets ticket checks at its password checks' rate.
+        guard context.throttle.admitTicketCheck(address: address) else {
+            context.metrics.login(.ticket, .busy)
+            throw CommandError(
+                .busy,
+                "too many failed logins from your address; try again in 1 s (retry-after=1)"
+            )
+        }
         guard let user = try await context.store.ticketUser(userID, tokenHash: hash) else {
             // Counted like a wrong password: the throttle's gates and the user's failed_logins.
             context.throttle.recordFailure(address: address, user: userID)

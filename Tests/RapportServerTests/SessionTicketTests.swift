@@ -186,11 +186,31 @@ struct SessionTicketTests {
         #expect(throttle.earliestStart(address: "127.0.0.1", user: "ALICE", arrived: now, now: now) > now)
         #expect(throttle.earliestStart(address: "10.9.9.9", user: "ALICE", arrived: now, now: now) > now)
         #expect(try await server.store.user("ALICE")?.failedLogins == 5)
+        // Forged tickets from an address with 10 or more failures: at most one check per 250 ms,
+        // the others ERR BUSY at once (no look-up, nothing counted).
+        var busy = 0
+        var failed = 0
+        let flood = try await self.connect(server)
+        for _ in 0..<20 {
+            let response = try await flood.send("LOGIN", [.positional("alice"), .named("ticket", forged.token)])
+            switch self.code(of: response) {
+            case .busy?:
+                busy += 1
+                guard case .error(_, let text) = response.final else { break }
+                #expect(text.contains("retry-after=1"))
+            case .authenticationFailed?: failed += 1
+            default: Issue.record("unexpected \(response.final)")
+            }
+        }
+        await flood.close()
+        #expect(busy > 0 && failed >= 5, "busy \(busy), failed \(failed)")
+        #expect(try await server.store.user("ALICE")?.failedLogins == 5 + failed)
         // Cleanup: the expiry service's statement removes the expired ticket.
         let removed = try await server.store.pool.withConnection { try Store.expireTickets($0) }
         #expect(removed == 1)
         let metrics = server.server.metrics.exposition
-        #expect(metrics.contains(#"rapport_logins_total{kind="ticket",outcome="failed"} 5"#))
+        #expect(metrics.contains(#"rapport_logins_total{kind="ticket",outcome="failed"} \#(5 + failed)"#))
+        #expect(metrics.contains(#"rapport_logins_total{kind="ticket",outcome="busy"} \#(busy)"#))
         #expect(metrics.contains(#"rapport_logins_total{kind="ticket",outcome="ok"} 1"#))
         #expect(metrics.contains(#"rapport_logins_total{kind="password",outcome="ok"} 1"#))
         #expect(metrics.contains("rapport_hash_queue_hashes 0"))
