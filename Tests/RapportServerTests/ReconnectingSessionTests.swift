@@ -15,7 +15,7 @@ struct ReconnectingSessionTests {
         // The idle timeout's BYE ends the connection at a reply boundary like a draining replica's;
         // after it the session logs in again at its next request (a drain: at once, see
         // ReconnectStormTests).
-        let server = try await TestServer.start(configure: { $0.idleTimeout = .milliseconds(300) })
+        let server = try await TestServer.start(configure: { $0.idleTimeout = .seconds(1) })
         try await server.createUser("ALICE", role: .salesperson)
         let issued = Mutex<[SessionTicket?]>([])
         let session = ReconnectingSession(
@@ -26,20 +26,22 @@ struct ReconnectingSessionTests {
             onTicket: { ticket in issued.withLock { $0.append(ticket) } }
         )
         #expect(try await session.send("WHOAMI").final == .ok(""))
+        // (Counts are checked as password logins, all − ticket: on a loaded machine a request may
+        // meet the next idle BYE and log in once more, with the ticket.)
         var counts = await session.loginCounts
-        #expect(counts.all == 1 && counts.ticket == 0)
+        #expect(counts.all - counts.ticket == 1)
         #expect(issued.withLock { $0.first } != nil)
         try await self.untilDisconnected(session)
         let whoami = try await session.send("WHOAMI")
         #expect(whoami.dataLines.first?.tokens.contains(.named("user", "ALICE")) == true)
         counts = await session.loginCounts
-        #expect(counts.all == 2 && counts.ticket == 1)
+        #expect(counts.all - counts.ticket == 1 && counts.ticket >= 1)
         // Revoked meanwhile: the next login falls back to the password and keeps a new ticket.
         try await server.script("DELETE FROM session_tickets")
         try await self.untilDisconnected(session)
         #expect(try await session.send("PING").final == .ok("PONG"))
         counts = await session.loginCounts
-        #expect(counts.all == 3 && counts.ticket == 1)
+        #expect(counts.all - counts.ticket == 2)
         let tickets = issued.withLock { $0 }
         // First ticket, nil (refused and forgotten), a new ticket.
         #expect(

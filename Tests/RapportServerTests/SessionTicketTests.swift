@@ -191,8 +191,16 @@ struct SessionTicketTests {
         var busy = 0
         var failed = 0
         let flood = try await self.connect(server)
-        for _ in 0..<20 {
-            let response = try await flood.send("LOGIN", [.positional("alice"), .named("ticket", forged.token)])
+        // Pipelined on one connection: the server answers them one after the other, at once.
+        let responses = try await withThrowingTaskGroup(of: Response.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    try await flood.send("LOGIN", [.positional("alice"), .named("ticket", forged.token)])
+                }
+            }
+            return try await group.reduce(into: [Response]()) { $0.append($1) }
+        }
+        for response in responses {
             switch self.code(of: response) {
             case .busy?:
                 busy += 1
