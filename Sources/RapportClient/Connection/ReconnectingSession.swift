@@ -119,6 +119,11 @@ public actor ReconnectingSession {
         do {
             let connection = try await task.value
             self.opening = nil
+            guard !self.closed else {
+                // quit() came while this connection was being opened.
+                await connection.quit()
+                throw RapportClientError.connectionClosed(bye: nil)
+            }
             self.current = connection
             if self.reconnectEagerly { self.watch(connection) }
             return connection
