@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What the hashing threads ask the login throttle: when a password check may start, and which
 /// addresses wait behind the others.
 protocol HashingGate: Sendable {
@@ -36,14 +40,28 @@ final class HashingThreads: @unchecked Sendable {
     private var queue: FairQueue<@Sendable () -> Void>
     private var stopped = false
     private var liveThreads: Int
+    /// A moving average of how long one hash takes, for the retry hint of a refusal.
+    private var averageSeconds = 0.5
+    private let threadCount: Int
     private let gate: any HashingGate
+    /// Told the number of admitted hashes not yet started whenever it changes (the metric).
+    private let onQueueLength: @Sendable (Int) -> Void
 
-    init(threads: Int, limits: FairQueue<@Sendable () -> Void>.Limits = .init(), gate: any HashingGate) {
+    init(
+        threads: Int,
+        limits: FairQueue<@Sendable () -> Void>.Limits = .init(),
+        gate: any HashingGate,
+        onQueueLength: @escaping @Sendable (Int) -> Void = { _ in }
+    ) {
         self.queue = FairQueue(limits: limits, threads: max(1, threads))
         self.gate = gate
         self.liveThreads = max(1, threads)
+        self.threadCount = max(1, threads)
+        self.onQueueLength = onQueueLength
         for index in 0..<max(1, threads) {
-            let thread = Thread { [self] in self.work() }
+            let thread = Thread { [self] in
+                self.work()
+            }
             thread.name = "rapportd-hash-\(index)"
             thread.start()
         }
@@ -57,13 +75,24 @@ final class HashingThreads: @unchecked Sendable {
         // A user without failures behind an address with some: the guessers' full queue is theirs.
         let exempt = gated && self.gate.isNewcomer(address: address, user: user, now: now)
         let id = try self.queue.admit(address: address, user: user, gated: gated, exempt: exempt, now: now)
+        self.onQueueLength(self.queue.queuedCount)
         return Reservation(id: id, address: address)
+    }
+
+    /// Whole seconds until the queue as it is now would have been hashed (at least 1): the retry
+    /// hint of an `ERR BUSY`.
+    var estimatedWaitSeconds: Int {
+        self.condition.lock()
+        defer { self.condition.unlock() }
+        let seconds = Double(self.queue.queuedCount + 1) * self.averageSeconds / Double(self.threadCount)
+        return max(1, Int(seconds.rounded(.up)))
     }
 
     /// Gives a reservation back unused.
     func cancel(_ reservation: Reservation) {
         self.condition.lock()
         self.queue.withdraw(reservation.id, address: reservation.address)
+        self.onQueueLength(self.queue.queuedCount)
         self.condition.broadcast()
         self.condition.unlock()
     }
@@ -109,9 +138,13 @@ final class HashingThreads: @unchecked Sendable {
             switch decision {
             case .run(let job):
                 if job.gated { gate.started(address: job.address, now: now) }
+                self.onQueueLength(self.queue.queuedCount)
                 self.condition.unlock()
+                let started = ContinuousClock.now
                 job.work?()
+                let seconds = (ContinuousClock.now - started) / .seconds(1)
                 self.condition.lock()
+                self.averageSeconds = 0.8 * self.averageSeconds + 0.2 * seconds
                 self.queue.finish(job)
                 self.condition.broadcast()
             case .wait(let until):

@@ -111,6 +111,21 @@ public final class LoginThrottle: Sendable {
         }
     }
 
+    /// Whether a ticket check from `address` may run now. Ticket checks cost no hash and never
+    /// queue, so a suspect address is held to the rate of its password checks here instead: at
+    /// most one check (of either kind) per `suspectInterval`; others are refused at once. Records
+    /// the attempt.
+    public func admitTicketCheck(address: String, now: ContinuousClock.Instant = .now) -> Bool {
+        self.records.withLockedValue { records in
+            guard let record = self.current(&records, .address(address), now: now),
+                record.failures >= self.policy.suspectAfter
+            else { return true }
+            if let last = record.lastAttempt, now - last < self.policy.suspectInterval { return false }
+            records[.address(address)]?.lastAttempt = now
+            return true
+        }
+    }
+
     public func recordFailure(address: String, user: String, now: ContinuousClock.Instant = .now) {
         let user = user.uppercased()
         self.records.withLockedValue { records in

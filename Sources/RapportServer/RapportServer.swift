@@ -36,6 +36,9 @@ public final class RapportServer: Sendable {
     /// Reads from a hot standby, when configured (its monitor is one of `services()`).
     public var readRouting: ReadRouting? { self.context.reads }
 
+    /// The login throttle (tests check what it counted).
+    var loginThrottle: LoginThrottle { self.context.throttle }
+
     /// Write commands waiting for a group commit lane, and lanes committing.
     public var groupCommitStatistics: (queued: Int, busyLanes: Int) { self.context.groupCommit.statistics }
 
@@ -60,7 +63,8 @@ public final class RapportServer: Sendable {
         let hashing = HashingThreads(
             threads: configuration.hashThreads,
             limits: configuration.hashQueueLimits,
-            gate: throttle
+            gate: throttle,
+            onQueueLength: { metrics.hashQueue(length: $0) }
         )
         let context = ServerContext(
             store: store,
@@ -69,7 +73,8 @@ public final class RapportServer: Sendable {
             hashing: hashing,
             metrics: metrics,
             groupCommit: configuration.groupCommit,
-            reads: reads
+            reads: reads,
+            ticketLifetime: configuration.ticketLifetime
         )
         self.context = context
         store.pool.counters.observe { roundTrips, statements, prepares in

@@ -36,6 +36,9 @@ public struct ServerConfiguration: Sendable {
     /// Group commit of the short write commands (INTERACTION-CREATE, POSTPONED-RESUME, DOCUMENT-LOG,
     /// LOG-CANCEL, …): batches in flight, commands per batch, wait for company.
     public var groupCommit = GroupCommit.Configuration()
+    /// How long a session ticket (`LOGIN … issue-ticket=true`) logs its user in again without the
+    /// password: a working day by default, so a drain or failover during the day costs no password.
+    public var ticketLifetime: Duration = .seconds(10 * 3600)
 
     public init() {}
 }

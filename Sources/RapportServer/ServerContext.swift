@@ -14,6 +14,8 @@ final class ServerContext: Sendable {
     let metrics: ServerMetrics
     /// Where the short write commands are committed together.
     let groupCommit: GroupCommit
+    /// How long a new session ticket is valid.
+    let ticketLifetime: Duration
     private let draining: NIOLockedValueBox<Bool>
 
     /// Reads from a hot standby (`--read-database-url`); nil: every command uses the primary.
@@ -28,7 +30,8 @@ final class ServerContext: Sendable {
         hashing: HashingThreads,
         metrics: ServerMetrics,
         groupCommit: GroupCommit.Configuration,
-        reads: ReadRouting? = nil
+        reads: ReadRouting? = nil,
+        ticketLifetime: Duration = .seconds(10 * 3600)
     ) {
         let commit = GroupCommit(pool: store.pool, configuration: groupCommit) { size in
             metrics.batchCommitted(size: size)
@@ -45,7 +48,8 @@ final class ServerContext: Sendable {
                 groupCommit: commit,
                 draining: draining,
                 reads: nil,
-                standbyView: nil
+                standbyView: nil,
+                ticketLifetime: ticketLifetime
             )
         }
         self.init(
@@ -57,7 +61,8 @@ final class ServerContext: Sendable {
             groupCommit: commit,
             draining: draining,
             reads: reads,
-            standbyView: standbyView
+            standbyView: standbyView,
+            ticketLifetime: ticketLifetime
         )
     }
 
@@ -70,9 +75,11 @@ final class ServerContext: Sendable {
         groupCommit: GroupCommit,
         draining: NIOLockedValueBox<Bool>,
         reads: ReadRouting?,
-        standbyView: ServerContext?
+        standbyView: ServerContext?,
+        ticketLifetime: Duration
     ) {
         self.store = store
+        self.ticketLifetime = ticketLifetime
         self.groupCommit = groupCommit
         self.hasher = hasher
         self.throttle = throttle
@@ -105,7 +112,12 @@ final class ServerContext: Sendable {
                 }
             // Debug only: a flood would flood the log; the metric counts them (outcome BUSY).
             invocation.logger.debug("hash refused", metadata: ["user": "\(user)", "reason": "\(what)"])
-            throw CommandError(.busy, "\(what); try again in a second")
+            if invocation.request.verb.uppercased() == "LOGIN" { self.metrics.login(.password, .busy) }
+            let seconds = self.hashing.estimatedWaitSeconds
+            throw CommandError(
+                .busy,
+                "\(what); try again in \(seconds) s (retry-after=\(seconds)); a LOGIN with a ticket does not wait for hashing"
+            )
         }
     }
 

@@ -8,6 +8,9 @@ public final class ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let sessions: Gauge
     private let loginFailures: Counter
+    /// By kind (password, ticket) and outcome (ok, failed, busy).
+    private let logins: [String: Counter]
+    private let hashQueue: Gauge
     private let poolOpen: Gauge
     private let poolLeased: Gauge
     private let poolWaiting: Gauge
@@ -26,6 +29,27 @@ public final class ServerMetrics: Sendable {
         self.sessions = registry.makeGauge(descriptor: Self.name("sessions", unit: "", "Connected sessions."))
         self.loginFailures = registry.makeCounter(
             descriptor: Self.name("login_failures", unit: "total", "Failed LOGIN attempts.")
+        )
+        var logins: [String: Counter] = [:]
+        for kind in LoginKind.allCases {
+            for outcome in LoginOutcome.allCases {
+                logins[kind.rawValue + " " + outcome.rawValue] = registry.makeCounter(
+                    descriptor: Self.name(
+                        "logins",
+                        unit: "total",
+                        "LOGIN attempts by kind (password: a slow hash; ticket: one look-up) and outcome (ok, failed, busy: refused at once: the hashing queue is full, or a ticket check from an address with many failures came too soon)."
+                    ),
+                    labels: [("kind", kind.rawValue), ("outcome", outcome.rawValue)]
+                )
+            }
+        }
+        self.logins = logins
+        self.hashQueue = registry.makeGauge(
+            descriptor: Self.name(
+                "hash_queue",
+                unit: "hashes",
+                "Password hashes admitted and not yet started (LOGIN with a password, PASSWORD, USER-ADD, USER-PASSWD)."
+            )
         )
         self.poolOpen = registry.makeGauge(
             descriptor: Self.name("db_pool_open", unit: "connections", "Open database connections.")
@@ -82,6 +106,23 @@ public final class ServerMetrics: Sendable {
     func sessionOpened() { self.sessions.increment() }
     func sessionClosed() { self.sessions.decrement() }
     func loginFailed() { self.loginFailures.increment() }
+
+    enum LoginKind: String, CaseIterable { case password, ticket }
+    enum LoginOutcome: String, CaseIterable { case ok, failed, busy }
+
+    /// Counts a LOGIN by kind and outcome (fixed labels: never the user or the ticket).
+    func login(_ kind: LoginKind, _ outcome: LoginOutcome) {
+        self.logins[kind.rawValue + " " + outcome.rawValue]?.increment()
+    }
+
+    func hashQueue(length: Int) { self.hashQueue.set(Double(length)) }
+
+    /// The metrics in Prometheus text format (what `/metrics` serves).
+    var exposition: String {
+        var bytes: [UInt8] = []
+        self.registry.emit(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
 
     /// A failed `accept` for lack of resources; `error` is one of EMFILE, ENFILE, ENOBUFS, ENOMEM.
     func acceptFailed(_ error: String) {

@@ -68,7 +68,8 @@ public struct DrainService: Service, CustomStringConvertible {
     }
 }
 
-/// Idempotency keys are for retries, not history: forgets keys older than `days`, every `interval`.
+/// Idempotency keys are for retries, not history: forgets keys older than `days`, every `interval`;
+/// expired session tickets with them.
 public struct IdempotencyExpiryService: Service, CustomStringConvertible {
     let pool: PGPool
     let logger: Logger
@@ -92,6 +93,9 @@ public struct IdempotencyExpiryService: Service, CustomStringConvertible {
                     try IdempotencyStore.expire($0, olderThanDays: days)
                 }
                 self.logger.debug("idempotency keys expired", metadata: ["count": "\(expired)"])
+                // Expired session tickets go too (they are already refused: expiry is checked on use).
+                let tickets = try await self.pool.withConnection { try Store.expireTickets($0) }
+                self.logger.debug("session tickets expired", metadata: ["count": "\(tickets)"])
             } catch {
                 self.logger.warning("cannot expire idempotency keys", metadata: ["error": "\(error)"])
             }

@@ -8,7 +8,27 @@ enum SessionCommands {
     static let minimumPasswordLength = 8
 
     static let user = RequiredArgument.positional("user", .code(maxLength: 50), "User ID (case-insensitive).")
-    static let secret = RequiredArgument.positional("secret", .text(maxLength: 1024), "The user's password.")
+    static let secret = OptionalArgument.positional(
+        "secret",
+        .text(maxLength: 1024),
+        "The user's password (or give ticket= instead)."
+    )
+    static let ticket = OptionalArgument.named(
+        "ticket",
+        .text(maxLength: 128),
+        "A session ticket of the user, instead of the password: checked without a slow hash."
+    )
+    static let issueTicket = OptionalArgument.named(
+        "issue-ticket",
+        .bool,
+        "With the password: also answer a new session ticket (data line ticket= expires=)."
+    )
+    static let all = OptionalArgument.named(
+        "all",
+        .bool,
+        "Also revoke every session ticket of the user (log out everywhere); default false."
+    )
+    static let ticketColumns = [ResultColumn("ticket", .text), ResultColumn("expires", .text)]
     static let current = RequiredArgument.positional("current", .text(maxLength: 1024), "Your current password.")
     static let new = RequiredArgument.positional(
         "new",
@@ -21,10 +41,16 @@ enum SessionCommands {
         CommandSpec(
             name: "LOGIN",
             summary: "Start an authenticated session.",
-            arguments: [user.spec, secret.spec],
+            arguments: [user.spec, secret.spec, ticket.spec, issueTicket.spec],
             requiredRole: .anyone,
-            help: "Repeated failures from one address or for one user are answered more and more slowly.",
-            example: ["LOGIN alice \"correct horse\"", "OK welcome ALICE role=manager"]
+            help:
+                "Give the password or ticket=, not both. Repeated failures from one address or for one user are answered more and more slowly; a forged or expired ticket counts as a failure. Password checks wait in a bounded queue: when it is full, ERR BUSY says when to try again (retry-after=N seconds). issue-ticket=true (with the password) answers a ticket, valid for the server's ticket lifetime (default 10 hours), that logs the same user in again without the password (after a drain or failover); keep it as secret as the password. A new password, USER-DISABLE, LOGOUT all=true and USER-TICKETS-REVOKE revoke tickets.",
+            example: [
+                "LOGIN alice \"correct horse\" issue-ticket=true",
+                "* ticket=0f3c9d6e8a1b2c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5 expires=2026-11-28T04:00:00Z",
+                "OK welcome ALICE role=manager",
+            ],
+            results: ticketColumns
         )
     ) { invocation, session in
         try await logIn(invocation, &session)
@@ -34,12 +60,24 @@ enum SessionCommands {
         CommandSpec(
             name: "LOGOUT",
             summary: "End the authenticated session; the connection stays open.",
+            arguments: [all.spec],
             requiredRole: .salesperson,
+            help:
+                "Revokes the session ticket this session logged in with or was given. all=true revokes every ticket of the user: no client can log in again without the password (sessions already open elsewhere go on until they end).",
             example: ["LOGOUT", "OK logged out"]
         )
-    ) { _, session in
+    ) { invocation, session in
+        let store = invocation.context.store
+        var text = "logged out"
+        if invocation.arguments[Self.all] == true, let user = session.user {
+            let count = try await store.revokeTickets(user.userID)
+            text = "logged out everywhere: \(count) ticket\(count == 1 ? "" : "s") revoked"
+        } else if let hash = session.ticketHash {
+            try await store.revokeTicket(tokenHash: hash)
+        }
         session.user = nil
-        return (.ok("logged out"), .proceed)
+        session.ticketHash = nil
+        return (.ok(text), .proceed)
     }
 
     static let whoamiColumns = [
@@ -208,8 +246,22 @@ enum SessionCommands {
     {
         let context = invocation.context
         let userID = invocation.arguments[Self.user]
-        let secret = invocation.arguments[Self.secret]
         let address = LoginThrottle.address(of: invocation.connection.clientAddress)
+        let issue = invocation.arguments[Self.issueTicket] == true
+        let secret: String
+        switch (invocation.arguments[Self.secret], invocation.arguments[Self.ticket]) {
+        case (nil, let ticket?):
+            guard !issue else {
+                throw CommandError(.invalid, "a new ticket needs the password: LOGIN <user> <secret> issue-ticket=true")
+            }
+            return try await self.logIn(invocation, &session, ticket: ticket, address: address)
+        case (let given?, nil):
+            secret = given
+        case (nil, nil):
+            throw CommandError(.badArguments, "give the password or ticket=: LOGIN <user> <secret>")
+        case (_?, _?):
+            throw CommandError(.badArguments, "give the password or ticket=, not both")
+        }
         // A place in the fair hashing queue first: a refused attempt costs no database lookup.
         let reservation = try context.reserveHash(address: address, user: userID, gated: true, invocation)
         let credentials: (user: UserRecord, passwordHash: String)?
@@ -239,15 +291,71 @@ enum SessionCommands {
             let reason = credentials == nil ? "unknown user" : (matches ? "user blocked" : "wrong password")
             invocation.logger.warning("login failed", metadata: ["user": "\(userID)", "reason": "\(reason)"])
             context.metrics.loginFailed()
+            context.metrics.login(.password, .failed)
             // The same answer whatever the reason: no telling which user names exist.
             throw CommandError(.authenticationFailed, "wrong user or password, or the user is blocked")
         }
         try await context.store.recordLogin(userID, succeeded: true)
+        var lines: [DataLine] = []
+        session.ticketHash = nil
+        if issue {
+            let (token, hash) = SessionTickets.make()
+            let seconds = max(1, Int(context.ticketLifetime.components.seconds))
+            let expires = try await context.store.issueTicket(
+                credentials.user.userID,
+                tokenHash: hash,
+                seconds: seconds
+            )
+            lines.append(.shaped(ticketColumns, ["ticket": token, "expires": SessionTickets.timestamp(expires)]))
+            session.ticketHash = hash
+        }
         session.user = credentials.user
+        context.metrics.login(.password, .ok)
         invocation.logger.info(
             "logged in",
-            metadata: ["user": "\(userID)", "role": "\(credentials.user.role.rawValue)"]
+            metadata: [
+                "user": "\(userID)", "role": "\(credentials.user.role.rawValue)", "with": "password",
+                "ticket-issued": "\(issue)",
+            ]
         )
-        return (.ok("welcome \(userID) role=\(credentials.user.role.rawValue)"), .authenticated)
+        return (.ok("welcome \(userID) role=\(credentials.user.role.rawValue)", lines), .authenticated)
+    }
+
+    /// LOGIN with a ticket: one look-up by the ticket's hash, no slow hash and no hashing queue.
+    private static func logIn(_ invocation: Invocation, _ session: inout SessionState, ticket: String, address: String)
+        async throws -> (Response, AfterReply)
+    {
+        let context = invocation.context
+        let userID = invocation.arguments[Self.user]
+        let hash = SessionTickets.hash(ticket)
+        // An address with many recent failures gets ticket checks at its password checks' rate.
+        guard context.throttle.admitTicketCheck(address: address) else {
+            context.metrics.login(.ticket, .busy)
+            throw CommandError(
+                .busy,
+                "too many failed logins from your address; try again in 1 s (retry-after=1)"
+            )
+        }
+        guard let user = try await context.store.ticketUser(userID, tokenHash: hash) else {
+            // Counted like a wrong password: the throttle's gates and the user's failed_logins.
+            context.throttle.recordFailure(address: address, user: userID)
+            try? await context.store.recordLogin(userID, succeeded: false)
+            context.metrics.loginFailed()
+            context.metrics.login(.ticket, .failed)
+            invocation.logger.warning("login failed", metadata: ["user": "\(userID)", "reason": "ticket refused"])
+            throw CommandError(
+                .authenticationFailed,
+                "wrong user or ticket, the ticket expired or was revoked, or the user is blocked"
+            )
+        }
+        context.throttle.recordSuccess(address: address, user: userID)
+        session.user = user
+        session.ticketHash = hash
+        context.metrics.login(.ticket, .ok)
+        invocation.logger.info(
+            "logged in",
+            metadata: ["user": "\(user.userID)", "role": "\(user.role.rawValue)", "with": "ticket"]
+        )
+        return (.ok("welcome \(user.userID) role=\(user.role.rawValue)"), .authenticated)
     }
 }

@@ -7,6 +7,9 @@ struct SessionState: Sendable {
     var user: UserRecord?
     /// When the session's last command that may have written ended (read routing: `ReadRouting`).
     var lastWrite: ContinuousClock.Instant?
+    /// The SHA-256 (hex) of the ticket this session logged in with or was given, which a plain
+    /// LOGOUT revokes.
+    var ticketHash: String?
 
     /// The access level of the session: anyone before LOGIN, the user's role after it.
     var accessLevel: AccessLevel {

@@ -4,7 +4,7 @@ import RapportModel
 import RapportProtocol
 import RapportStore
 
-/// USER-ADD, USER-LIST, USER-PASSWD, USER-DISABLE, USER-ENABLE (administrators).
+/// USER-ADD, USER-LIST, USER-PASSWD, USER-DISABLE, USER-ENABLE, USER-TICKETS-REVOKE (administrators).
 enum UserCommands {
     static let user = RequiredArgument.positional("user", .code(maxLength: 50), "User ID.")
     static let role = RequiredArgument.named("role", .oneOf(UserRole.self), "What the user may do.")
@@ -164,7 +164,32 @@ enum UserCommands {
         }
     )
 
-    static let all = [add, list, passwd, disable, enable]
+    static let revokeTickets = Command(
+        CommandSpec(
+            name: "USER-TICKETS-REVOKE",
+            summary: "Revoke every session ticket of a user: their clients must log in with the password again.",
+            arguments: [user.spec],
+            requiredRole: .administrator,
+            help:
+                "Sessions already open go on until they end; USER-DISABLE also ends the user's logins. A new password revokes the tickets too.",
+            example: ["USER-TICKETS-REVOKE bob", "OK 2 tickets of BOB revoked"]
+        ).idempotent(),
+        reply: { invocation, session in
+            guard let admin = session.user else { throw CommandError(.denied, "log in first: LOGIN <user> <secret>") }
+            let userID = invocation.arguments[Self.user]
+            let response = try await invocation.context.write(invocation, user: admin.userID) { connection in
+                guard try Store.userExists(connection, userID) else {
+                    throw StoreError.notFound("user \(userID) does not exist")
+                }
+                let count = try Store.revokeTickets(connection, userID)
+                return .ok("\(count) ticket\(count == 1 ? "" : "s") of \(userID) revoked")
+            }
+            invocation.logger.info("tickets revoked", metadata: ["target": "\(userID)"])
+            return response
+        }
+    )
+
+    static let all = [add, list, passwd, disable, enable, revokeTickets]
     static var specs: [CommandSpec] { all.map(\.spec) }
     static func make(_ context: ServerContext) -> [Command] { all }
 

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import RapportStore
 import NIOCore
 import RapportServer
+import RapportStore
 
 /// Command-line options of `rapportd serve`, each also settable by an environment variable.
 struct ServerOptions: ParsableArguments {
@@ -72,6 +72,12 @@ struct ServerOptions: ParsableArguments {
     var hashThreads: Int?
 
     @Option(
+        name: .customLong("ticket-lifetime"),
+        help: "Seconds a session ticket stays valid (RAPPORT_TICKET_LIFETIME; default 36000, 10 hours)."
+    )
+    var ticketLifetime: Int?
+
+    @Option(
         name: .customLong("group-commit-lanes"),
         help:
             "Batches of short writes committed at once, each on its own database connection; below the pool size (RAPPORT_GROUP_COMMIT_LANES; default 4)."
@@ -126,6 +132,10 @@ struct ServerOptions: ParsableArguments {
         if let threads = try setting(self.hashThreads, "RAPPORT_HASH_THREADS") {
             guard threads > 0 else { throw ValidationError("the hash threads need to be at least 1") }
             configuration.hashThreads = threads
+        }
+        if let seconds = try setting(self.ticketLifetime, "RAPPORT_TICKET_LIFETIME") {
+            guard seconds > 0 else { throw ValidationError("the ticket lifetime must be at least 1 second") }
+            configuration.ticketLifetime = .seconds(seconds)
         }
         var groupCommit = configuration.groupCommit
         if let lanes = try setting(self.groupCommitLanes, "RAPPORT_GROUP_COMMIT_LANES") {

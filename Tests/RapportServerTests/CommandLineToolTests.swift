@@ -15,12 +15,16 @@ struct CommandLineToolTests {
         var errors: String
     }
 
+    /// This test's own ticket file (never the one in the real home folder).
+    let ticketFile = (NSTemporaryDirectory() as NSString).appendingPathComponent("rapport-tickets-\(UUID().uuidString)")
+
     /// Runs the `rapport` binary built beside this test bundle.
     func rapport(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) async throws
         -> Run
     {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("rapport").path
+        let environment = ["RAPPORT_TICKETFILE": self.ticketFile].merging(environment) { $1 }
         let run = try await ProgramRun.run(binary, arguments, environment: environment, input: input)
         return Run(status: run.status, output: run.output, errors: run.errors)
     }
@@ -64,6 +68,49 @@ struct CommandLineToolTests {
 
         let unreachable = try await self.rapport(["--port", "1", "ping"])
         #expect(unreachable.status == 1)
+        try await server.stop()
+    }
+
+    @Test func theCommandLineKeepsATicketAndUsesItBeforeThePassword() async throws {
+        let server = try await TestServer.start()
+        try await server.createUser("ALICE", role: .salesperson)
+        try await server.createUser("ROOT", role: .administrator)
+        defer { try? FileManager.default.removeItem(atPath: self.ticketFile) }
+        let alice = ["RAPPORT_USER": "alice", "RAPPORT_PORT": String(server.port)]
+        let first = try await self.rapport(
+            ["whoami"],
+            environment: alice.merging(["RAPPORT_PASSWORD": TestServer.defaultPassword]) { $1 }
+        )
+        #expect(first.status == 0, "\(first.errors)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: self.ticketFile)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let kept = try String(contentsOfFile: self.ticketFile, encoding: .utf8)
+        #expect(kept.hasPrefix("127.0.0.1:\(server.port):alice:"))
+        // The ticket is used before the password: a wrong one is not even tried.
+        let second = try await self.rapport(
+            ["whoami"],
+            environment: alice.merging(["RAPPORT_PASSWORD": "wrong password"]) { $1 }
+        )
+        #expect(second.status == 0, "\(second.errors)")
+        #expect(second.output.contains("ALICE"))
+        // One ticket all along: a ticket login asks for none.
+        #expect(try await server.rows("SELECT count(*)::text FROM session_tickets") == [["1"]])
+        // Revoked: the CLI falls back to the password and keeps the new ticket.
+        let root = ["RAPPORT_PASSWORD": TestServer.defaultPassword, "RAPPORT_USER": "root"]
+        let revoked = try await self.rapport(
+            ["--port", String(server.port), "user-tickets-revoke", "alice"],
+            environment: root.merging(["RAPPORT_TICKETFILE": self.ticketFile + ".root"]) { $1 }
+        )
+        #expect(revoked.status == 0, "\(revoked.errors)")
+        let third = try await self.rapport(
+            ["whoami"],
+            environment: alice.merging(["RAPPORT_PASSWORD": TestServer.defaultPassword]) { $1 }
+        )
+        #expect(third.status == 0, "\(third.errors)")
+        let renewed = try String(contentsOfFile: self.ticketFile, encoding: .utf8)
+        #expect(renewed.hasPrefix("127.0.0.1:\(server.port):alice:") && renewed != kept)
+        #expect(renewed.split(separator: "\n").count == 1)
+        try? FileManager.default.removeItem(atPath: self.ticketFile + ".root")
         try await server.stop()
     }
 
@@ -204,6 +251,8 @@ struct CommandLineToolTests {
         #expect(used.output.contains("MIA"))
 
         chmod(path, 0o640)
+        // The ticket kept by the first run would log in without the password file.
+        try? FileManager.default.removeItem(atPath: self.ticketFile)
         let refused = try await self.rapport(["whoami"], environment: environment)
         #expect(refused.status != 0)
         #expect(refused.errors.contains(path))

@@ -37,7 +37,12 @@ struct FirstStepsTests {
 
         let rapport = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("rapport").path
-        let session = ["RAPPORT_USER": "alice", "RAPPORT_PASSWORD": Self.password, "RAPPORT_PORT": String(server.port)]
+        // The CLI keeps its session ticket in this test's folder, not in the home folder.
+        let tickets = TestPostgres.rootDirectory + "/rapport-tickets-first-steps-\(server.port)"
+        let session = [
+            "RAPPORT_USER": "alice", "RAPPORT_PASSWORD": Self.password, "RAPPORT_PORT": String(server.port),
+            "RAPPORT_TICKETFILE": tickets,
+        ]
         let steps: [[String]] = [
             ["group-add", "calls", "description=Phone calls"],
             ["template-add", "call", "group=calls", "description=Phone call", "correspondence-type="],

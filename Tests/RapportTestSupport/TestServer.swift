@@ -21,7 +21,8 @@ public final class TestServer: Sendable {
         database given: TestDatabase? = nil,
         configure: @Sendable (inout ServerConfiguration) -> Void = { _ in },
         poolSize: Int = 4,
-        hashing: PasswordHasher.Parameters = .init(logRounds: 4)
+        hashing: PasswordHasher.Parameters = .init(logRounds: 4),
+        logger givenLogger: Logger? = nil
     ) async throws -> TestServer {
         let database: TestDatabase
         if let given {
@@ -36,6 +37,7 @@ public final class TestServer: Sendable {
         configure(&configuration)
         var logger = Logger(label: "rapportd.test")
         logger.logLevel = .warning
+        if let givenLogger { logger = givenLogger }
         let pool = PGPool(configuration: .init(connection: database.configuration(), size: poolSize), logger: logger)
         let store = Store(pool: pool, logger: logger)
         // Cheap hashes by default: tests check behaviour, not cost (the login storm tests ask for

@@ -64,6 +64,15 @@ public final class RapportConnection: Sendable {
         _ = try await self.send("LOGIN", [.positional(user), .positional(secret)]).checked()
     }
 
+    /// Why the connection ended or is ending, nil while it is open: ``RapportClientError/connectionClosed(bye:)``
+    /// with the server's `BYE` text (`server shutting down`, `idle timeout`, …) or nil for a close without one.
+    public var endReason: RapportClientError? { self.router.endReason }
+
+    /// Returns once the connection has ended (a `BYE`, ``close()``, or the server or network closing it).
+    public func untilClosed() async {
+        await self.io.value
+    }
+
     /// Sends `QUIT`, waits for the server's `BYE`, then closes; returns the `BYE` text, or nil if it did not come.
     @discardableResult
     public func quit() async -> String? {

@@ -85,6 +85,16 @@ final class ReplyRouter: Sendable {
         }
     }
 
+    /// Why the session ended or is ending (nil while open).
+    var endReason: RapportClientError? {
+        self.state.withLockedValue { state in
+            switch state.phase {
+            case .closing(let error), .closed(let error): return error
+            case .open, .awaitingGreeting: return nil
+            }
+        }
+    }
+
     /// Writes a request and waits for its reply.
     ///
     /// - Parameters:
