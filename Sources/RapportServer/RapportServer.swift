@@ -64,7 +64,8 @@ public final class RapportServer: Sendable {
             throttle: throttle,
             hashing: hashing,
             metrics: metrics,
-            groupCommit: configuration.groupCommit
+            groupCommit: configuration.groupCommit,
+            emailRelayMissing: configuration.delivery.map { $0.relay == nil } ?? false
         )
         self.context = context
         store.pool.counters.observe { roundTrips, statements, prepares in

@@ -36,6 +36,10 @@ public struct ServerConfiguration: Sendable {
     /// Group commit of the short write commands (INTERACTION-CREATE, POSTPONED-RESUME, DOCUMENT-LOG,
     /// LOG-CANCEL, …): batches in flight, commands per batch, wait for company.
     public var groupCommit = GroupCommit.Configuration()
+    /// The delivery worker of this process (Sources/RapportServer/Delivery); nil = none here: the queue is
+    /// left to other replicas or to DELIVERY-CLAIM clients, and logging does not check the relay.
+    /// `rapportd serve` turns it on unless `--no-delivery-worker`.
+    public var delivery: DeliveryConfiguration?
 
     public init() {}
 }

@@ -15,6 +15,9 @@ final class ServerContext: Sendable {
     /// Where the short write commands are committed together.
     let groupCommit: GroupCommit
     private let draining = NIOLockedValueBox(false)
+    /// True when this server's delivery worker has no SMTP relay: logging an e-mail with deliver=true is
+    /// refused (issue 15).
+    let emailRelayMissing: Bool
 
     init(
         store: Store,
@@ -22,9 +25,11 @@ final class ServerContext: Sendable {
         throttle: LoginThrottle,
         hashing: HashingThreads,
         metrics: ServerMetrics,
-        groupCommit: GroupCommit.Configuration
+        groupCommit: GroupCommit.Configuration,
+        emailRelayMissing: Bool = false
     ) {
         self.store = store
+        self.emailRelayMissing = emailRelayMissing
         self.groupCommit = GroupCommit(pool: store.pool, configuration: groupCommit) { size in
             metrics.batchCommitted(size: size)
         }

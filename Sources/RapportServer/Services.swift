@@ -111,7 +111,8 @@ extension MetricsEndpoint: Service {
 
 extension RapportServer {
     /// The services of one rapportd, in start order: the metrics endpoint (if any), the listener,
-    /// the drain, the idempotency-key expiry (if a pool is given).
+    /// the drain, the idempotency-key expiry and the delivery worker (if a pool is given, and delivery is
+    /// configured). The worker stops first on shutdown (it finishes the batch it is sending).
     public func services(
         metricsEndpoint: MetricsEndpoint? = nil,
         expiringKeysIn pool: PGPool? = nil,
@@ -122,6 +123,26 @@ extension RapportServer {
         services.append(ListenerService(server: self, onBound: onBound))
         services.append(DrainService(server: self))
         if let pool { services.append(IdempotencyExpiryService(pool: pool, logger: self.logger)) }
+        if let pool, let delivery = self.configuration.delivery {
+            services.append(self.deliveryWorker(pool: pool, configuration: delivery))
+        }
         return services
+    }
+}
+
+extension RapportServer {
+    /// This server's delivery worker, its metrics in the server's registry.
+    public func deliveryWorker(
+        pool: PGPool,
+        configuration: DeliveryConfiguration,
+        content: any DeliveryContentSource = StoredAttachmentContent()
+    ) -> DeliveryWorker {
+        DeliveryWorker(
+            pool: pool,
+            configuration: configuration,
+            content: content,
+            metrics: self.metrics.delivery,
+            logger: self.logger
+        )
     }
 }

@@ -195,6 +195,9 @@ public enum InteractionStore {
         }
         let attachmentNo = try self.writeContent(reads, content, resumed: resumed, readOnly: !postponed)
         let delivers = request.deliver && !postponed && draft.correspondenceType != nil
+        if delivers, draft.correspondenceType == .email, request.emailRelayMissing {
+            throw StoreError.invalid(InteractionValidation.noEmailRelay)
+        }
         let extras = InteractionWriter.EntryExtras(
             contactCompanyNo: contact.entryCompanyNo,
             contactAltAddressCode: altAddress?.code,

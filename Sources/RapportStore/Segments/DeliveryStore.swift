@@ -13,20 +13,21 @@ public enum DeliveryStore {
             """
             WITH picked AS (
                 SELECT id FROM delivery_outbox
-                WHERE status = 'pending' OR (status = 'claimed' AND claimed_until < now())
+                WHERE (status = 'pending' AND (retry_at IS NULL OR retry_at <= now()))
+                   OR (status = 'claimed' AND claimed_until < now())
                 ORDER BY id
                 LIMIT \(limit)
                 FOR UPDATE SKIP LOCKED),
             claimed AS (
                 UPDATE delivery_outbox o
-                SET status = 'claimed', claimed_by = \(worker), attempts = o.attempts + 1,
+                SET status = 'claimed', claimed_by = \(worker), attempts = o.attempts + 1, retry_at = NULL,
                     claimed_until = now() + make_interval(secs => \(leaseSeconds))
                 FROM picked WHERE o.id = picked.id
                 RETURNING o.id, o.entry_no, o.attempts, o.claimed_until)
             SELECT k.id, k.entry_no, k.attempts, to_char(k.claimed_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                    e.contact_no, c.name, coalesce(nullif(a.email, ''), c.email), e.correspondence_type::text,
                    e.attachment_no, e.subject, e.interaction_language_code, e.word_template_code,
-                   e.send_word_docs_as_attmt, sp.email
+                   e.send_word_docs_as_attmt, sp.email, e.description, sp.name
             FROM claimed k
             JOIN interaction_log_entries e ON e.entry_no = k.entry_no
             LEFT JOIN contacts c ON c.no = e.contact_no
@@ -49,7 +50,9 @@ public enum DeliveryStore {
                 languageCode: try row.decode(String?.self, at: 10),
                 wordTemplateCode: try row.decode(String?.self, at: 11),
                 sendWordDocsAsAttmt: try row.decode(Bool.self, at: 12),
-                salespersonEmail: try row.decode(String?.self, at: 13)
+                salespersonEmail: try row.decode(String?.self, at: 13),
+                description: try row.decode(String?.self, at: 14),
+                salespersonName: try row.decode(String?.self, at: 15)
             )
         }
     }
@@ -82,6 +85,88 @@ public enum DeliveryStore {
             WHERE entry_no = \(entryNo)
             """
         )
+    }
+
+    /// A temporary failure of an item `worker` holds: back to pending, not claimed again before
+    /// `retryAfterSeconds`, the reason kept. The entry stays In Progress.
+    public static func retryLater(
+        _ connection: PGConnection,
+        worker: String,
+        entryNo: Int64,
+        reason: String,
+        retryAfterSeconds: Double
+    ) throws {
+        let updated = try connection.execute(
+            """
+            UPDATE delivery_outbox
+            SET status = 'pending', claimed_by = NULL, claimed_until = NULL, last_error = left(\(reason), 2000),
+                retry_at = now() + make_interval(secs => \(Int((retryAfterSeconds * 1000).rounded()))::float8 / 1000)
+            WHERE entry_no = \(entryNo) AND status = 'claimed' AND claimed_by = \(worker)
+            """
+        )
+        guard updated > 0 else { throw StoreError.conflict("Entry \(entryNo) is not claimed by worker \(worker).") }
+    }
+
+    /// Gives back items `worker` claimed and did not start (shutdown): pending again at once; the attempt
+    /// does not count.
+    public static func release(_ connection: PGConnection, worker: String, entryNos: [Int64]) throws {
+        guard !entryNos.isEmpty else { return }
+        try connection.execute(
+            """
+            UPDATE delivery_outbox
+            SET status = 'pending', claimed_by = NULL, claimed_until = NULL, attempts = greatest(attempts - 1, 0)
+            WHERE entry_no = ANY(\(PGInt64Array(entryNos))) AND status = 'claimed' AND claimed_by = \(worker)
+            """
+        )
+    }
+
+    /// Items waiting or being sent (the queued gauge).
+    public static func openCount(_ connection: PGConnection) throws -> Int {
+        try connection.query("SELECT count(*) FROM delivery_outbox WHERE status IN ('pending', 'claimed')")[0]
+            .decode(Int.self, at: 0)
+    }
+
+    /// A stored attachment as delivery sends it.
+    public struct AttachmentContent: Sendable, Equatable {
+        public var fileName: String?
+        public var fileExtension: String?
+        public var contentType: String?
+        public var bytes: [UInt8]
+    }
+
+    public static func attachment(_ connection: PGConnection, no: Int64) throws -> AttachmentContent? {
+        try connection.query(
+            "SELECT file_name, file_extension, content_type, content FROM attachments WHERE no = \(no)"
+        ).first.map { row in
+            AttachmentContent(
+                fileName: try row.decode(String?.self, at: 0),
+                fileExtension: try row.decode(String?.self, at: 1),
+                contentType: try row.decode(String?.self, at: 2),
+                bytes: try row.decode(PGBytes.self, at: 3).bytes
+            )
+        }
+    }
+
+    /// Delivery counts of logged segments' entries (view delivery_status_by_logged_segment); a logged
+    /// segment without queued entries has none.
+    public static func counts(_ connection: PGConnection, loggedSegmentEntryNos: [Int64]) throws
+        -> [Int64: DeliveryCounts]
+    {
+        guard !loggedSegmentEntryNos.isEmpty else { return [:] }
+        var counts: [Int64: DeliveryCounts] = [:]
+        for row in try connection.query(
+            """
+            SELECT logged_segment_entry_no, queued, sent, failed FROM delivery_status_by_logged_segment
+            WHERE logged_segment_entry_no = ANY(\(PGInt64Array(loggedSegmentEntryNos)))
+            """
+        ) {
+            counts[try row.decode(Int64.self, at: 0)] = DeliveryCounts(
+                queued: try row.decode(Int.self, at: 1),
+                sent: try row.decode(Int.self, at: 2),
+                failed: try row.decode(Int.self, at: 3)
+            )
+        }
+        return counts
     }
 
     /// Resend options (reference 3.9 R2). Fax is obsolete and not offered.
