@@ -34,7 +34,8 @@ struct DeliveryBenchmark {
         sink.standardOutput = FileHandle.nullDevice
         try sink.run()
         defer {
-            sink.terminate()
+            // smtp-sink does not stop on SIGTERM while serving.
+            kill(sink.processIdentifier, SIGKILL)
             sink.waitUntilExit()
         }
         try await Task.sleep(for: .milliseconds(300))
@@ -98,6 +99,7 @@ struct DeliveryBenchmark {
         try connection.executeScript(
             """
             INSERT INTO salespeople (code, name, email) VALUES ('AH', 'Annette Hill', 'ah@rapport.example');
+            INSERT INTO users (user_id, role, password_hash, salesperson_code) VALUES ('BENCH', 'manager', '$bench$none', 'AH');
             INSERT INTO interaction_groups (code, description) VALUES ('LETTER', 'Letters');
             INSERT INTO interaction_templates (code, interaction_group_code, description, correspondence_type)
                 VALUES ('MAIL', 'LETTER', 'Offer by e-mail', 'email');
@@ -114,9 +116,9 @@ struct DeliveryBenchmark {
                    'in_progress', 'email', 'Our spring offer'
             FROM contacts ORDER BY no;
             INSERT INTO delivery_outbox (entry_no) SELECT entry_no FROM interaction_log_entries ORDER BY entry_no;
-            VACUUM ANALYZE;
             """
         )
+        try connection.execute("VACUUM ANALYZE")
     }
 
     /// Every item pending again (the previous round delivered them).
@@ -128,11 +130,11 @@ struct DeliveryBenchmark {
             UPDATE delivery_outbox SET status = 'pending', attempts = 0, claimed_by = NULL, claimed_until = NULL,
                 last_error = NULL, retry_at = NULL;
             UPDATE interaction_log_entries SET delivery_status = 'in_progress';
-            VACUUM ANALYZE delivery_outbox;
-            VACUUM ANALYZE interaction_log_entries;
-            CHECKPOINT;
             """
         )
+        try connection.execute("VACUUM ANALYZE delivery_outbox")
+        try connection.execute("VACUUM ANALYZE interaction_log_entries")
+        try connection.execute("CHECKPOINT")
     }
 
     /// Runs the worker until the queue is empty; messages per second.

@@ -175,6 +175,11 @@ struct DeliveryWorkerTests {
                     """
                 ) == [["200", "200", "200"]]
             )
+            var bytes: [UInt8] = []
+            kit.server.server.metrics.registry.emit(into: &bytes)
+            let metrics = String(decoding: bytes, as: UTF8.self)
+            #expect(metrics.contains("rapport_delivery_sent_total{channel=\"email\"} 200"))
+            #expect(metrics.contains("rapport_delivery_queued_items 0"))
             let show = try await kit.ok("LOGGED-SEGMENT-SHOW", [.positional(logged)])
             #expect(SegmentKit.value(show, "delivery-sent") == "200")
             #expect(SegmentKit.value(show, "delivery-queued") == "0")

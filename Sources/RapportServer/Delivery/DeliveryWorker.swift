@@ -72,9 +72,10 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
     @discardableResult
     public func runOnce(worker: String) async throws -> Bool {
         let (batch, lease) = (self.configuration.batchSize, self.configuration.leaseSeconds)
+        let measure = self.metrics != nil
         let (items, open) = try await self.pool.withConnection { connection in
             let items = try DeliveryStore.claim(connection, worker: worker, limit: batch, leaseSeconds: lease)
-            return (items, items.isEmpty ? try DeliveryStore.openCount(connection) : nil)
+            return (items, measure ? try DeliveryStore.openCount(connection) : nil)
         }
         if let open { self.metrics?.queued(open) }
         guard !items.isEmpty else { return false }
@@ -199,7 +200,8 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
                     connection,
                     worker: worker,
                     entryNo: item.entryNo,
-                    failure: failure.map { String($0.prefix(2000)) }
+                    failure: failure.map { String($0.prefix(2000)) },
+                    asynchronousCommit: true
                 )
             }
             if failure == nil { self.metrics?.sent(hardCopy: hardCopy) } else { self.metrics?.failed() }

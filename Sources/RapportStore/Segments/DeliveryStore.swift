@@ -58,33 +58,41 @@ public enum DeliveryStore {
     }
 
     /// Completes the item `worker` holds for `entryNo`: delivered (the entry's status becomes blank) or failed
-    /// (Error, with the reason kept on the outbox row).
+    /// (Error, with the reason kept on the outbox row). One statement: run alone it is its own transaction.
+    ///
+    /// `asynchronousCommit` (the delivery worker): that transaction commits with synchronous_commit off — the
+    /// mark is visible at once and reaches the disk within a few hundred milliseconds, without waiting for
+    /// the WAL flush. Only a crash of PostgreSQL itself in that window loses the mark (the message is then
+    /// sent again: docs/DECISIONS.md).
     public static func complete(
         _ connection: PGConnection,
         worker: String,
         entryNo: Int64,
-        failure: String?
+        failure: String?,
+        asynchronousCommit: Bool = false
     ) throws {
-        let updated = try connection.execute(
+        let updated = try connection.query(
             """
-            UPDATE delivery_outbox
-            SET status = \(failure == nil ? "delivered" : "failed"), last_error = \(failure),
-                claimed_until = NULL
-            WHERE entry_no = \(entryNo) AND status = 'claimed' AND claimed_by = \(worker)
+            WITH done AS (
+                UPDATE delivery_outbox
+                SET status = \(failure == nil ? "delivered" : "failed"), last_error = \(failure), claimed_until = NULL
+                WHERE entry_no = \(entryNo) AND status = 'claimed' AND claimed_by = \(worker)
+                RETURNING entry_no),
+            entry AS (
+                UPDATE interaction_log_entries e
+                SET delivery_status = \(failure == nil ? nil : DeliveryStatus.error.rawValue)::enum_delivery_status
+                FROM done WHERE e.entry_no = done.entry_no
+                RETURNING 1)
+            SELECT (SELECT count(*) FROM done),
+                   CASE WHEN \(asynchronousCommit) THEN set_config('synchronous_commit', 'off', true) END
             """
-        )
+        )[0].decode(Int.self, at: 0)
         guard updated > 0 else {
             if try connection.query("SELECT 1 FROM delivery_outbox WHERE entry_no = \(entryNo)").isEmpty {
                 throw StoreError.notFound("Entry \(entryNo) is not in the delivery queue.")
             }
             throw StoreError.conflict("Entry \(entryNo) is not claimed by worker \(worker).")
         }
-        try connection.execute(
-            """
-            UPDATE interaction_log_entries SET delivery_status = \(failure == nil ? nil : DeliveryStatus.error.rawValue)
-            WHERE entry_no = \(entryNo)
-            """
-        )
     }
 
     /// A temporary failure of an item `worker` holds: back to pending, not claimed again before
