@@ -186,13 +186,18 @@ public final class SMTPConnection {
 
     private func startTLS() async throws(SMTPError) {
         guard self.replies.isEmpty else { throw .protocolViolation("data after the reply to STARTTLS") }
+        let (tlsConfiguration, host, channel) = (
+            self.configuration.tlsConfiguration, self.configuration.host, self.channel
+        )
         do {
-            let context = try NIOSSLContext(configuration: self.configuration.tlsConfiguration)
-            // SNI takes names only; an address is still checked against the certificate.
-            let host = self.configuration.host
-            let isAddress = (try? SocketAddress(ipAddress: host, port: 0)) != nil
-            let handler = try NIOSSLClientHandler(context: context, serverHostname: isAddress ? nil : host)
-            try await self.channel.pipeline.addHandler(handler, position: .first).get()
+            // The handler is made and added on the channel's event loop (it is not Sendable).
+            try await channel.eventLoop.submit {
+                let context = try NIOSSLContext(configuration: tlsConfiguration)
+                // SNI takes names only; an address is still checked against the certificate.
+                let isAddress = (try? SocketAddress(ipAddress: host, port: 0)) != nil
+                let handler = try NIOSSLClientHandler(context: context, serverHostname: isAddress ? nil : host)
+                try channel.pipeline.syncOperations.addHandler(handler, position: .first)
+            }.get()
         } catch {
             throw .connection("STARTTLS failed: \(error)")
         }

@@ -4,6 +4,7 @@
 ///
 ///     greeting 220 → EHLO → [STARTTLS → 220 → (TLS) → EHLO] → [AUTH PLAIN | AUTH LOGIN] → ready
 ///     ready → MAIL FROM → RCPT TO (each) → DATA → 354 → message + "." → 250 → ready
+///     (with PIPELINING offered, MAIL, the RCPTs and DATA go out in one write, RFC 2920)
 ///     a 4xx/5xx in a transaction → RSET → 250 → ready (the outcome is reported then)
 ///     ready → QUIT → 221
 public struct SMTPDialogue: Sendable {
@@ -54,6 +55,8 @@ public struct SMTPDialogue: Sendable {
         case rcpt(Transaction, Int)
         case data(Transaction)
         case body(Transaction)
+        /// Pipelined commands after a refusal: replies still to come before RSET.
+        case draining(SMTPDelivery, Int)
         case reset(SMTPDelivery)
         case quit
         case closed
@@ -61,6 +64,8 @@ public struct SMTPDialogue: Sendable {
 
     private struct Transaction: Sendable {
         var message: SMTPEnvelope
+        /// MAIL, RCPT and DATA went out together (RFC 2920): their replies come in order.
+        var pipelined: Bool
     }
 
     public let clientName: String
@@ -132,17 +137,26 @@ public struct SMTPDialogue: Sendable {
         case .ready:
             throw .protocolViolation("unexpected reply \(reply) while idle")
         case .mail(let transaction):
-            guard reply.code == 250 else { return self.fail(reply) }
+            guard reply.code == 250 else {
+                // Pipelined: the RCPTs and DATA are answered too (refused) before RSET.
+                return self.fail(reply, pending: transaction.pipelined ? transaction.message.recipients.count + 1 : 0)
+            }
             self.state = .rcpt(transaction, 0)
+            if transaction.pipelined { return [] }
             return [.write(Self.line("RCPT TO:<\(transaction.message.recipients[0])>"))]
         case .rcpt(let transaction, let index):
-            guard reply.code == 250 || reply.code == 251 else { return self.fail(reply) }
             let next = index + 1
+            guard reply.code == 250 || reply.code == 251 else {
+                let pending = transaction.message.recipients.count - next + 1
+                return self.fail(reply, pending: transaction.pipelined ? pending : 0)
+            }
             if next < transaction.message.recipients.count {
                 self.state = .rcpt(transaction, next)
+                if transaction.pipelined { return [] }
                 return [.write(Self.line("RCPT TO:<\(transaction.message.recipients[next])>"))]
             }
             self.state = .data(transaction)
+            if transaction.pipelined { return [] }
             return [.write(Self.line("DATA"))]
         case .data(let transaction):
             guard reply.code == 354 else { return self.fail(reply) }
@@ -153,6 +167,17 @@ public struct SMTPDialogue: Sendable {
             if reply.code == 250 { return [.finished(.accepted(reply))] }
             // After the final dot the transaction is over either way: no RSET needed.
             return [.finished(reply.isTransient ? .deferred(reply) : .rejected(reply))]
+        case .draining(let outcome, let pending):
+            // A server that said 354 to DATA after all wants a (empty) message ended first.
+            if reply.code == 354 {
+                return [.write(Array(".\r\n".utf8))]
+            }
+            if pending > 1 {
+                self.state = .draining(outcome, pending - 1)
+                return []
+            }
+            self.state = .reset(outcome)
+            return [.write(Self.line("RSET"))]
         case .reset(let outcome):
             guard reply.code == 250 else { throw .refused(step: "RSET", reply) }
             self.state = .ready
@@ -178,7 +203,14 @@ public struct SMTPDialogue: Sendable {
             throw .protocolViolation("a message was started before the session was ready")
         }
         guard !message.recipients.isEmpty else { throw .protocolViolation("a message needs a recipient") }
-        self.state = .mail(Transaction(message: message))
+        if self.extensions["PIPELINING"] != nil {
+            self.state = .mail(Transaction(message: message, pipelined: true))
+            var group = Self.line("MAIL FROM:<\(message.sender)>")
+            for recipient in message.recipients { group += Self.line("RCPT TO:<\(recipient)>") }
+            group += Self.line("DATA")
+            return [.write(group)]
+        }
+        self.state = .mail(Transaction(message: message, pipelined: false))
         return [.write(Self.line("MAIL FROM:<\(message.sender)>"))]
     }
 
@@ -226,9 +258,15 @@ public struct SMTPDialogue: Sendable {
         throw .authenticationNotOffered
     }
 
-    /// A refusal inside a transaction: reset the session, then report.
-    private mutating func fail(_ reply: SMTPReply) -> [Action] {
-        self.state = .reset(reply.isTransient ? .deferred(reply) : .rejected(reply))
+    /// A refusal inside a transaction: read the `pending` replies of pipelined commands, reset the
+    /// session, then report.
+    private mutating func fail(_ reply: SMTPReply, pending: Int = 0) -> [Action] {
+        let outcome: SMTPDelivery = reply.isTransient ? .deferred(reply) : .rejected(reply)
+        if pending > 0 {
+            self.state = .draining(outcome, pending)
+            return []
+        }
+        self.state = .reset(outcome)
         return [.write(Self.line("RSET"))]
     }
 

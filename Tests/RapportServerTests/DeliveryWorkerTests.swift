@@ -1,6 +1,7 @@
 import Foundation
 import LibPQ
 import Logging
+import Prometheus
 import RapportClient
 import RapportModel
 import RapportProtocol

@@ -101,6 +101,27 @@ struct SMTPDialogueTests {
         #expect(dialogue.isReady)
     }
 
+    @Test func withPipeliningTheEnvelopeGoesInOneWriteAndARefusalIsDrainedBeforeRSET() throws {
+        var dialogue = SMTPDialogue(clientName: "c", tls: .off)
+        _ = try dialogue.receive(Self.reply("220 hi\r\n"))
+        #expect(try dialogue.receive(Self.reply("250-hi\r\n250 PIPELINING\r\n")) == [.ready])
+        let envelope = SMTPEnvelope(sender: "a@b", recipients: ["x@y"], data: Array("x".utf8))
+        #expect(Self.written(try dialogue.start(envelope)) == ["MAIL FROM:<a@b>\r\nRCPT TO:<x@y>\r\nDATA\r\n"])
+        #expect(try dialogue.receive(Self.reply("250 ok\r\n")).isEmpty)
+        #expect(try dialogue.receive(Self.reply("250 ok\r\n")).isEmpty)
+        #expect(Self.written(try dialogue.receive(Self.reply("354 go\r\n"))) == ["x\r\n.\r\n"])
+        let accepted = try Self.reply("250 queued\r\n")
+        #expect(try dialogue.receive(accepted) == [.finished(.accepted(accepted))])
+        // RCPT refused: DATA's refusal is still read, then RSET.
+        _ = try dialogue.start(envelope)
+        #expect(try dialogue.receive(Self.reply("250 ok\r\n")).isEmpty)
+        let refused = try Self.reply("550 5.1.1 unknown\r\n")
+        #expect(try dialogue.receive(refused).isEmpty)
+        #expect(Self.written(try dialogue.receive(Self.reply("554 no valid recipients\r\n"))) == ["RSET\r\n"])
+        #expect(try dialogue.receive(Self.reply("250 reset\r\n")) == [.finished(.rejected(refused))])
+        #expect(dialogue.isReady)
+    }
+
     @Test func requiredTLSThatIsNotOfferedAndAuthLoginAreHandled() throws {
         var strict = SMTPDialogue(clientName: "c", tls: .required)
         _ = try strict.receive(Self.reply("220 hi\r\n"))

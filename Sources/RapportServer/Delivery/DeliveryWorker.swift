@@ -1,6 +1,7 @@
 import Foundation
 import LibPQ
 import Logging
+import NIOConcurrencyHelpers
 import RapportModel
 import RapportStore
 import SMTPClient
@@ -106,34 +107,41 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
             for item in items { await self.retryOrFail(item, worker: worker, reason: "cannot load content: \(error)") }
             return
         }
-        var remaining = prepared[...]
-        do {
-            try await SMTPConnection.with(relay) { connection in
-                while let next = remaining.first {
-                    guard let envelope = next.envelope else {
-                        await self.finish(next.item, worker: worker, failure: next.problem ?? "nothing to send")
+        // Outcomes are committed by a second task while the connection goes on with the next message:
+        // each mark right after its 250, those that finished during the previous commit together.
+        let marks = OutcomeWriter(pool: self.pool, worker: worker, metrics: self.metrics, logger: self.logger)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await marks.run() }
+            var remaining = prepared[...]
+            do {
+                try await SMTPConnection.with(relay) { connection in
+                    while let next = remaining.first {
+                        guard let envelope = next.envelope else {
+                            marks.add(next.item.entryNo, failure: next.problem ?? "nothing to send")
+                            remaining.removeFirst()
+                            continue
+                        }
+                        let outcome = try await connection.send(envelope)
                         remaining.removeFirst()
-                        continue
-                    }
-                    let outcome = try await connection.send(envelope)
-                    remaining.removeFirst()
-                    switch outcome {
-                    case .accepted:
-                        await self.finish(next.item, worker: worker, failure: nil)
-                    case .rejected(let reply):
-                        await self.finish(next.item, worker: worker, failure: "SMTP: \(reply)")
-                    case .deferred(let reply):
-                        await self.retryOrFail(next.item, worker: worker, reason: "SMTP: \(reply)")
+                        switch outcome {
+                        case .accepted:
+                            marks.add(next.item.entryNo, failure: nil)
+                        case .rejected(let reply):
+                            marks.add(next.item.entryNo, failure: "SMTP: \(reply)")
+                        case .deferred(let reply):
+                            await self.retryOrFail(next.item, worker: worker, reason: "SMTP: \(reply)")
+                        }
                     }
                 }
+            } catch {
+                // The session broke (or never opened): every item without an outcome gets a later try.
+                self.logger.notice(
+                    "delivery: SMTP session failed",
+                    metadata: ["error": "\(error)", "items": "\(remaining.count)"]
+                )
+                for next in remaining { await self.retryOrFail(next.item, worker: worker, reason: "\(error)") }
             }
-        } catch {
-            // The session broke (or never opened): every item without an outcome gets a later try.
-            self.logger.notice(
-                "delivery: SMTP session failed",
-                metadata: ["error": "\(error)", "items": "\(remaining.count)"]
-            )
-            for next in remaining { await self.retryOrFail(next.item, worker: worker, reason: "\(error)") }
+            marks.close()
         }
     }
 
@@ -236,6 +244,63 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
             self.logger.warning(
                 "delivery: cannot put an item back",
                 metadata: ["entry": "\(item.entryNo)", "error": "\(error)"]
+            )
+        }
+    }
+}
+
+/// Commits the outcomes one SMTP connection produces, in order, without holding the connection up: a
+/// mark is committed as soon as the previous commit returned; marks that arrived meanwhile go together
+/// (one statement, one transaction).
+final class OutcomeWriter: Sendable {
+    private let pool: PGPool
+    private let worker: String
+    private let metrics: DeliveryMetrics?
+    private let logger: Logger
+    private let pending = NIOLockedValueBox<[(entryNo: Int64, failure: String?)]>([])
+    private let doorbell: AsyncStream<Void>
+    private let ring: AsyncStream<Void>.Continuation
+
+    init(pool: PGPool, worker: String, metrics: DeliveryMetrics?, logger: Logger) {
+        self.pool = pool
+        self.worker = worker
+        self.metrics = metrics
+        self.logger = logger
+        (self.doorbell, self.ring) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    func add(_ entryNo: Int64, failure: String?) {
+        self.pending.withLockedValue { $0.append((entryNo, failure.map { String($0.prefix(2000)) })) }
+        self.ring.yield()
+    }
+
+    /// No more marks: `run` commits what is left and returns.
+    func close() { self.ring.finish() }
+
+    func run() async {
+        for await _ in self.doorbell { await self.flush() }
+        await self.flush()
+    }
+
+    private func flush() async {
+        let batch = self.pending.withLockedValue { pending in
+            defer { pending.removeAll() }
+            return pending
+        }
+        guard !batch.isEmpty else { return }
+        let worker = self.worker
+        do {
+            try await self.pool.withConnection { connection in
+                try DeliveryStore.complete(connection, worker: worker, outcomes: batch, asynchronousCommit: true)
+            }
+            for mark in batch {
+                if mark.failure == nil { self.metrics?.sent(hardCopy: false) } else { self.metrics?.failed() }
+            }
+        } catch {
+            // The lease brings these items back (sent again: the at-least-once window).
+            self.logger.warning(
+                "delivery: cannot record outcomes",
+                metadata: ["entries": "\(batch.map(\.entryNo))", "error": "\(error)"]
             )
         }
     }

@@ -95,6 +95,40 @@ public enum DeliveryStore {
         }
     }
 
+    /// Completes several items `worker` holds in one statement (one transaction): each delivered (failure
+    /// nil) or failed; returns how many were still held. The delivery worker marks in this way what its
+    /// SMTP connection finished while the previous mark was committing.
+    @discardableResult
+    public static func complete(
+        _ connection: PGConnection,
+        worker: String,
+        outcomes: [(entryNo: Int64, failure: String?)],
+        asynchronousCommit: Bool
+    ) throws -> Int {
+        guard !outcomes.isEmpty else { return 0 }
+        let entries = PGInt64Array(outcomes.map(\.entryNo))
+        // '' stands for "delivered" (the array binding carries no NULLs).
+        let failures = outcomes.map { $0.failure ?? "" }
+        return try connection.query(
+            """
+            WITH o AS (SELECT * FROM unnest(\(entries), \(failures)::text[]) AS o(entry_no, failure)),
+            done AS (
+                UPDATE delivery_outbox d
+                SET status = CASE WHEN o.failure = '' THEN 'delivered' ELSE 'failed' END,
+                    last_error = nullif(o.failure, ''), claimed_until = NULL
+                FROM o WHERE d.entry_no = o.entry_no AND d.status = 'claimed' AND d.claimed_by = \(worker)
+                RETURNING d.entry_no, o.failure),
+            entry AS (
+                UPDATE interaction_log_entries e
+                SET delivery_status = CASE WHEN done.failure = '' THEN NULL ELSE 'error'::enum_delivery_status END
+                FROM done WHERE e.entry_no = done.entry_no
+                RETURNING 1)
+            SELECT (SELECT count(*) FROM done)::int,
+                   CASE WHEN \(asynchronousCommit) THEN set_config('synchronous_commit', 'off', true) END
+            """
+        )[0].decode(Int.self, at: 0)
+    }
+
     /// A temporary failure of an item `worker` holds: back to pending, not claimed again before
     /// `retryAfterSeconds`, the reason kept. The entry stays In Progress.
     public static func retryLater(
