@@ -112,10 +112,15 @@ public final class SMTPConnection {
     }
 
     /// Sends one message. A refusal (4xx, 5xx) is an outcome; a broken session throws `SMTPError`.
-    public func send(_ envelope: SMTPEnvelope) async throws(SMTPError) -> SMTPDelivery {
+    ///
+    /// `following`: the message the caller sends next, if any: with PIPELINING its envelope goes out right
+    /// after this message (one round trip per message). The caller must then send it next.
+    public func send(_ envelope: SMTPEnvelope, following: SMTPEnvelope? = nil) async throws(SMTPError)
+        -> SMTPDelivery
+    {
         guard !self.isBroken else { throw .connection("the SMTP session is closed") }
         do throws(SMTPError) {
-            let actions = try self.dialogue.start(envelope)
+            let actions = try self.dialogue.start(envelope, following: following)
             switch try await self.drive(actions) {
             case .finished(let outcome): return outcome
             default: throw .protocolViolation("the message ended without an outcome")

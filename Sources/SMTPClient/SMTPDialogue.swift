@@ -73,6 +73,10 @@ public struct SMTPDialogue: Sendable {
     public let credentials: Credentials?
     private var state: State = .greeting
     private var secured = false
+    /// The message announced to follow the current one (see `start`).
+    private var following: SMTPEnvelope?
+    /// The message whose commands went out behind the current message's dot.
+    private var preStarted: SMTPEnvelope?
     /// ESMTP keywords of the last EHLO reply (upper-cased first word of each line after the first).
     public private(set) var extensions: [String: String] = [:]
 
@@ -161,9 +165,21 @@ public struct SMTPDialogue: Sendable {
         case .data(let transaction):
             guard reply.code == 354 else { return self.fail(reply) }
             self.state = .body(transaction)
-            return [.write(SMTPDataEncoding.stuffed(transaction.message.data))]
+            var bytes = SMTPDataEncoding.stuffed(transaction.message.data)
+            // RFC 2920 §3.1: the next transaction's commands may follow the end of the message.
+            if transaction.pipelined, let following = self.following, !following.recipients.isEmpty {
+                bytes += Self.envelopeGroup(following)
+                self.preStarted = following
+            }
+            self.following = nil
+            return [.write(bytes)]
         case .body:
-            self.state = .ready
+            if let next = self.preStarted {
+                self.preStarted = nil
+                self.state = .mail(Transaction(message: next, pipelined: true))
+            } else {
+                self.state = .ready
+            }
             if reply.code == 250 { return [.finished(.accepted(reply))] }
             // After the final dot the transaction is over either way: no RSET needed.
             return [.finished(reply.isTransient ? .deferred(reply) : .rejected(reply))]
@@ -198,26 +214,45 @@ public struct SMTPDialogue: Sendable {
     }
 
     /// Starts sending `message`; the session must be ready.
-    public mutating func start(_ message: SMTPEnvelope) throws(SMTPError) -> [Action] {
+    ///
+    /// `following`: the message that will be sent next, if known. With PIPELINING its MAIL, RCPT and DATA
+    /// go out right behind this message's final dot; `start` for it then finds it started
+    /// (`hasStarted`) and only its replies are read.
+    public mutating func start(_ message: SMTPEnvelope, following: SMTPEnvelope? = nil) throws(SMTPError)
+        -> [Action]
+    {
+        self.following = following
+        if case .mail(let transaction) = self.state, transaction.message == message {
+            return []
+        }
         guard case .ready = self.state else {
             throw .protocolViolation("a message was started before the session was ready")
         }
         guard !message.recipients.isEmpty else { throw .protocolViolation("a message needs a recipient") }
         if self.extensions["PIPELINING"] != nil {
             self.state = .mail(Transaction(message: message, pipelined: true))
-            var group = Self.line("MAIL FROM:<\(message.sender)>")
-            for recipient in message.recipients { group += Self.line("RCPT TO:<\(recipient)>") }
-            group += Self.line("DATA")
-            return [.write(group)]
+            return [.write(Self.envelopeGroup(message))]
         }
         self.state = .mail(Transaction(message: message, pipelined: false))
         return [.write(Self.line("MAIL FROM:<\(message.sender)>"))]
+    }
+
+    static func envelopeGroup(_ message: SMTPEnvelope) -> [UInt8] {
+        var group = Self.line("MAIL FROM:<\(message.sender)>")
+        for recipient in message.recipients { group += Self.line("RCPT TO:<\(recipient)>") }
+        group += Self.line("DATA")
+        return group
     }
 
     /// Ends the session politely.
     public mutating func quit() -> [Action] {
         switch self.state {
         case .closed, .quit: return []
+        case .mail, .rcpt, .data, .body, .draining:
+            // A transaction is open (pipelined commands in flight): QUIT could end up inside a message;
+            // the connection is just closed.
+            self.state = .closed
+            return [.close]
         default:
             self.state = .quit
             return [.write(Self.line("QUIT"))]

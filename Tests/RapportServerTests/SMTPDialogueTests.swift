@@ -106,11 +106,25 @@ struct SMTPDialogueTests {
         _ = try dialogue.receive(Self.reply("220 hi\r\n"))
         #expect(try dialogue.receive(Self.reply("250-hi\r\n250 PIPELINING\r\n")) == [.ready])
         let envelope = SMTPEnvelope(sender: "a@b", recipients: ["x@y"], data: Array("x".utf8))
-        #expect(Self.written(try dialogue.start(envelope)) == ["MAIL FROM:<a@b>\r\nRCPT TO:<x@y>\r\nDATA\r\n"])
+        let second = SMTPEnvelope(sender: "a@b", recipients: ["z@y"], data: Array("z".utf8))
+        #expect(
+            Self.written(try dialogue.start(envelope, following: second))
+                == ["MAIL FROM:<a@b>\r\nRCPT TO:<x@y>\r\nDATA\r\n"]
+        )
         #expect(try dialogue.receive(Self.reply("250 ok\r\n")).isEmpty)
         #expect(try dialogue.receive(Self.reply("250 ok\r\n")).isEmpty)
-        #expect(Self.written(try dialogue.receive(Self.reply("354 go\r\n"))) == ["x\r\n.\r\n"])
+        // The next message's envelope follows the dot: one round trip per message.
+        #expect(
+            Self.written(try dialogue.receive(Self.reply("354 go\r\n")))
+                == ["x\r\n.\r\nMAIL FROM:<a@b>\r\nRCPT TO:<z@y>\r\nDATA\r\n"]
+        )
         let accepted = try Self.reply("250 queued\r\n")
+        #expect(try dialogue.receive(accepted) == [.finished(.accepted(accepted))])
+        #expect(!dialogue.isReady)
+        #expect(try dialogue.start(second).isEmpty)
+        #expect(try dialogue.receive(Self.reply("250 ok\r\n")).isEmpty)
+        #expect(try dialogue.receive(Self.reply("250 ok\r\n")).isEmpty)
+        #expect(Self.written(try dialogue.receive(Self.reply("354 go\r\n"))) == ["z\r\n.\r\n"])
         #expect(try dialogue.receive(accepted) == [.finished(.accepted(accepted))])
         // RCPT refused: DATA's refusal is still read, then RSET.
         _ = try dialogue.start(envelope)

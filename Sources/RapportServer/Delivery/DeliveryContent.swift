@@ -33,6 +33,15 @@ public struct OutgoingContent: Sendable, Equatable {
 /// worker's connection (no transaction open).
 public protocol DeliveryContentSource: Sendable {
     func content(for item: DeliveryItem, connection: PGConnection) throws -> OutgoingContent
+    /// A batch's contents, in the items' order (default: one `content(for:)` each); a source may read
+    /// what the batch shares at once.
+    func contents(for items: [DeliveryItem], connection: PGConnection) throws -> [OutgoingContent]
+}
+
+extension DeliveryContentSource {
+    public func contents(for items: [DeliveryItem], connection: PGConnection) throws -> [OutgoingContent] {
+        try items.map { try self.content(for: $0, connection: connection) }
+    }
 }
 
 /// The entry's stored attachment as it is: an HTML attachment becomes the HTML body, any other a MIME
@@ -41,9 +50,20 @@ public struct StoredAttachmentContent: DeliveryContentSource {
     public init() {}
 
     public func content(for item: DeliveryItem, connection: PGConnection) throws -> OutgoingContent {
+        let stored = try item.attachmentNo.flatMap { try DeliveryStore.attachment(connection, no: $0) }
+        return Self.content(item, stored)
+    }
+
+    /// One read for the batch's attachments (a mailing's entries mostly share one).
+    public func contents(for items: [DeliveryItem], connection: PGConnection) throws -> [OutgoingContent] {
+        let stored = try DeliveryStore.attachments(connection, nos: Array(Set(items.compactMap(\.attachmentNo))))
+        return items.map { item in Self.content(item, item.attachmentNo.flatMap { stored[$0] }) }
+    }
+
+    static func content(_ item: DeliveryItem, _ stored: DeliveryStore.AttachmentContent?) -> OutgoingContent {
         let description = item.description ?? ""
         let subject = item.subject.flatMap { $0.isEmpty ? nil : $0 } ?? description
-        guard let no = item.attachmentNo, let stored = try DeliveryStore.attachment(connection, no: no) else {
+        guard let no = item.attachmentNo, let stored else {
             return OutgoingContent(subject: subject, body: .plain(description))
         }
         let ext = (stored.fileExtension ?? "").lowercased()

@@ -121,7 +121,8 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
                             remaining.removeFirst()
                             continue
                         }
-                        let outcome = try await connection.send(envelope)
+                        let following = remaining.dropFirst().first?.envelope
+                        let outcome = try await connection.send(envelope, following: following)
                         remaining.removeFirst()
                         switch outcome {
                         case .accepted:
@@ -149,11 +150,13 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
     private func prepare(_ items: [DeliveryItem]) async throws -> [Prepared] {
         let (source, sender) = (self.content, self.configuration.sender)
         return try await self.pool.withConnection { connection in
-            try items.map { item in
+            let addressed = items.filter { !($0.email ?? "").isEmpty }
+            var contents = try source.contents(for: addressed, connection: connection)[...]
+            return items.map { item in
                 guard let address = item.email, !address.isEmpty else {
                     return Prepared(item: item, envelope: nil, problem: DeliveryMessages.noAddress(item))
                 }
-                let content = try source.content(for: item, connection: connection)
+                let content = contents.removeFirst()
                 let domain = sender.address.split(separator: "@").last.map(String.init) ?? "localhost"
                 let message = MIMEMessage(
                     from: sender,

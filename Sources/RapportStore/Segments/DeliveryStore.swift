@@ -176,6 +176,25 @@ public enum DeliveryStore {
         public var bytes: [UInt8]
     }
 
+    public static func attachments(_ connection: PGConnection, nos: [Int64]) throws -> [Int64: AttachmentContent] {
+        guard !nos.isEmpty else { return [:] }
+        var found: [Int64: AttachmentContent] = [:]
+        for row in try connection.query(
+            """
+            SELECT no, file_name, file_extension, content_type, content FROM attachments
+            WHERE no = ANY(\(PGInt64Array(nos)))
+            """
+        ) {
+            found[try row.decode(Int64.self, at: 0)] = AttachmentContent(
+                fileName: try row.decode(String?.self, at: 1),
+                fileExtension: try row.decode(String?.self, at: 2),
+                contentType: try row.decode(String?.self, at: 3),
+                bytes: try row.decode(PGBytes.self, at: 4).bytes
+            )
+        }
+        return found
+    }
+
     public static func attachment(_ connection: PGConnection, no: Int64) throws -> AttachmentContent? {
         try connection.query(
             "SELECT file_name, file_extension, content_type, content FROM attachments WHERE no = \(no)"
