@@ -93,7 +93,8 @@ struct DeliveryWorkerTests {
         var configuration = DeliveryConfiguration()
         if let port { configuration.relay = SMTPConfiguration(host: "127.0.0.1", port: port, tls: .optional) }
         configuration.sender = MailAddress("crm@rapport.example", name: "Rapport CRM")
-        configuration.retryDelay = .zero
+        // Long enough that a retry waits for the test (`retryNow`), not for the clock.
+        configuration.retryDelay = .seconds(600)
         configuration.maximumAttempts = 3
         configuration.batchSize = 50
         if let folder { configuration.hardCopyFolder = folder }
@@ -138,6 +139,11 @@ struct DeliveryWorkerTests {
             rounds += 1
             if rounds > 100 { Issue.record("the queue did not drain"); return }
         }
+    }
+
+    /// The backoff of every waiting item is over.
+    static func retryNow(_ kit: SegmentKit) async throws {
+        try await kit.script("UPDATE delivery_outbox SET retry_at = now() WHERE retry_at IS NOT NULL")
     }
 
     static func worker(_ kit: SegmentKit, _ configuration: DeliveryConfiguration) -> DeliveryWorker {
@@ -235,8 +241,11 @@ struct DeliveryWorkerTests {
                 try await kit.scalar("SELECT DISTINCT delivery_status FROM interaction_log_entries") == "in_progress"
             )
             // The same server now answers 2xx.
+            // Not before the backoff is over.
+            #expect(try await !worker.runOnce(worker: "w"))
             await busy.stop()
             let sink = try await SMTPSink.start(port: busy.port)
+            try await Self.retryNow(kit)
             try await Self.drain(worker)
             await sink.stop()
             #expect(sink.messages().count == 3)
@@ -262,9 +271,12 @@ struct DeliveryWorkerTests {
         try await withCleanup {
             try await Self.massContacts(kit, count: 10)
             _ = try await Self.logSegment(kit, contacts: "M*", queued: 10)
-            // Down: connection refused, twice over; everything stays queued.
-            #expect(try await worker.runOnce(worker: "w"))
-            #expect(try await worker.runOnce(worker: "w"))
+            // Down: connection refused, batch after batch; everything stays queued, once tried.
+            try await Self.drain(worker)
+            #expect(
+                try await kit.sql("SELECT DISTINCT attempts::text, (retry_at > now())::text FROM delivery_outbox")
+                    == [["1", "true"]]
+            )
             #expect(
                 try await kit.sql("SELECT status, count(*)::text FROM delivery_outbox GROUP BY status")
                     == [["pending", "10"]]
@@ -274,6 +286,7 @@ struct DeliveryWorkerTests {
             )
             // Back up: each message arrives once.
             let sink = try await SMTPSink.start(port: port)
+            try await Self.retryNow(kit)
             try await Self.drain(worker)
             await sink.stop()
             let entries = sink.messages().compactMap { SMTPSink.header($0, "X-Rapport-Entry") }

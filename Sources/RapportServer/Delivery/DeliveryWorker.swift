@@ -69,9 +69,61 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Claims one batch and delivers it; false when there was nothing to do.
+    /// Claims a batch and delivers it; while the batches have e-mails, claims the next ones and sends
+    /// them over the same SMTP connection until the queue has nothing claimable. False when there was
+    /// nothing to do.
     @discardableResult
     public func runOnce(worker: String) async throws -> Bool {
+        let items = try await self.claim(worker)
+        guard !items.isEmpty else { return false }
+        var pending = await self.start(items, worker: worker)
+        guard !pending.isEmpty, let relay = self.configuration.relay else { return true }
+        // Outcomes are committed by a second task while the connection goes on with the next message:
+        // each mark right after its 250, those that finished during the previous commit together.
+        let marks = OutcomeWriter(pool: self.pool, worker: worker, metrics: self.metrics, logger: self.logger)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await marks.run() }
+            do {
+                try await SMTPConnection.with(relay) { connection in
+                    while true {
+                        while let next = pending.first {
+                            guard let envelope = next.envelope else {
+                                marks.add(next.item.entryNo, failure: next.problem ?? "nothing to send")
+                                pending.removeFirst()
+                                continue
+                            }
+                            let following = pending.dropFirst().first?.envelope
+                            let outcome = try await connection.send(envelope, following: following)
+                            pending.removeFirst()
+                            switch outcome {
+                            case .accepted:
+                                marks.add(next.item.entryNo, failure: nil)
+                            case .rejected(let reply):
+                                marks.add(next.item.entryNo, failure: "SMTP: \(reply)")
+                            case .deferred(let reply):
+                                await self.retryOrFail(next.item, worker: worker, reason: "SMTP: \(reply)")
+                            }
+                        }
+                        guard !self.stopping else { return }
+                        let more = try await self.claim(worker)
+                        if more.isEmpty { return }
+                        pending = await self.start(more, worker: worker)
+                    }
+                }
+            } catch {
+                // The session broke (or never opened): every item without an outcome gets a later try.
+                self.logger.notice(
+                    "delivery: SMTP session failed",
+                    metadata: ["error": "\(error)", "items": "\(pending.count)"]
+                )
+                for next in pending { await self.retryOrFail(next.item, worker: worker, reason: "\(error)") }
+            }
+            marks.close()
+        }
+        return true
+    }
+
+    private func claim(_ worker: String) async throws -> [DeliveryItem] {
         let (batch, lease) = (self.configuration.batchSize, self.configuration.leaseSeconds)
         let measure = self.metrics != nil
         let (items, open) = try await self.pool.withConnection { connection in
@@ -79,12 +131,28 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
             return (items, measure ? try DeliveryStore.openCount(connection) : nil)
         }
         if let open { self.metrics?.queued(open) }
-        guard !items.isEmpty else { return false }
+        return items
+    }
+
+    /// Writes a batch's hard copies and returns its e-mails, ready to send (none without a relay: they
+    /// fail; none when their content cannot be read: they are retried).
+    private func start(_ items: [DeliveryItem], worker: String) async -> ArraySlice<Prepared> {
         let emails = items.filter { $0.correspondenceType == CorrespondenceType.email.rawValue }
         let copies = items.filter { $0.correspondenceType != CorrespondenceType.email.rawValue }
         if !copies.isEmpty { await self.writeHardCopies(copies, worker: worker) }
-        if !emails.isEmpty { await self.sendEmails(emails, worker: worker) }
-        return true
+        guard !emails.isEmpty else { return [] }
+        guard self.configuration.relay != nil else {
+            for item in emails { await self.finish(item, worker: worker, failure: DeliveryMessages.noRelay) }
+            return []
+        }
+        do {
+            return try await self.prepare(emails)[...]
+        } catch {
+            for item in emails {
+                await self.retryOrFail(item, worker: worker, reason: "cannot load content: \(error)")
+            }
+            return []
+        }
     }
 
     // MARK: E-mail
@@ -93,57 +161,6 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
         var item: DeliveryItem
         var envelope: SMTPEnvelope?
         var problem: String?
-    }
-
-    private func sendEmails(_ items: [DeliveryItem], worker: String) async {
-        guard let relay = self.configuration.relay else {
-            for item in items { await self.finish(item, worker: worker, failure: DeliveryMessages.noRelay) }
-            return
-        }
-        let prepared: [Prepared]
-        do {
-            prepared = try await self.prepare(items)
-        } catch {
-            for item in items { await self.retryOrFail(item, worker: worker, reason: "cannot load content: \(error)") }
-            return
-        }
-        // Outcomes are committed by a second task while the connection goes on with the next message:
-        // each mark right after its 250, those that finished during the previous commit together.
-        let marks = OutcomeWriter(pool: self.pool, worker: worker, metrics: self.metrics, logger: self.logger)
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await marks.run() }
-            var remaining = prepared[...]
-            do {
-                try await SMTPConnection.with(relay) { connection in
-                    while let next = remaining.first {
-                        guard let envelope = next.envelope else {
-                            marks.add(next.item.entryNo, failure: next.problem ?? "nothing to send")
-                            remaining.removeFirst()
-                            continue
-                        }
-                        let following = remaining.dropFirst().first?.envelope
-                        let outcome = try await connection.send(envelope, following: following)
-                        remaining.removeFirst()
-                        switch outcome {
-                        case .accepted:
-                            marks.add(next.item.entryNo, failure: nil)
-                        case .rejected(let reply):
-                            marks.add(next.item.entryNo, failure: "SMTP: \(reply)")
-                        case .deferred(let reply):
-                            await self.retryOrFail(next.item, worker: worker, reason: "SMTP: \(reply)")
-                        }
-                    }
-                }
-            } catch {
-                // The session broke (or never opened): every item without an outcome gets a later try.
-                self.logger.notice(
-                    "delivery: SMTP session failed",
-                    metadata: ["error": "\(error)", "items": "\(remaining.count)"]
-                )
-                for next in remaining { await self.retryOrFail(next.item, worker: worker, reason: "\(error)") }
-            }
-            marks.close()
-        }
     }
 
     /// Loads every item's content on one database connection and builds its message.
