@@ -375,27 +375,37 @@ enum Base64 {
     }
 
     static func encodeBytes(_ bytes: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var index = 0
-        while index + 2 < bytes.count {
-            let n = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            out += [
-                alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)],
-                alphabet[Int(n & 63)],
-            ]
-            index += 3
+        let count = bytes.count
+        let outputCount = (count + 2) / 3 * 4
+        let pad = UInt8(ascii: "=")
+        return [UInt8](unsafeUninitializedCapacity: outputCount) { out, initialized in
+            bytes.withUnsafeBufferPointer { input in
+                var i = 0
+                var o = 0
+                while i + 2 < count {
+                    let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
+                    out[o] = alphabet[Int(n >> 18 & 63)]
+                    out[o + 1] = alphabet[Int(n >> 12 & 63)]
+                    out[o + 2] = alphabet[Int(n >> 6 & 63)]
+                    out[o + 3] = alphabet[Int(n & 63)]
+                    i += 3
+                    o += 4
+                }
+                if count - i == 1 {
+                    let n = UInt32(input[i]) << 16
+                    out[o] = alphabet[Int(n >> 18 & 63)]
+                    out[o + 1] = alphabet[Int(n >> 12 & 63)]
+                    out[o + 2] = pad
+                    out[o + 3] = pad
+                } else if count - i == 2 {
+                    let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8
+                    out[o] = alphabet[Int(n >> 18 & 63)]
+                    out[o + 1] = alphabet[Int(n >> 12 & 63)]
+                    out[o + 2] = alphabet[Int(n >> 6 & 63)]
+                    out[o + 3] = pad
+                }
+            }
+            initialized = outputCount
         }
-        let rest = bytes.count - index
-        if rest == 1 {
-            let n = UInt32(bytes[index]) << 16
-            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], UInt8(ascii: "="), UInt8(ascii: "=")]
-        } else if rest == 2 {
-            let n = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
-            out += [
-                alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], UInt8(ascii: "="),
-            ]
-        }
-        return out
     }
 }

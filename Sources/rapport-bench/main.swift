@@ -4,13 +4,13 @@ import Foundation
 /// `rapport-bench interaction-log [--sessions N,N,…] [--rounds R] [--seconds S] [--hot-sessions N]`: QUALITY.md P1/P2;
 /// `rapport-bench import [--rows N] [--rounds R]`: QUALITY.md P7;
 /// `rapport-bench scale [--entries N] [--contacts N] [--requests N]`: QUALITY.md P4/P5 (see BENCHMARKS.md);
-/// `rapport-bench delivery [--messages N] [--connections N] [--rounds R]`: issue 15 (beside smtp-source).
+/// `rapport-bench delivery [--messages N] [--connections N] [--rounds R] [--batch N]`: issue 15 (beside smtp-source).
 let usage = """
     usage: rapport-bench segment-log [--contacts N] [--rounds R]
            rapport-bench interaction-log [--sessions N,N,...] [--rounds R] [--seconds S] [--hot-sessions N]
            rapport-bench import [--rows N] [--rounds R]
            rapport-bench scale [--entries N] [--contacts N] [--requests N]
-           rapport-bench delivery [--messages N] [--connections N] [--rounds R]
+           rapport-bench delivery [--messages N] [--connections N] [--rounds R] [--batch N]
     """
 
 func refuse() -> Never {
@@ -77,11 +77,12 @@ case "scale":
     )
     await run { try await benchmark.run() }
 case "delivery":
-    let given = options(arguments.dropFirst(), allowed: ["--messages", "--connections", "--rounds"])
+    let given = options(arguments.dropFirst(), allowed: ["--messages", "--connections", "--rounds", "--batch"])
     let benchmark = DeliveryBenchmark(
         messages: given["--messages"]?[0] ?? 10_000,
         connections: given["--connections"]?[0] ?? 4,
-        rounds: given["--rounds"]?[0] ?? 3
+        rounds: given["--rounds"]?[0] ?? 5,
+        batch: given["--batch"]?[0] ?? 100
     )
     await run { try await benchmark.run() }
 default:

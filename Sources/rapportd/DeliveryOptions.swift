@@ -56,7 +56,7 @@ struct DeliveryOptions: ParsableArguments {
 
     @Option(
         name: .customLong("delivery-batch"),
-        help: "Items claimed at a time per connection (RAPPORT_DELIVERY_BATCH; default 20)."
+        help: "Items claimed at a time per connection (RAPPORT_DELIVERY_BATCH; default 100)."
     )
     var batch: Int?
 

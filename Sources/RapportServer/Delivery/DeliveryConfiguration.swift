@@ -14,7 +14,7 @@ public struct DeliveryConfiguration: Sendable {
     /// SMTP connections (and claiming loops) working at once.
     public var concurrency = 2
     /// Items one loop claims at a time (one lease for them).
-    public var batchSize = 20
+    public var batchSize = 100
     public var leaseSeconds = 300
     /// Tries per item, the first included; after the last temporary failure the item fails.
     public var maximumAttempts = 8
