@@ -1,6 +1,7 @@
 import Foundation
 import LibPQ
 import Logging
+import PostgresLauncher
 import Prometheus
 import RapportClient
 import RapportModel
@@ -261,6 +262,29 @@ struct DeliveryWorkerTests {
         }
     }
 
+    @Test func temporaryFailuresFailTheEntryOnceTheTriesAreUsedUp() async throws {
+        let busy = try await SMTPSink.start(options: ["-r", "RCPT"])
+        let kit = try await SegmentKit.start { $0.delivery = Self.configuration(port: busy.port) }
+        try await withCleanup {
+            try await Self.massContacts(kit, count: 2)
+            _ = try await Self.logSegment(kit, contacts: "M*", queued: 2)
+            var configuration = Self.configuration(port: busy.port)
+            configuration.maximumAttempts = 2
+            let worker = Self.worker(kit, configuration)
+            try await Self.drain(worker)
+            try await Self.retryNow(kit)
+            try await Self.drain(worker)
+            #expect(
+                try await kit.sql(
+                    "SELECT DISTINCT o.status, o.attempts::text, right(o.last_error, 23), e.delivery_status FROM delivery_outbox o JOIN interaction_log_entries e USING (entry_no)"
+                ) == [["failed", "2", "(gave up after 2 tries)", "error"]]
+            )
+        } cleanup: {
+            await busy.stop()
+            try? await kit.stop()
+        }
+    }
+
     @Test func aServerThatIsDownAndComesBackLosesNothingAndSendsNothingTwice() async throws {
         let port = try Toolbox.freePort()
         let kit = try await SegmentKit.start { $0.delivery = Self.configuration(port: port) }
@@ -345,6 +369,51 @@ struct DeliveryWorkerTests {
                 ).count == 2
             )
         } cleanup: {
+            await sink.stop()
+            try? await kit.stop()
+        }
+    }
+
+    /// `rapportd deliver`: only the worker, configured by flags and environment (the password never as
+    /// a flag); it sends the queue and stops on SIGTERM.
+    @Test func rapportdDeliverSendsTheQueueAndStopsOnSIGTERM() async throws {
+        let sink = try await SMTPSink.start()
+        let kit = try await SegmentKit.start { $0.delivery = Self.configuration(port: sink.port) }
+        let logs = try Toolbox.scratchDirectory("rapportd-deliver")
+        var child: ChildProcess?
+        try await withCleanup {
+            try await Self.massContacts(kit, count: 5)
+            _ = try await Self.logSegment(kit, contacts: "M*", queued: 5)
+            let url = Toolbox.databaseURL(
+                kit.server.database.cluster.connectionParameters(database: kit.server.database.name)
+            )
+            let process = try ChildProcess.spawn(
+                name: "rapportd-deliver",
+                try Toolbox.rapportd(),
+                [
+                    "deliver", "--database-url", url, "--smtp-host", "127.0.0.1", "--smtp-port", String(sink.port),
+                    "--smtp-starttls", "off", "--hard-copy-folder", logs,
+                ],
+                environment: Toolbox.environment([
+                    "RAPPORT_MAIL_FROM": "crm@rapport.example", "RAPPORT_DELIVERY_CONCURRENCY": "1",
+                ]),
+                logDirectory: logs
+            )
+            child = process
+            _ = try await process.waitFor("the worker's start line") {
+                $0.contains("rapportd: delivering as") ? true : nil
+            }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try await kit.scalar("SELECT count(*)::text FROM delivery_outbox WHERE status = 'delivered'") != "5",
+                ContinuousClock.now < deadline
+            {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(sink.messages().count == 5)
+            process.signal(SIGTERM)
+            #expect(await process.waitForExit(timeout: .seconds(10)) == 0)
+        } cleanup: {
+            await child?.stop()
             await sink.stop()
             try? await kit.stop()
         }
