@@ -112,10 +112,12 @@ extension MetricsEndpoint: Service {
 extension RapportServer {
     /// The services of one rapportd, in start order: the metrics endpoint (if any), the listener,
     /// the drain, the idempotency-key expiry and the delivery worker (if a pool is given, and delivery is
-    /// configured). The worker stops first on shutdown (it finishes the batch it is sending).
+    /// configured). The worker stops first on shutdown (it finishes the batch it is sending);
+    /// `deliveryContent` is where it takes each item's content from.
     public func services(
         metricsEndpoint: MetricsEndpoint? = nil,
         expiringKeysIn pool: PGPool? = nil,
+        deliveryContent: any DeliveryContentSource = StoredAttachmentContent(),
         onBound: @escaping @Sendable (SocketAddress) -> Void = { _ in }
     ) -> [any Service] {
         var services: [any Service] = []
@@ -124,7 +126,7 @@ extension RapportServer {
         services.append(DrainService(server: self))
         if let pool { services.append(IdempotencyExpiryService(pool: pool, logger: self.logger)) }
         if let pool, let delivery = self.configuration.delivery {
-            services.append(self.deliveryWorker(pool: pool, configuration: delivery))
+            services.append(self.deliveryWorker(pool: pool, configuration: delivery, content: deliveryContent))
         }
         return services
     }
