@@ -99,6 +99,7 @@ struct ShippedConfigurationTests {
     @Test func everySettingIsDocumented() throws {
         let sources = [
             "ServerOptions.swift", "DatabaseOptions.swift", "Rapportd.swift", "UserCommand.swift", "StatsCommand.swift",
+            "DeliveryOptions.swift",
         ]
         .map { Toolbox.repositoryFile("Sources/rapportd/\($0)") }
         .compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }
