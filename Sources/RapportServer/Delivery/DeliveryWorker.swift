@@ -81,12 +81,20 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
         // Outcomes are committed by a second task while the connection goes on with the next message:
         // each mark right after its 250, those that finished during the previous commit together.
         let marks = OutcomeWriter(pool: self.pool, worker: worker, metrics: self.metrics, logger: self.logger)
+        let lease = Duration.seconds(self.configuration.leaseSeconds)
+        var claimed = ContinuousClock.now
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await marks.run() }
             do {
                 try await SMTPConnection.with(relay) { connection in
                     while true {
                         while let next = pending.first {
+                            // A slow relay: keep the batch's claim before half its lease is gone, so no
+                            // other worker takes (and sends) it meanwhile.
+                            if ContinuousClock.now - claimed > lease / 2 {
+                                try await self.renew(worker)
+                                claimed = ContinuousClock.now
+                            }
                             guard let envelope = next.envelope else {
                                 marks.add(next.item.entryNo, failure: next.problem ?? "nothing to send")
                                 pending.removeFirst()
@@ -106,6 +114,7 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
                         }
                         guard !self.stopping else { return }
                         let more = try await self.claim(worker)
+                        claimed = ContinuousClock.now
                         if more.isEmpty { return }
                         pending = await self.start(more, worker: worker)
                     }
@@ -121,6 +130,13 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
             marks.close()
         }
         return true
+    }
+
+    private func renew(_ worker: String) async throws {
+        let seconds = self.configuration.leaseSeconds
+        try await self.pool.withConnection { connection in
+            try DeliveryStore.renew(connection, worker: worker, leaseSeconds: seconds)
+        }
     }
 
     private func claim(_ worker: String) async throws -> [DeliveryItem] {

@@ -162,6 +162,17 @@ public enum DeliveryStore {
         )
     }
 
+    /// Extends the lease of every item `worker` holds (a batch that takes longer than half its lease).
+    @discardableResult
+    public static func renew(_ connection: PGConnection, worker: String, leaseSeconds: Int) throws -> Int {
+        try connection.execute(
+            """
+            UPDATE delivery_outbox SET claimed_until = now() + make_interval(secs => \(leaseSeconds))
+            WHERE status = 'claimed' AND claimed_by = \(worker)
+            """
+        )
+    }
+
     /// Items waiting or being sent (the queued gauge).
     public static func openCount(_ connection: PGConnection) throws -> Int {
         try connection.query("SELECT count(*) FROM delivery_outbox WHERE status IN ('pending', 'claimed')")[0]
