@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // 1. libpq's C API, found with pkg-config (Debian: libpq-dev).
@@ -89,6 +90,18 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
+        // SMTP (RFC 5321) client for the delivery worker: the dialogue as a pure state machine, MIME
+        // building, and a small NIO connection (STARTTLS through swift-nio-ssl).
+        .target(
+            name: "SMTPClient",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // 6. The NIO server: sessions, authentication and roles, dispatch, limits, draining, metrics.
         .target(
             name: "RapportServer",
@@ -97,6 +110,7 @@ let package = Package(
                 "RapportStore",
                 "RapportModel",
                 "LibPQ",
+                "SMTPClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -113,6 +127,7 @@ let package = Package(
             name: "rapportd",
             dependencies: [
                 "LibPQ",
+                "SMTPClient",
                 "PostgresLauncher",
                 "RapportStore",
                 "RapportServer",
@@ -130,6 +145,7 @@ let package = Package(
             name: "rapport-bench",
             dependencies: [
                 "LibPQ", "PostgresLauncher", "RapportStore", "RapportServer", "RapportClient", "RapportProtocol",
+                "SMTPClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -192,10 +208,11 @@ let package = Package(
             name: "RapportServerTests",
             dependencies: [
                 "RapportServer", "RapportClient", "RapportProtocol", "RapportStore", "RapportModel", "LibPQ",
-                "RapportTestSupport", "PostgresLauncher", "RapportMerge",
+                "RapportTestSupport", "PostgresLauncher", "RapportMerge", "SMTPClient",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strictSettings
         ),

@@ -13,5 +13,10 @@ echo "installing system packages: ${needed[*]}"
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
+# postfix is here for its test tools (smtp-sink, smtp-source): "No configuration" keeps its own mail
+# server unconfigured and stopped (tests start smtp-sink on free loopback ports).
+if printf '%s\n' "${needed[@]}" | grep -qx postfix; then
+    echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${needed[@]}"

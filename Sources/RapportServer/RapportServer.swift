@@ -74,7 +74,8 @@ public final class RapportServer: Sendable {
             metrics: metrics,
             groupCommit: configuration.groupCommit,
             reads: reads,
-            ticketLifetime: configuration.ticketLifetime
+            ticketLifetime: configuration.ticketLifetime,
+            emailRelayMissing: configuration.delivery.map { $0.relay == nil } ?? false
         )
         self.context = context
         store.pool.counters.observe { roundTrips, statements, prepares in

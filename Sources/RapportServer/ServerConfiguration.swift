@@ -40,6 +40,11 @@ public struct ServerConfiguration: Sendable {
     /// password: a working day by default, so a drain or failover during the day costs no password.
     public var ticketLifetime: Duration = .seconds(10 * 3600)
 
+    /// The delivery worker of this process (Sources/RapportServer/Delivery); nil = none here: the queue is
+    /// left to other replicas or to DELIVERY-CLAIM clients, and logging does not check the relay.
+    /// `rapportd serve` turns it on unless `--no-delivery-worker`.
+    public var delivery: DeliveryConfiguration?
+
     public init() {}
 }
 

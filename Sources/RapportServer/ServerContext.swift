@@ -17,6 +17,9 @@ final class ServerContext: Sendable {
     /// How long a new session ticket is valid.
     let ticketLifetime: Duration
     private let draining: NIOLockedValueBox<Bool>
+    /// True when this server's delivery worker has no SMTP relay: logging an e-mail with deliver=true is
+    /// refused (issue 15).
+    let emailRelayMissing: Bool
 
     /// Reads from a hot standby (`--read-database-url`); nil: every command uses the primary.
     let reads: ReadRouting?
@@ -31,7 +34,8 @@ final class ServerContext: Sendable {
         metrics: ServerMetrics,
         groupCommit: GroupCommit.Configuration,
         reads: ReadRouting? = nil,
-        ticketLifetime: Duration = .seconds(10 * 3600)
+        ticketLifetime: Duration = .seconds(10 * 3600),
+        emailRelayMissing: Bool = false
     ) {
         let commit = GroupCommit(pool: store.pool, configuration: groupCommit) { size in
             metrics.batchCommitted(size: size)
@@ -49,7 +53,8 @@ final class ServerContext: Sendable {
                 draining: draining,
                 reads: nil,
                 standbyView: nil,
-                ticketLifetime: ticketLifetime
+                ticketLifetime: ticketLifetime,
+                emailRelayMissing: emailRelayMissing
             )
         }
         self.init(
@@ -62,7 +67,8 @@ final class ServerContext: Sendable {
             draining: draining,
             reads: reads,
             standbyView: standbyView,
-            ticketLifetime: ticketLifetime
+            ticketLifetime: ticketLifetime,
+            emailRelayMissing: emailRelayMissing
         )
     }
 
@@ -76,10 +82,12 @@ final class ServerContext: Sendable {
         draining: NIOLockedValueBox<Bool>,
         reads: ReadRouting?,
         standbyView: ServerContext?,
-        ticketLifetime: Duration
+        ticketLifetime: Duration,
+        emailRelayMissing: Bool
     ) {
         self.store = store
         self.ticketLifetime = ticketLifetime
+        self.emailRelayMissing = emailRelayMissing
         self.groupCommit = groupCommit
         self.hasher = hasher
         self.throttle = throttle

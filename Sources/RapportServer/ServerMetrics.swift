@@ -22,6 +22,8 @@ public final class ServerMetrics: Sendable {
     private let roundTrips: Counter
     private let statements: Counter
     private let prepares: Counter
+    /// The delivery worker's counters (registered with the others).
+    public let delivery: DeliveryMetrics
 
     init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), verbs: [String]) {
         self.registry = registry
@@ -60,6 +62,7 @@ public final class ServerMetrics: Sendable {
         self.poolWaiting = registry.makeGauge(
             descriptor: Self.name("db_pool_waiting", unit: "requests", "Requests waiting for a database connection.")
         )
+        self.delivery = DeliveryMetrics(registry: registry)
         self.acceptFailures = NIOLockedValueBox([:])
         self.commandCounters = NIOLockedValueBox([:])
         self.latency = NIOLockedValueBox([:])

@@ -115,10 +115,13 @@ extension MetricsEndpoint: Service {
 
 extension RapportServer {
     /// The services of one rapportd, in start order: the metrics endpoint (if any), the listener,
-    /// the drain, the idempotency-key expiry (if a pool is given).
+    /// the drain, the idempotency-key expiry and the delivery worker (if a pool is given, and delivery is
+    /// configured). The worker stops first on shutdown (it finishes the batch it is sending);
+    /// `deliveryContent` is where it takes each item's content from.
     public func services(
         metricsEndpoint: MetricsEndpoint? = nil,
         expiringKeysIn pool: PGPool? = nil,
+        deliveryContent: any DeliveryContentSource = MergingContent(),
         onBound: @escaping @Sendable (SocketAddress) -> Void = { _ in }
     ) -> [any Service] {
         var services: [any Service] = []
@@ -127,6 +130,26 @@ extension RapportServer {
         services.append(DrainService(server: self))
         if let pool { services.append(IdempotencyExpiryService(pool: pool, logger: self.logger)) }
         if let reads = self.readRouting { services.append(reads) }
+        if let pool, let delivery = self.configuration.delivery {
+            services.append(self.deliveryWorker(pool: pool, configuration: delivery, content: deliveryContent))
+        }
         return services
+    }
+}
+
+extension RapportServer {
+    /// This server's delivery worker, its metrics in the server's registry.
+    public func deliveryWorker(
+        pool: PGPool,
+        configuration: DeliveryConfiguration,
+        content: any DeliveryContentSource = MergingContent()
+    ) -> DeliveryWorker {
+        DeliveryWorker(
+            pool: pool,
+            configuration: configuration,
+            content: content,
+            metrics: self.metrics.delivery,
+            logger: self.logger
+        )
     }
 }

@@ -3,12 +3,14 @@ import Foundation
 /// `rapport-bench segment-log [--contacts N] [--rounds R]`: QUALITY.md P3;
 /// `rapport-bench interaction-log [--sessions N,N,…] [--rounds R] [--seconds S] [--hot-sessions N]`: QUALITY.md P1/P2;
 /// `rapport-bench import [--rows N] [--rounds R]`: QUALITY.md P7;
-/// `rapport-bench scale [--entries N] [--contacts N] [--requests N]`: QUALITY.md P4/P5 (see BENCHMARKS.md).
+/// `rapport-bench scale [--entries N] [--contacts N] [--requests N]`: QUALITY.md P4/P5 (see BENCHMARKS.md);
+/// `rapport-bench delivery [--messages N] [--connections N] [--rounds R] [--batch N]`: issue 15 (beside smtp-source).
 let usage = """
     usage: rapport-bench segment-log [--contacts N] [--rounds R]
            rapport-bench interaction-log [--sessions N,N,...] [--rounds R] [--seconds S] [--hot-sessions N]
            rapport-bench import [--rows N] [--rounds R]
            rapport-bench scale [--entries N] [--contacts N] [--requests N]
+           rapport-bench delivery [--messages N] [--connections N] [--rounds R] [--batch N]
     """
 
 func refuse() -> Never {
@@ -72,6 +74,15 @@ case "scale":
         entries: given["--entries"]?[0] ?? 10_000_000,
         contacts: given["--contacts"]?[0] ?? 200_000,
         requests: given["--requests"]?[0] ?? 500
+    )
+    await run { try await benchmark.run() }
+case "delivery":
+    let given = options(arguments.dropFirst(), allowed: ["--messages", "--connections", "--rounds", "--batch"])
+    let benchmark = DeliveryBenchmark(
+        messages: given["--messages"]?[0] ?? 10_000,
+        connections: given["--connections"]?[0] ?? 4,
+        rounds: given["--rounds"]?[0] ?? 5,
+        batch: given["--batch"]?[0] ?? 100
     )
     await run { try await benchmark.run() }
 default:

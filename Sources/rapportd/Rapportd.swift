@@ -14,7 +14,9 @@ struct Rapportd: AsyncParsableCommand {
         commandName: "rapportd",
         abstract: "Rapport: the interaction ledger server.",
         discussion: "With no database configured, rapportd runs its own private PostgreSQL in .rapport/postgres.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, StatsCommand.self, ProtocolReference.self],
+        subcommands: [
+            Serve.self, Deliver.self, Migrate.self, UserCommand.self, StatsCommand.self, ProtocolReference.self,
+        ],
         defaultSubcommand: Serve.self
     )
 }
@@ -46,10 +48,13 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var server: ServerOptions
     @OptionGroup var reads: ReadOptions
+    @OptionGroup(title: "Delivery") var delivery: DeliveryOptions
 
     func run() async throws {
         let logger = makeLogger()
-        let configuration = try self.server.configuration()
+        var configured = try self.server.configuration()
+        configured.delivery = try self.delivery.configuration()
+        let configuration = configured
         let poolSize = try self.server.poolSize()
         DescriptorLimit.check(
             maximumConnections: configuration.maximumConnections,
@@ -103,6 +108,48 @@ struct Serve: AsyncParsableCommand {
                 await pool.shutdown()
                 await reads?.standby.pool.shutdown()
                 await hasher.shutdown()
+            }
+        }
+    }
+}
+
+/// Runs only the delivery worker (no protocol listener): a replica dedicated to sending.
+struct Deliver: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run only the delivery worker: send what logging queued, until SIGTERM/SIGINT."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup(title: "Delivery") var delivery: DeliveryOptions
+
+    func run() async throws {
+        let logger = makeLogger()
+        guard let configuration = try self.delivery.configuration() else {
+            throw ValidationError("rapportd deliver runs the delivery worker: drop --no-delivery-worker")
+        }
+        if configuration.relay == nil {
+            logger.warning("no SMTP relay (--smtp-host): e-mail items fail, only hard copies are written")
+        }
+        try await self.database.withDatabase(logger: logger) { connection in
+            _ = try await migrate(connection, logger: logger)
+            let pool = PGPool(
+                configuration: .init(connection: connection, size: configuration.concurrency + 1),
+                logger: logger
+            )
+            try await withCleanup {
+                let worker = DeliveryWorker(pool: pool, configuration: configuration, logger: logger)
+                FileHandle.standardOutput.write(Data("rapportd: delivering as \(configuration.workerName)\n".utf8))
+                let group = ServiceGroup(
+                    configuration: ServiceGroupConfiguration(
+                        services: [worker],
+                        gracefulShutdownSignals: [.sigterm, .sigint],
+                        logger: logger
+                    )
+                )
+                try await group.run()
+                logger.info("stopped")
+            } cleanup: {
+                await pool.shutdown()
             }
         }
     }

@@ -100,6 +100,7 @@ struct ShippedConfigurationTests {
         let sources = [
             "ServerOptions.swift", "DatabaseOptions.swift", "Rapportd.swift", "UserCommand.swift", "StatsCommand.swift",
             "ReadOptions.swift",
+            "DeliveryOptions.swift",
         ]
         .map { Toolbox.repositoryFile("Sources/rapportd/\($0)") }
         .compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }

@@ -2,6 +2,7 @@ import LibPQ
 import RapportClient
 import RapportModel
 import RapportProtocol
+import RapportServer
 import RapportTestSupport
 import Testing
 
@@ -22,8 +23,8 @@ struct SegmentKit {
     let server: TestServer
     let manager: RapportConnection
 
-    static func start() async throws -> SegmentKit {
-        let server = try await TestServer.start()
+    static func start(configure: @Sendable (inout ServerConfiguration) -> Void = { _ in }) async throws -> SegmentKit {
+        let server = try await TestServer.start(configure: configure)
         let kit = SegmentKit(server: server, manager: try await Self.connect(server))
         try await kit.script(Self.fixtures)
         try await server.createUser("MANAGER", role: .manager, salesperson: "AH")

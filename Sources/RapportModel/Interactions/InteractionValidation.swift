@@ -117,6 +117,11 @@ public enum InteractionValidation {
         .init(.notFound, "The \(table) does not exist. Identification fields and values: \(field)='\(value)'")
     }
 
+    /// Logging an e-mail for delivery while the server's delivery worker has no mail relay (issue 15; BC
+    /// has no such message: its e-mail setup is checked when sending).
+    public static let noEmailRelay =
+        "No SMTP relay is configured for e-mail delivery: start rapportd with --smtp-host (RAPPORT_SMTP_HOST), or log with deliver=false"
+
     /// The e-mail part of CheckSegmentLine (reference 3.5 R1): an Email interaction to a contact without an
     /// e-mail is silently downgraded to blank, unless the active alternative address has an e-mail (then it
     /// stays Email); sending it (`deliver`) with no e-mail anywhere is refused.

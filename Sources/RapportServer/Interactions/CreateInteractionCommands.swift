@@ -41,11 +41,13 @@ enum CreateInteractionCommands {
     ) { invocation, session in
         let arguments = invocation.arguments
         let contact = try await InteractionArguments.contact(invocation, number: InteractionArguments.createContact)
-        let request = try InteractionArguments.request(
+        var input = try InteractionArguments.request(
             arguments,
             contact: contact,
             template: arguments[InteractionArguments.createTemplate]
         )
+        input.emailRelayMissing = invocation.context.emailRelayMissing
+        let request = input
         let actor = session.actingUser
         let newOpportunity = arguments[Self.newOpportunity]
         return try await invocation.context.write(invocation, user: actor.userID, batched: true) { connection in

@@ -95,6 +95,7 @@ enum PostponedCommands {
             template: arguments[InteractionArguments.resumeTemplate]
         )
         request.removeAttachment = arguments[Self.removeAttachment] ?? false
+        request.emailRelayMissing = invocation.context.emailRelayMissing
         let finalRequest = request
         let actor = session.actingUser
         return try await invocation.context.write(invocation, user: actor.userID, batched: true) { connection in

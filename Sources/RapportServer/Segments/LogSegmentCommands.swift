@@ -67,7 +67,8 @@ enum LogSegmentCommands {
             let no = arguments[SegmentArguments.segment]
             let options = LogSegmentStore.Options(
                 send: arguments[Self.deliver],
-                followUp: arguments[Self.followUp] ?? false
+                followUp: arguments[Self.followUp] ?? false,
+                emailRelayMissing: invocation.context.emailRelayMissing
             )
             let actor = session.actingUser
             if arguments[Self.dryRun] ?? false {

@@ -37,10 +37,12 @@ enum LoggedSegmentCommands {
         ResultColumn("logged-segment", .integer), ResultColumn("segment", .code), ResultColumn("description", .text),
         ResultColumn("creation-date", .date), ResultColumn("user", .code), ResultColumn("canceled", .bool),
         ResultColumn("interactions", .integer), ResultColumn("campaign-entries", .integer),
-        ResultColumn("campaigns", .list),
+        ResultColumn("campaigns", .list), ResultColumn("delivery-queued", .integer),
+        ResultColumn("delivery-sent", .integer), ResultColumn("delivery-failed", .integer),
     ]
 
-    static func line(_ s: LoggedSegmentRecord) -> DataLine {
+    /// A logged segment with the delivery counts of its entries (issue 15).
+    static func line(_ s: LoggedSegmentRecord, _ delivery: DeliveryCounts) -> DataLine {
         .shaped(
             Self.columns,
             [
@@ -53,6 +55,9 @@ enum LoggedSegmentCommands {
                 "interactions": String(s.noOfInteractions),
                 "campaign-entries": String(s.noOfCampaignEntries),
                 "campaigns": s.campaigns.isEmpty ? nil : s.campaigns.joined(separator: ","),
+                "delivery-queued": String(delivery.queued),
+                "delivery-sent": String(delivery.sent),
+                "delivery-failed": String(delivery.failed),
             ]
         )
     }
@@ -62,9 +67,15 @@ enum LoggedSegmentCommands {
         [
             "logged-segment": "17", "segment": "SEG00001", "description": "Spring mailing",
             "creation-date": "2025-03-14", "user": "ALICE", "canceled": "false", "interactions": "104",
-            "campaign-entries": "1", "campaigns": "CP0001",
+            "campaign-entries": "1", "campaigns": "CP0001", "delivery-queued": "2", "delivery-sent": "101",
+            "delivery-failed": "1",
         ]
     )
+
+    static let deliveryHelp = """
+        delivery-queued, -sent, -failed count its entries by their latest delivery: waiting or being sent, \
+        delivered, failed for good (view delivery_status_by_logged_segment).
+        """
 
     static let toggleColumns = [
         ResultColumn("logged-segments", .integer), ResultColumn("entries", .integer),
@@ -86,7 +97,7 @@ enum LoggedSegmentCommands {
             help: """
                 Counts follow BC: interactions and campaign entries whose Canceled equals the logged segment's. \
                 Newest first (descending entry No.).
-                """,
+                """ + " " + Self.deliveryHelp,
             example: ["LOGGED-SEGMENT-LIST limit=1", Self.exampleLine, "OK 1 logged segment total=3 next=17"],
             results: Self.columns
         ),
@@ -98,17 +109,19 @@ enum LoggedSegmentCommands {
             let user = arguments[Self.userFilter]
             // Newest first: the next page holds the entries numbered below the cursor.
             let before = page.integer(0)
-            let (records, total) = try await invocation.context.store.pool.withConnection { connection in
-                (
-                    try LoggedSegmentStore.list(
-                        connection,
-                        canceled: canceled,
-                        segmentNo: segment,
-                        userID: user,
-                        before: before,
-                        limit: page.fetch
-                    ),
-                    try LoggedSegmentStore.count(connection, canceled: canceled, segmentNo: segment, userID: user)
+            let (records, total, delivery) = try await invocation.context.store.pool.withConnection { connection in
+                let records = try LoggedSegmentStore.list(
+                    connection,
+                    canceled: canceled,
+                    segmentNo: segment,
+                    userID: user,
+                    before: before,
+                    limit: page.fetch
+                )
+                return (
+                    records,
+                    try LoggedSegmentStore.count(connection, canceled: canceled, segmentNo: segment, userID: user),
+                    try DeliveryStore.counts(connection, loggedSegmentEntryNos: records.map(\.entryNo))
                 )
             }
             return Paging.reply(
@@ -117,7 +130,7 @@ enum LoggedSegmentCommands {
                 noun: "logged segment",
                 total: total,
                 key: { [String($0.entryNo)] },
-                line: Self.line
+                line: { Self.line($0, delivery[$0.entryNo] ?? DeliveryCounts(queued: 0, sent: 0, failed: 0)) }
             )
         }
     )
@@ -128,16 +141,18 @@ enum LoggedSegmentCommands {
             summary: "Show a logged segment with its counts and campaigns.",
             arguments: [Self.loggedSegment.spec],
             requiredRole: .salesperson,
-            help: "Its interactions: LOG-LIST logged-segment=N.",
+            help: "Its interactions: LOG-LIST logged-segment=N. " + Self.deliveryHelp,
             example: ["LOGGED-SEGMENT-SHOW 17", Self.exampleLine, "OK logged segment 17"],
             results: Self.columns
         ),
         reply: { invocation, _ in
             let entryNo = Int64(invocation.arguments[Self.loggedSegment])
-            let (record, _) = try await invocation.context.store.pool.withConnection { connection in
-                try LoggedSegmentStore.show(connection, entryNo: entryNo)
+            let (record, delivery) = try await invocation.context.store.pool.withConnection { connection in
+                let (record, _) = try LoggedSegmentStore.show(connection, entryNo: entryNo)
+                let counts = try DeliveryStore.counts(connection, loggedSegmentEntryNos: [entryNo])
+                return (record, counts[entryNo] ?? DeliveryCounts(queued: 0, sent: 0, failed: 0))
             }
-            return .ok("logged segment \(entryNo)", [Self.line(record)])
+            return .ok("logged segment \(entryNo)", [Self.line(record, delivery)])
         }
     )
 

@@ -41,6 +41,8 @@ public struct InteractionRequest: Sendable, Equatable {
     public var postpone = false
     /// Queue the entry for sending when its correspondence type is not blank.
     public var deliver = false
+    /// The server has no SMTP relay for its delivery worker: an e-mail with `deliver` is refused (issue 15).
+    public var emailRelayMissing = false
     /// Comment lines; nil keeps a resumed entry's comments (a new entry has none).
     public var comments: [String]?
 

@@ -183,6 +183,10 @@ public enum InteractionStore {
             } catch {
                 throw error.storeError
             }
+            // Before anything is written: an e-mail to deliver needs this server's relay.
+            if request.deliver, draft.correspondenceType == .email, request.emailRelayMissing {
+                throw StoreError.invalid(InteractionValidation.noEmailRelay)
+            }
             if let campaignNo = draft.campaignNo {
                 campaignEntryNo = try InteractionWriter.campaignEntry(
                     connection,
@@ -216,8 +220,8 @@ public enum InteractionStore {
             content = .upload(document)
             merged = true
         }
-        let attachmentNo = try self.writeContent(reads, content, resumed: resumed, readOnly: !postponed)
         let delivers = request.deliver && !postponed && draft.correspondenceType != nil
+        let attachmentNo = try self.writeContent(reads, content, resumed: resumed, readOnly: !postponed)
         let extras = InteractionWriter.EntryExtras(
             contactCompanyNo: contact.entryCompanyNo,
             contactAltAddressCode: altAddress?.code,

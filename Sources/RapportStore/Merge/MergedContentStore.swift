@@ -22,6 +22,22 @@ public struct MergedContent: Sendable, Equatable {
 
 /// The merged content of logged entries (reference 3.9 R1), in the caller's transaction.
 public enum MergedContentStore {
+    /// Of `entryNos`, the entries to merge when they are sent (reference 3.9 R1): not merged yet, and their
+    /// template merges with a layout for their language (e.g. logged before the layout was set). One
+    /// statement per delivery batch; entries merged when logged are sent as they are.
+    public static func mergedAtSending(_ connection: PGConnection, entryNos: [Int64]) throws -> Set<Int64> {
+        guard !entryNos.isEmpty else { return [] }
+        return Set(
+            try connection.query(
+                """
+                SELECT e.entry_no FROM interaction_log_entries e
+                WHERE e.entry_no = ANY(\(PGInt64Array(entryNos))) AND NOT e.merged
+                  AND \(unescaped: MergeSources.hasLayout(mergeActionOnly: true))
+                """
+            ).map { try $0.decode(Int64.self, at: 0) }
+        )
+    }
+
     /// The content the delivery worker sends for `entryNo`: the entry's own merged attachment as it is; else
     /// the template language's layout merged for the entry's contact now (when the template merges); else the
     /// entry's attachment as it is. Throws notFound when the entry does not exist or has nothing to send.

@@ -3,7 +3,7 @@ import RapportModel
 
 /// Resend (reference 3.9 R2), in the caller's one transaction: the entries of a logged segment or the given
 /// entries go back to the delivery queue, or — with Update Merge Fields — a new copy of each is logged with
-/// its content merged again and queued instead. (It replaces `DeliveryStore.resend`, which did not merge.)
+/// its content merged again and queued instead.
 public enum ResendStore {
     /// Resend (3.9 R2): the entries of one logged segment, or the given entries (which must all belong to one
     /// logged segment). Only non-postponed entries with an attachment qualify. Without Update Merge Fields the

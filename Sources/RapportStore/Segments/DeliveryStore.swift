@@ -13,20 +13,21 @@ public enum DeliveryStore {
             """
             WITH picked AS (
                 SELECT id FROM delivery_outbox
-                WHERE status = 'pending' OR (status = 'claimed' AND claimed_until < now())
+                WHERE (status = 'pending' AND (retry_at IS NULL OR retry_at <= now()))
+                   OR (status = 'claimed' AND claimed_until < now())
                 ORDER BY id
                 LIMIT \(limit)
                 FOR UPDATE SKIP LOCKED),
             claimed AS (
                 UPDATE delivery_outbox o
-                SET status = 'claimed', claimed_by = \(worker), attempts = o.attempts + 1,
+                SET status = 'claimed', claimed_by = \(worker), attempts = o.attempts + 1, retry_at = NULL,
                     claimed_until = now() + make_interval(secs => \(leaseSeconds))
                 FROM picked WHERE o.id = picked.id
                 RETURNING o.id, o.entry_no, o.attempts, o.claimed_until)
             SELECT k.id, k.entry_no, k.attempts, to_char(k.claimed_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                    e.contact_no, c.name, coalesce(nullif(a.email, ''), c.email), e.correspondence_type::text,
                    e.attachment_no, e.subject, e.interaction_language_code, e.word_template_code,
-                   e.send_word_docs_as_attmt, sp.email
+                   e.send_word_docs_as_attmt, sp.email, e.description, sp.name
             FROM claimed k
             JOIN interaction_log_entries e ON e.entry_no = k.entry_no
             LEFT JOIN contacts c ON c.no = e.contact_no
@@ -49,39 +50,195 @@ public enum DeliveryStore {
                 languageCode: try row.decode(String?.self, at: 10),
                 wordTemplateCode: try row.decode(String?.self, at: 11),
                 sendWordDocsAsAttmt: try row.decode(Bool.self, at: 12),
-                salespersonEmail: try row.decode(String?.self, at: 13)
+                salespersonEmail: try row.decode(String?.self, at: 13),
+                description: try row.decode(String?.self, at: 14),
+                salespersonName: try row.decode(String?.self, at: 15)
             )
         }
     }
 
     /// Completes the item `worker` holds for `entryNo`: delivered (the entry's status becomes blank) or failed
-    /// (Error, with the reason kept on the outbox row).
+    /// (Error, with the reason kept on the outbox row). One statement: run alone it is its own transaction.
+    ///
+    /// `asynchronousCommit` (the delivery worker): that transaction commits with synchronous_commit off — the
+    /// mark is visible at once and reaches the disk within a few hundred milliseconds, without waiting for
+    /// the WAL flush. Only a crash of PostgreSQL itself in that window loses the mark (the message is then
+    /// sent again: docs/DECISIONS.md).
     public static func complete(
         _ connection: PGConnection,
         worker: String,
         entryNo: Int64,
-        failure: String?
+        failure: String?,
+        asynchronousCommit: Bool = false
     ) throws {
-        let updated = try connection.execute(
+        let updated = try connection.query(
             """
-            UPDATE delivery_outbox
-            SET status = \(failure == nil ? "delivered" : "failed"), last_error = \(failure),
-                claimed_until = NULL
-            WHERE entry_no = \(entryNo) AND status = 'claimed' AND claimed_by = \(worker)
+            WITH done AS (
+                UPDATE delivery_outbox
+                SET status = \(failure == nil ? "delivered" : "failed"), last_error = \(failure), claimed_until = NULL
+                WHERE entry_no = \(entryNo) AND status = 'claimed' AND claimed_by = \(worker)
+                RETURNING entry_no),
+            entry AS (
+                UPDATE interaction_log_entries e
+                SET delivery_status = \(failure == nil ? nil : DeliveryStatus.error.rawValue)::enum_delivery_status
+                FROM done WHERE e.entry_no = done.entry_no
+                RETURNING 1)
+            SELECT (SELECT count(*) FROM done),
+                   CASE WHEN \(asynchronousCommit) THEN set_config('synchronous_commit', 'off', true) END
             """
-        )
+        )[0].decode(Int.self, at: 0)
         guard updated > 0 else {
             if try connection.query("SELECT 1 FROM delivery_outbox WHERE entry_no = \(entryNo)").isEmpty {
                 throw StoreError.notFound("Entry \(entryNo) is not in the delivery queue.")
             }
             throw StoreError.conflict("Entry \(entryNo) is not claimed by worker \(worker).")
         }
-        try connection.execute(
+    }
+
+    /// Completes several items `worker` holds in one statement (one transaction): each delivered (failure
+    /// nil) or failed; returns how many were still held. The delivery worker marks in this way what its
+    /// SMTP connection finished while the previous mark was committing.
+    @discardableResult
+    public static func complete(
+        _ connection: PGConnection,
+        worker: String,
+        outcomes: [(entryNo: Int64, failure: String?)],
+        asynchronousCommit: Bool
+    ) throws -> Int {
+        guard !outcomes.isEmpty else { return 0 }
+        let entries = PGInt64Array(outcomes.map(\.entryNo))
+        // '' stands for "delivered" (the array binding carries no NULLs).
+        let failures = outcomes.map { $0.failure ?? "" }
+        return try connection.query(
             """
-            UPDATE interaction_log_entries SET delivery_status = \(failure == nil ? nil : DeliveryStatus.error.rawValue)
-            WHERE entry_no = \(entryNo)
+            WITH o AS (SELECT * FROM unnest(\(entries), \(failures)::text[]) AS o(entry_no, failure)),
+            done AS (
+                UPDATE delivery_outbox d
+                SET status = CASE WHEN o.failure = '' THEN 'delivered' ELSE 'failed' END,
+                    last_error = nullif(o.failure, ''), claimed_until = NULL
+                FROM o WHERE d.entry_no = o.entry_no AND d.status = 'claimed' AND d.claimed_by = \(worker)
+                RETURNING d.entry_no, o.failure),
+            entry AS (
+                UPDATE interaction_log_entries e
+                SET delivery_status = CASE WHEN done.failure = '' THEN NULL ELSE 'error'::enum_delivery_status END
+                FROM done WHERE e.entry_no = done.entry_no
+                RETURNING 1)
+            SELECT (SELECT count(*) FROM done)::int,
+                   CASE WHEN \(asynchronousCommit) THEN set_config('synchronous_commit', 'off', true) END
+            """
+        )[0].decode(Int.self, at: 0)
+    }
+
+    /// A temporary failure of an item `worker` holds: back to pending, not claimed again before
+    /// `retryAfterSeconds`, the reason kept. The entry stays In Progress.
+    public static func retryLater(
+        _ connection: PGConnection,
+        worker: String,
+        entryNo: Int64,
+        reason: String,
+        retryAfterSeconds: Double
+    ) throws {
+        let updated = try connection.execute(
+            """
+            UPDATE delivery_outbox
+            SET status = 'pending', claimed_by = NULL, claimed_until = NULL, last_error = left(\(reason), 2000),
+                retry_at = now() + make_interval(secs => \(Int((retryAfterSeconds * 1000).rounded()))::float8 / 1000)
+            WHERE entry_no = \(entryNo) AND status = 'claimed' AND claimed_by = \(worker)
             """
         )
+        guard updated > 0 else { throw StoreError.conflict("Entry \(entryNo) is not claimed by worker \(worker).") }
+    }
+
+    /// Gives back items `worker` claimed and did not start (shutdown): pending again at once; the attempt
+    /// does not count.
+    public static func release(_ connection: PGConnection, worker: String, entryNos: [Int64]) throws {
+        guard !entryNos.isEmpty else { return }
+        try connection.execute(
+            """
+            UPDATE delivery_outbox
+            SET status = 'pending', claimed_by = NULL, claimed_until = NULL, attempts = greatest(attempts - 1, 0)
+            WHERE entry_no = ANY(\(PGInt64Array(entryNos))) AND status = 'claimed' AND claimed_by = \(worker)
+            """
+        )
+    }
+
+    /// Extends the lease of every item `worker` holds (a batch that takes longer than half its lease).
+    @discardableResult
+    public static func renew(_ connection: PGConnection, worker: String, leaseSeconds: Int) throws -> Int {
+        try connection.execute(
+            """
+            UPDATE delivery_outbox SET claimed_until = now() + make_interval(secs => \(leaseSeconds))
+            WHERE status = 'claimed' AND claimed_by = \(worker)
+            """
+        )
+    }
+
+    /// Items waiting or being sent (the queued gauge).
+    public static func openCount(_ connection: PGConnection) throws -> Int {
+        try connection.query("SELECT count(*) FROM delivery_outbox WHERE status IN ('pending', 'claimed')")[0]
+            .decode(Int.self, at: 0)
+    }
+
+    /// A stored attachment as delivery sends it.
+    public struct AttachmentContent: Sendable, Equatable {
+        public var fileName: String?
+        public var fileExtension: String?
+        public var contentType: String?
+        public var bytes: [UInt8]
+    }
+
+    public static func attachments(_ connection: PGConnection, nos: [Int64]) throws -> [Int64: AttachmentContent] {
+        guard !nos.isEmpty else { return [:] }
+        var found: [Int64: AttachmentContent] = [:]
+        for row in try connection.query(
+            """
+            SELECT no, file_name, file_extension, content_type, content FROM attachments
+            WHERE no = ANY(\(PGInt64Array(nos)))
+            """
+        ) {
+            found[try row.decode(Int64.self, at: 0)] = AttachmentContent(
+                fileName: try row.decode(String?.self, at: 1),
+                fileExtension: try row.decode(String?.self, at: 2),
+                contentType: try row.decode(String?.self, at: 3),
+                bytes: try row.decode(PGBytes.self, at: 4).bytes
+            )
+        }
+        return found
+    }
+
+    public static func attachment(_ connection: PGConnection, no: Int64) throws -> AttachmentContent? {
+        try connection.query(
+            "SELECT file_name, file_extension, content_type, content FROM attachments WHERE no = \(no)"
+        ).first.map { row in
+            AttachmentContent(
+                fileName: try row.decode(String?.self, at: 0),
+                fileExtension: try row.decode(String?.self, at: 1),
+                contentType: try row.decode(String?.self, at: 2),
+                bytes: try row.decode(PGBytes.self, at: 3).bytes
+            )
+        }
+    }
+
+    /// Delivery counts of logged segments' entries (view delivery_status_by_logged_segment); a logged
+    /// segment without queued entries has none.
+    public static func counts(_ connection: PGConnection, loggedSegmentEntryNos: [Int64]) throws
+        -> [Int64: DeliveryCounts]
+    {
+        guard !loggedSegmentEntryNos.isEmpty else { return [:] }
+        var counts: [Int64: DeliveryCounts] = [:]
+        for row in try connection.query(
+            """
+            SELECT logged_segment_entry_no, queued, sent, failed FROM delivery_status_by_logged_segment
+            WHERE logged_segment_entry_no = ANY(\(PGInt64Array(loggedSegmentEntryNos)))
+            """
+        ) {
+            counts[try row.decode(Int64.self, at: 0)] = DeliveryCounts(
+                queued: try row.decode(Int.self, at: 1),
+                sent: try row.decode(Int.self, at: 2),
+                failed: try row.decode(Int.self, at: 3)
+            )
+        }
+        return counts
     }
 
     /// Resend options (reference 3.9 R2). Fax is obsolete and not offered.
@@ -94,151 +251,5 @@ public enum DeliveryStore {
             self.correspondenceType = correspondenceType
             self.updateMergeFields = updateMergeFields
         }
-    }
-
-    /// Resend (3.9 R2): the entries of one logged segment, or the given entries (which must all belong to one
-    /// logged segment). Only non-postponed entries with an attachment qualify. Without Update Merge Fields the
-    /// same entries are queued again; with it, a copy of each ("Resend: …", today, now) is logged and queued.
-    /// Returns the queued entry numbers.
-    public static func resend(
-        _ connection: PGConnection,
-        actor: ActingUser,
-        loggedSegmentEntryNo: Int64?,
-        entryNos: [Int64]?,
-        options: ResendOptions
-    ) throws -> [Int64] {
-        let selection = try Self.selection(connection, loggedSegmentEntryNo: loggedSegmentEntryNo, entryNos: entryNos)
-        if actor.role < .manager {
-            let foreign = try connection.query(
-                """
-                SELECT entry_no FROM interaction_log_entries
-                WHERE entry_no = ANY(\(PGInt64Array(selection)))
-                  AND salesperson_code IS DISTINCT FROM \(actor.salespersonCode)
-                ORDER BY entry_no LIMIT 1
-                """
-            )
-            if let row = foreign.first {
-                throw AccessDenied("entry \(try row.decode(Int64.self, at: 0)) belongs to another salesperson")
-            }
-        }
-        let qualifying = try connection.query(
-            """
-            SELECT entry_no, correspondence_type IS NOT NULL FROM interaction_log_entries
-            WHERE entry_no = ANY(\(PGInt64Array(selection))) AND NOT postponed AND attachment_no IS NOT NULL
-            ORDER BY entry_no
-            """
-        )
-        guard !qualifying.isEmpty else { throw StoreError.invalid(SegmentMessages.nothingToResend) }
-        if options.correspondenceType == nil {
-            for row in qualifying where try !row.decode(Bool.self, at: 1) {
-                throw StoreError.invalid(
-                    SegmentMessages.entryCorrespondenceTypeMissing(try row.decode(Int64.self, at: 0))
-                )
-            }
-        }
-        let entries = PGInt64Array(try qualifying.map { try $0.decode(Int64.self, at: 0) })
-        let type = options.correspondenceType?.rawValue
-        let queued: [Int64]
-        if options.updateMergeFields {
-            queued = try Self.copies(connection, entries, type: type, user: actor.userID)
-        } else {
-            queued = try connection.query(
-                """
-                UPDATE interaction_log_entries
-                SET correspondence_type = coalesce(\(type), correspondence_type), delivery_status = 'in_progress',
-                    email_logged = false
-                WHERE entry_no = ANY(\(entries))
-                RETURNING entry_no
-                """
-            ).map { try $0.decode(Int64.self, at: 0) }.sorted()
-        }
-        // One open outbox row per entry: an item still waiting or claimed is not queued twice.
-        try connection.execute(
-            """
-            INSERT INTO delivery_outbox (entry_no)
-            SELECT q.entry_no FROM unnest(\(PGInt64Array(queued))) AS q(entry_no)
-            WHERE NOT EXISTS (SELECT 1 FROM delivery_outbox o
-                              WHERE o.entry_no = q.entry_no AND o.status IN ('pending', 'claimed'))
-            ORDER BY q.entry_no
-            """
-        )
-        return queued
-    }
-
-    /// The entries a resend looks at; refuses a mix of logged segments (3.9 R2).
-    private static func selection(_ connection: PGConnection, loggedSegmentEntryNo: Int64?, entryNos: [Int64]?) throws
-        -> [Int64]
-    {
-        if let loggedSegmentEntryNo {
-            guard
-                try !connection.query("SELECT 1 FROM logged_segments WHERE entry_no = \(loggedSegmentEntryNo)").isEmpty
-            else { throw StoreError.notFound("Logged Segment \(loggedSegmentEntryNo) does not exist.") }
-            return try connection.query(
-                """
-                SELECT entry_no FROM interaction_log_entries
-                WHERE logged_segment_entry_no = \(loggedSegmentEntryNo) ORDER BY entry_no
-                """
-            ).map { try $0.decode(Int64.self, at: 0) }
-        }
-        guard let entryNos, !entryNos.isEmpty else { throw StoreError.invalid(SegmentMessages.loggedSegmentRequired) }
-        let rows = try connection.query(
-            """
-            SELECT entry_no, logged_segment_entry_no FROM interaction_log_entries
-            WHERE entry_no = ANY(\(PGInt64Array(entryNos))) ORDER BY entry_no
-            """
-        )
-        let found = try Set(rows.map { try $0.decode(Int64.self, at: 0) })
-        if let missing = entryNos.first(where: { !found.contains($0) }) {
-            throw StoreError.notFound("Interaction Log Entry \(missing) does not exist.")
-        }
-        let segments = try Set(rows.map { try $0.decode(Int64?.self, at: 1) })
-        guard segments.count <= 1 else { throw StoreError.invalid(SegmentMessages.sameLoggedSegment) }
-        return entryNos
-    }
-
-    /// Update Merge Fields: a new entry per original, with its comments, linked to the same logged segment.
-    private static func copies(_ connection: PGConnection, _ entries: PGInt64Array, type: String?, user: String) throws
-        -> [Int64]
-    {
-        let pairs = try connection.query(
-            """
-            WITH src AS (SELECT * FROM interaction_log_entries WHERE entry_no = ANY(\(entries))),
-            ins AS (
-                INSERT INTO interaction_log_entries (
-                    contact_no, contact_company_no, date, description, information_flow, initiated_by, attachment_no,
-                    cost, duration, user_id, interaction_group_code, interaction_template_code, campaign_no,
-                    campaign_entry_no, campaign_response, campaign_target, segment_no, evaluation,
-                    time_of_interaction, attempt_failed, task_no, salesperson_code, delivery_status,
-                    correspondence_type, contact_alt_address_code, logged_segment_entry_no, document_type,
-                    document_no, version_no, doc_no_occurrence, contact_via, send_word_docs_as_attmt,
-                    interaction_language_code, email_logged, subject, opportunity_no, word_template_code, merged)
-                SELECT contact_no, contact_company_no, CURRENT_DATE,
-                       CASE WHEN description LIKE 'Resend:%' THEN description
-                            ELSE left('Resend:' || coalesce(description, ''), 100) END,
-                       information_flow, initiated_by, attachment_no, cost, duration, \(user), interaction_group_code,
-                       interaction_template_code, campaign_no, campaign_entry_no, campaign_response, campaign_target,
-                       segment_no, evaluation, LOCALTIME(0), attempt_failed, task_no,
-                       salesperson_code, 'in_progress', coalesce(\(type), correspondence_type),
-                       contact_alt_address_code, logged_segment_entry_no, document_type, document_no, version_no,
-                       doc_no_occurrence, contact_via, send_word_docs_as_attmt, interaction_language_code, false,
-                       subject, opportunity_no, word_template_code, merged
-                FROM src ORDER BY entry_no
-                RETURNING entry_no, contact_no, created_at)
-            SELECT s.entry_no, i.entry_no
-            FROM (SELECT entry_no, row_number() OVER (ORDER BY entry_no) AS n FROM src) s
-            JOIN (SELECT entry_no, row_number() OVER (ORDER BY entry_no) AS n FROM ins) i ON i.n = s.n
-            """
-        )
-        let originals = try pairs.map { try $0.decode(Int64.self, at: 0) }
-        let created = try pairs.map { try $0.decode(Int64.self, at: 1) }
-        try connection.execute(
-            """
-            INSERT INTO interaction_log_entry_comments (entry_no, line_no, date, code, comment, last_date_modified)
-            SELECT m.new_no, k.line_no, k.date, k.code, k.comment, k.last_date_modified
-            FROM unnest(\(PGInt64Array(originals)), \(PGInt64Array(created))) AS m(old_no, new_no)
-            JOIN interaction_log_entry_comments k ON k.entry_no = m.old_no
-            """
-        )
-        return created.sorted()
     }
 }

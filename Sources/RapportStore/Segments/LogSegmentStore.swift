@@ -11,10 +11,13 @@ public enum LogSegmentStore {
         /// Send Attachments; nil = the reference's default (true iff a line has a correspondence type).
         public var send: Bool?
         public var followUp: Bool
+        /// The server has no SMTP relay for its delivery worker: sending an e-mail line is refused (issue 15).
+        public var emailRelayMissing: Bool
 
-        public init(send: Bool? = nil, followUp: Bool = false) {
+        public init(send: Bool? = nil, followUp: Bool = false, emailRelayMissing: Bool = false) {
             self.send = send
             self.followUp = followUp
+            self.emailRelayMissing = emailRelayMissing
         }
     }
 
@@ -45,6 +48,9 @@ public enum LogSegmentStore {
             let first = try Self.failures(connection, segmentNo: segmentNo, send: send, limit: 1).first
         {
             throw StoreError.invalid(first)
+        }
+        if send, options.emailRelayMissing, try Self.sendsEmail(connection, segmentNo: segmentNo) {
+            throw StoreError.invalid(InteractionValidation.noEmailRelay)
         }
         if let blocked = try Self.privacyBlockedContact(connection, segmentNo) {
             throw StoreError.invalid(InteractionValidation.privacyBlocked(blocked))
@@ -122,6 +128,9 @@ public enum LogSegmentStore {
         let send = options.send ?? SegmentLineCheck.defaultSend(anyLineHasCorrespondenceType: totals.anyCorrespondence)
         let failing = try Self.failingLineCount(connection, segmentNo: segmentNo, send: send)
         errors += try Self.failures(connection, segmentNo: segmentNo, send: send, limit: Self.maximumReportedErrors)
+        if send, options.emailRelayMissing, try Self.sendsEmail(connection, segmentNo: segmentNo) {
+            errors.append(InteractionValidation.noEmailRelay)
+        }
         if let blocked = try Self.privacyBlockedContact(connection, segmentNo) {
             errors.append(InteractionValidation.privacyBlocked(blocked))
         }
@@ -280,6 +289,17 @@ public enum LogSegmentStore {
         let segment = query.bind(segmentNo)
         query.sql = "SELECT count(*) FROM (\(Self.facts(segment, joins: send))) f WHERE \(Self.failing(send))"
         return try connection.query(query)[0].decode(Int.self, at: 0)
+    }
+
+    /// Whether a line would be queued as an e-mail (one probe, not per line).
+    private static func sendsEmail(_ connection: PGConnection, segmentNo: String) throws -> Bool {
+        var query = PGQuery(sql: "")
+        let segment = query.bind(segmentNo)
+        query.sql = """
+            SELECT 1 FROM (\(Self.facts(segment))) f
+            WHERE \(Self.queuedExpression) AND f.final_type = 'email' LIMIT 1
+            """
+        return try !connection.query(query).isEmpty
     }
 
     private static func queuedCount(_ connection: PGConnection, segmentNo: String, send: Bool) throws -> Int {

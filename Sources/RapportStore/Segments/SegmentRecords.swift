@@ -175,4 +175,20 @@ public struct DeliveryItem: Sendable, Equatable {
     public var wordTemplateCode: String?
     public var sendWordDocsAsAttmt: Bool
     public var salespersonEmail: String?
+    /// The entry's description (the e-mail's subject when it has none).
+    public var description: String? = nil
+    public var salespersonName: String? = nil
+}
+
+/// How many of a logged segment's entries wait, were sent, failed (latest outbox row of each).
+public struct DeliveryCounts: Sendable, Equatable {
+    public var queued: Int
+    public var sent: Int
+    public var failed: Int
+
+    public init(queued: Int, sent: Int, failed: Int) {
+        self.queued = queued
+        self.sent = sent
+        self.failed = failed
+    }
 }
