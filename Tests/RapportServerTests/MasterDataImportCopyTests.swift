@@ -103,7 +103,10 @@ struct MasterDataImportCopyTests {
                 == "line 11: Contact X2 is not a company; Company No. must name a company contact."
         )
         #expect(try await kit.scalar("SELECT count(*)::text FROM contacts") == "2")
-        #expect(try await kit.scalar("SELECT last_no_used::text FROM number_series WHERE code = 'CONT'") == nil, "refusals draw nothing")
+        #expect(
+            try await kit.scalar("SELECT last_no_used::text FROM number_series WHERE code = 'CONT'") == nil,
+            "refusals draw nothing"
+        )
         try await kit.stop()
     }
 

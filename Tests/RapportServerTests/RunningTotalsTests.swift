@@ -120,7 +120,8 @@ struct RunningTotalsTests {
             )
         )
         let stats = try await kit.ok("STATS", [.named("contact", "C1")])
-        #expect(SegmentKit.value(stats, "count") == "4")  // C1's failed call, P12's call, the segment's lines for C1 and P11
+        // C1's failed call, P12's call, the segment's lines for C1 and P11.
+        #expect(SegmentKit.value(stats, "count") == "4")
         _ = try await run("LOGGED-SEGMENT-CANCEL", [.named("logged-segments", logged)])
         _ = try await run("LOGGED-SEGMENT-UNCANCEL", [.named("logged-segments", logged)])
         _ = try await run("LOGGED-SEGMENT-CANCEL", [.named("logged-segments", logged)])
