@@ -396,28 +396,30 @@ struct DeliveryWorkerTests {
     }
 
     @Test func aSlowRelayKeepsTheClaimSoNoOtherWorkerSendsTheBatchAgain() async throws {
-        // One second before each DATA reply; a 2-second lease: the batch outlives its first lease.
+        // One second before each DATA reply; six messages and a 4-second lease: the batch outlives its
+        // first lease. (The worker renews between messages once half the lease is gone, so the lease must
+        // be well over two messages long; 2 s was flaky on a loaded machine.)
         let sink = try await SMTPSink.start(options: ["-W", "DATA:1"])
         let kit = try await SegmentKit.start { $0.delivery = Self.configuration(port: sink.port) }
         try await withCleanup {
-            try await Self.massContacts(kit, count: 4)
-            _ = try await Self.logSegment(kit, contacts: "M*", queued: 4)
+            try await Self.massContacts(kit, count: 6)
+            _ = try await Self.logSegment(kit, contacts: "M*", queued: 6)
             var configuration = Self.configuration(port: sink.port)
-            configuration.leaseSeconds = 2
+            configuration.leaseSeconds = 4
             let slow = Self.worker(kit, configuration)
             let sending = Task { try await slow.runOnce(worker: "slow") }
             // Another worker keeps looking for expired claims meanwhile.
             let other = Self.worker(kit, configuration)
             var stolen = 0
-            while try await kit.scalar("SELECT count(*)::text FROM delivery_outbox WHERE status = 'delivered'") != "4" {
+            while try await kit.scalar("SELECT count(*)::text FROM delivery_outbox WHERE status = 'delivered'") != "6" {
                 if try await other.runOnce(worker: "other") { stolen += 1 }
                 try await Task.sleep(for: .milliseconds(200))
             }
             _ = try await sending.value
             #expect(stolen == 0)
             let entries = sink.messages().compactMap { SMTPSink.header($0, "X-Rapport-Entry") }
-            #expect(entries.count == 4)
-            #expect(Set(entries).count == 4)
+            #expect(entries.count == 6)
+            #expect(Set(entries).count == 6)
         } cleanup: {
             await sink.stop()
             try? await kit.stop()
