@@ -18,7 +18,7 @@ struct LoopbackTopologyTests {
     @Test func sessionsThroughHAProxyAndADrainedReplicaUnderLoad() async throws {
         let haproxy = try Toolbox.tool("haproxy", package: "haproxy")
         let rapportd = try Toolbox.rapportd()
-        let shared = try HAProxyFile.load()
+        let shared = try ShippedHAProxyChecks.load()
         let database = try await TestPostgres.freshDatabase(migrated: true)
         let databaseURL = Toolbox.databaseURL(database.cluster.connectionParameters(database: database.name))
         let scratch = try Toolbox.scratchDirectory("topology")
@@ -74,7 +74,7 @@ struct LoopbackTopologyTests {
                 logDirectory: scratch
             )
             processes.add(balancer)
-            try await Self.waitForStatus(socket: statsSocket, balancer: balancer, timeout: .seconds(15)) {
+            try await Toolbox.waitForHAProxyStatus(socket: statsSocket, balancer: balancer, timeout: .seconds(15)) {
                 $0["a"]?.hasPrefix("UP") == true && $0["b"]?.hasPrefix("UP") == true
             }
 
@@ -118,7 +118,11 @@ struct LoopbackTopologyTests {
                 let signalled = ContinuousClock.now
                 a.process.signal(SIGTERM)
                 do {
-                    try await Self.waitForStatus(socket: statsSocket, balancer: balancer, timeout: .seconds(10)) {
+                    try await Toolbox.waitForHAProxyStatus(
+                        socket: statsSocket,
+                        balancer: balancer,
+                        timeout: .seconds(10)
+                    ) {
                         $0["a"]?.hasPrefix("DOWN") == true
                     }
                     markedDownAfter = ContinuousClock.now - signalled
@@ -220,29 +224,6 @@ struct LoopbackTopologyTests {
 
     // MARK: - Waiting
 
-    static func waitForStatus(
-        socket: String,
-        balancer: ChildProcess,
-        timeout: Duration,
-        _ condition: @escaping @Sendable ([String: String]) -> Bool
-    ) async throws {
-        let deadline = ContinuousClock.now + timeout
-        var last: [String: String] = [:]
-        while ContinuousClock.now < deadline {
-            if let status = balancer.exitStatus() {
-                throw ChildProcess.SpawnError(description: "haproxy exited with \(status): \(balancer.errors)")
-            }
-            if let status = try? await TestPostgres.blocking({
-                try Toolbox.haproxyServerStatus(backend: "rapportd", socket: socket)
-            }) {
-                last = status
-                if condition(status) { return }
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw ChildProcess.SpawnError(description: "HAProxy server states stayed \(last)")
-    }
-
     /// The process whose standard error shows `text` (the log is written as it happens).
     static func waitForLog(containing text: String, in candidates: [ChildProcess]) async throws -> ChildProcess {
         let deadline = ContinuousClock.now + .seconds(5)
@@ -278,36 +259,11 @@ final class LoadRecorder: Sendable {
     func fail(_ text: String) { self.state.withLock { $0.failures.append(text) } }
 }
 
-/// deploy/haproxy.cfg: the settings the loopback test shares with it, and the properties the
-/// deployment relies on.
-struct HAProxyFile {
-    var defaults: [String]
-    var backend: [String]
-    var defaultServer: String
-
-    static func load() throws -> HAProxyFile {
-        let text = try String(contentsOfFile: Toolbox.repositoryFile("deploy/haproxy.cfg"), encoding: .utf8)
-        var section = ""
-        var file = HAProxyFile(defaults: [], backend: [], defaultServer: "")
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            if !raw.hasPrefix(" ") && !raw.hasPrefix("\t") {
-                section = line
-                continue
-            }
-            let keyword = line.split(separator: " ").first.map(String.init) ?? ""
-            switch section {
-            case "defaults" where ["mode", "timeout", "retries", "option"].contains(keyword):
-                file.defaults.append(line)
-            case "backend rapportd" where ["balance", "option", "tcp-check"].contains(keyword):
-                file.backend.append(line)
-            case "backend rapportd" where keyword == "default-server":
-                file.defaultServer = line
-            default:
-                break
-            }
-        }
+/// The properties of deploy/haproxy.cfg the deployment relies on.
+enum ShippedHAProxyChecks {
+    static func load() throws -> ShippedHAProxy {
+        let file = try ShippedHAProxy.load()
+        let text = file.text
         try #require(file.backend.contains("balance leastconn"), "deploy/haproxy.cfg: balance leastconn")
         try #require(file.backend.contains("option tcp-check"), "deploy/haproxy.cfg: option tcp-check")
         // A bare `tcp-check connect` would send no PROXY header, and rapportd would close the check.
@@ -341,28 +297,5 @@ struct HAProxyFile {
             return (Double(value.dropLast(suffix.count)) ?? 0) * factor
         }
         return (Double(value) ?? 0) * 0.001
-    }
-
-    /// The same balancing and health check, on loopback, with fast checks.
-    func loopbackConfiguration(balancerPort: Int, statsSocket: String, servers: [(String, Int)]) -> String {
-        var lines = [
-            "global",
-            "    log stdout format raw local0 info",
-            "    stats socket \(statsSocket) mode 600 level admin",
-            "    hard-stop-after 5s",
-            "defaults",
-            "    log global",
-        ]
-        lines += self.defaults.map { "    " + $0 }
-        lines += [
-            "frontend rapport",
-            "    bind 127.0.0.1:\(balancerPort)",
-            "    default_backend rapportd",
-            "backend rapportd",
-        ]
-        lines += self.backend.map { "    " + $0 }
-        lines.append("    default-server inter 500ms fall 2 rise 1 send-proxy-v2 check")
-        lines += servers.map { "    server \($0.0) 127.0.0.1:\($0.1)" }
-        return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -30,7 +30,7 @@ struct ShippedConfigurationTests {
         )
         #expect(check.status == 0, "\(check.output)\(check.errors)")
         #expect(!(check.output + check.errors).contains("WARNING"), "\(check.output)\(check.errors)")
-        _ = try HAProxyFile.load()
+        _ = try ShippedHAProxyChecks.load()
     }
 
     /// `systemd-analyze verify` needs the ExecStart program to exist: the unit is checked as a copy

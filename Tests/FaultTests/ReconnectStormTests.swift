@@ -92,10 +92,11 @@ extension FaultSuite {
                 let (a, b) = try await (first, second)
                 let balancerPort = try Toolbox.freePort()
                 let socket = (scratch as NSString).appendingPathComponent("haproxy.sock")
-                let configuration = Self.haproxyConfiguration(
-                    port: balancerPort,
-                    socket: socket,
-                    servers: [("a", a.port), ("b", b.port)]
+                let configuration = try ShippedHAProxy.load().loopbackConfiguration(
+                    balancerPort: balancerPort,
+                    statsSocket: socket,
+                    servers: [("a", a.port), ("b", b.port)],
+                    maxConnections: 8000
                 )
                 let configurationPath = (scratch as NSString).appendingPathComponent("haproxy.cfg")
                 try configuration.write(toFile: configurationPath, atomically: true, encoding: .utf8)
@@ -107,7 +108,9 @@ extension FaultSuite {
                     logDirectory: scratch
                 )
                 processes.add(balancer)
-                try await Self.waitForStatus(socket) { $0["a"]?.hasPrefix("UP") == true && $0["b"] != nil }
+                try await Toolbox.waitForHAProxyStatus(socket: socket) {
+                    $0["a"]?.hasPrefix("UP") == true && $0["b"] != nil
+                }
                 _ = try await Self.haproxy("disable server rapportd/b", socket)
 
                 // 1. 500 sessions log in with their tickets through HAProxy, all on a.
@@ -135,7 +138,7 @@ extension FaultSuite {
                 try #require(loggedIn == sessionCount)
                 #expect(b.process.errors.components(separatedBy: "with=ticket").count == 1, "a session reached b early")
                 _ = try await Self.haproxy("enable server rapportd/b", socket)
-                try await Self.waitForStatus(socket) { $0["b"]?.hasPrefix("UP") == true }
+                try await Toolbox.waitForHAProxyStatus(socket: socket) { $0["b"]?.hasPrefix("UP") == true }
 
                 // 2. Drain a: every session gets BYE and logs in again, through HAProxy, on b.
                 let signalled = ContinuousClock.now
@@ -170,7 +173,7 @@ extension FaultSuite {
                     group: processes
                 )
                 _ = try await Self.haproxy("set server rapportd/a addr 127.0.0.1 port \(c.port)", socket)
-                try await Self.waitForStatus(socket) { $0["a"]?.hasPrefix("UP") == true }
+                try await Toolbox.waitForHAProxyStatus(socket: socket) { $0["a"]?.hasPrefix("UP") == true }
                 for session in all { await session.stopUsingTickets() }
                 let drained = ContinuousClock.now
                 b.process.signal(SIGTERM)
@@ -216,54 +219,6 @@ extension FaultSuite {
 
         static func haproxy(_ command: String, _ socket: String) async throws -> String {
             try await TestPostgres.blocking { try Toolbox.haproxyCommand(command, socket: socket) }
-        }
-
-        static func waitForStatus(_ socket: String, _ condition: @escaping @Sendable ([String: String]) -> Bool)
-            async throws
-        {
-            let deadline = ContinuousClock.now + .seconds(15)
-            var last: [String: String] = [:]
-            while ContinuousClock.now < deadline {
-                if let status = try? await TestPostgres.blocking({
-                    try Toolbox.haproxyServerStatus(backend: "rapportd", socket: socket)
-                }) {
-                    last = status
-                    if condition(status) { return }
-                }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            throw ChildProcess.SpawnError(description: "HAProxy server states stayed \(last)")
-        }
-
-        /// deploy/haproxy.cfg's balancing and health check (HEALTH must answer OK ready), on
-        /// loopback, with fast checks.
-        static func haproxyConfiguration(port: Int, socket: String, servers: [(String, Int)]) -> String {
-            ([
-                "global",
-                "    maxconn 8000",
-                "    stats socket \(socket) mode 600 level admin",
-                "    hard-stop-after 5s",
-                "defaults",
-                "    mode tcp",
-                "    timeout connect 5s",
-                "    timeout client 10m",
-                "    timeout server 10m",
-                "    timeout check 3s",
-                "    retries 3",
-                "    option redispatch",
-                "frontend rapport",
-                "    bind 127.0.0.1:\(port)",
-                "    default_backend rapportd",
-                "backend rapportd",
-                "    balance leastconn",
-                "    option tcp-check",
-                "    tcp-check connect default",
-                #"    tcp-check expect rstring ^OK\ rapportd\ ready"#,
-                #"    tcp-check send HEALTH\r\n"#,
-                #"    tcp-check expect min-recv 10 string OK\ ready"#,
-                #"    tcp-check send QUIT\r\n"#,
-                "    default-server inter 500ms fall 2 rise 1 send-proxy-v2 check",
-            ] + servers.map { "    server \($0.0) 127.0.0.1:\($0.1)" }).joined(separator: "\n") + "\n"
         }
     }
 }

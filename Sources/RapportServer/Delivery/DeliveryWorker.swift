@@ -215,22 +215,51 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
 
     // MARK: Hard copy
 
+    /// One read of the batch's contents, the files written on the same pool thread (file I/O stays off
+    /// Swift's executor), and every written copy marked delivered in one statement.
     private func writeHardCopies(_ items: [DeliveryItem], worker: String) async {
         let (source, folder) = (self.content, self.configuration.hardCopyFolder)
-        for item in items {
+        let problems: [String?]
+        do {
+            problems = try await self.pool.withConnection { connection in
+                let contents = try source.contents(for: items, connection: connection)
+                return zip(items, contents).map { item, content -> String? in
+                    let document = content.document
+                    do {
+                        try HardCopyFolder.write(
+                            document.bytes,
+                            folder: folder,
+                            name: HardCopyFolder.fileName(item, document.fileExtension)
+                        )
+                        return nil
+                    } catch {
+                        return "hard copy: \(error)"
+                    }
+                }
+            }
+        } catch {
+            for item in items { await self.retryOrFail(item, worker: worker, reason: "hard copy: \(error)") }
+            return
+        }
+        let written = zip(items, problems).filter { $0.1 == nil }.map(\.0)
+        if !written.isEmpty {
             do {
                 try await self.pool.withConnection { connection in
-                    let document = try source.content(for: item, connection: connection).document
-                    try HardCopyFolder.write(
-                        document.bytes,
-                        folder: folder,
-                        name: HardCopyFolder.fileName(item, document.fileExtension)
+                    try DeliveryStore.complete(
+                        connection,
+                        worker: worker,
+                        outcomes: written.map { (entryNo: $0.entryNo, failure: nil) },
+                        asynchronousCommit: true
                     )
                 }
-                await self.finish(item, worker: worker, failure: nil)
+                for _ in written { self.metrics?.sent(hardCopy: true) }
             } catch {
-                await self.retryOrFail(item, worker: worker, reason: "hard copy: \(error)")
+                // As for a single outcome: the lease brings the items back.
+                self.logger.warning("delivery: cannot record the hard copies", metadata: ["error": "\(error)"])
             }
+        }
+        for (item, problem) in zip(items, problems) {
+            if let problem { await self.retryOrFail(item, worker: worker, reason: problem) }
         }
     }
 

@@ -71,22 +71,12 @@ public enum DeliveryStore {
         failure: String?,
         asynchronousCommit: Bool = false
     ) throws {
-        let updated = try connection.query(
-            """
-            WITH done AS (
-                UPDATE delivery_outbox
-                SET status = \(failure == nil ? "delivered" : "failed"), last_error = \(failure), claimed_until = NULL
-                WHERE entry_no = \(entryNo) AND status = 'claimed' AND claimed_by = \(worker)
-                RETURNING entry_no),
-            entry AS (
-                UPDATE interaction_log_entries e
-                SET delivery_status = \(failure == nil ? nil : DeliveryStatus.error.rawValue)::enum_delivery_status
-                FROM done WHERE e.entry_no = done.entry_no
-                RETURNING 1)
-            SELECT (SELECT count(*) FROM done),
-                   CASE WHEN \(asynchronousCommit) THEN set_config('synchronous_commit', 'off', true) END
-            """
-        )[0].decode(Int.self, at: 0)
+        let updated = try Self.complete(
+            connection,
+            worker: worker,
+            outcomes: [(entryNo: entryNo, failure: failure)],
+            asynchronousCommit: asynchronousCommit
+        )
         guard updated > 0 else {
             if try connection.query("SELECT 1 FROM delivery_outbox WHERE entry_no = \(entryNo)").isEmpty {
                 throw StoreError.notFound("Entry \(entryNo) is not in the delivery queue.")
@@ -107,20 +97,22 @@ public enum DeliveryStore {
     ) throws -> Int {
         guard !outcomes.isEmpty else { return 0 }
         let entries = PGInt64Array(outcomes.map(\.entryNo))
-        // '' stands for "delivered" (the array binding carries no NULLs).
-        let failures = outcomes.map { $0.failure ?? "" }
+        // "D" delivered, "F<reason>" failed (the array binding carries no NULLs; a reason may be empty).
+        let results = outcomes.map { $0.failure.map { "F" + $0 } ?? "D" }
         return try connection.query(
             """
-            WITH o AS (SELECT * FROM unnest(\(entries), \(failures)::text[]) AS o(entry_no, failure)),
+            WITH o AS (
+                SELECT entry_no, result LIKE 'F%' AS failed, substr(result, 2) AS reason
+                FROM unnest(\(entries), \(results)::text[]) AS o(entry_no, result)),
             done AS (
                 UPDATE delivery_outbox d
-                SET status = CASE WHEN o.failure = '' THEN 'delivered' ELSE 'failed' END,
-                    last_error = nullif(o.failure, ''), claimed_until = NULL
+                SET status = CASE WHEN o.failed THEN 'failed' ELSE 'delivered' END,
+                    last_error = CASE WHEN o.failed THEN o.reason END, claimed_until = NULL
                 FROM o WHERE d.entry_no = o.entry_no AND d.status = 'claimed' AND d.claimed_by = \(worker)
-                RETURNING d.entry_no, o.failure),
+                RETURNING d.entry_no, o.failed),
             entry AS (
                 UPDATE interaction_log_entries e
-                SET delivery_status = CASE WHEN done.failure = '' THEN NULL ELSE 'error'::enum_delivery_status END
+                SET delivery_status = CASE WHEN done.failed THEN 'error'::enum_delivery_status END
                 FROM done WHERE e.entry_no = done.entry_no
                 RETURNING 1)
             SELECT (SELECT count(*) FROM done)::int,
