@@ -76,8 +76,16 @@ public struct MIMEMessage: Sendable {
     }
 
     public func rendered() -> [UInt8] {
-        var out = ""
-        func header(_ name: String, _ value: String) { out += "\(name): \(value)\r\n" }
+        // Built as bytes in one buffer: the worker renders every message of a batch (no Foundation
+        // string searching on this path).
+        var out: [UInt8] = []
+        out.reserveCapacity(1024 + self.attachments.reduce(0) { $0 + $1.data.count * 4 / 3 + $1.data.count / 38 })
+        func header(_ name: String, _ value: String) {
+            out += name.utf8
+            out += ": ".utf8
+            out += value.utf8
+            out += [13, 10]
+        }
         header("From", self.from.header)
         header("To", self.to.map(\.header).joined(separator: ", "))
         if let replyTo { header("Reply-To", replyTo.header) }
@@ -86,59 +94,73 @@ public struct MIMEMessage: Sendable {
         header("Message-ID", "<\(self.messageID)>")
         for (name, value) in self.extraHeaders { header(name, value) }
         header("MIME-Version", "1.0")
-        var bytes: [UInt8]
         if self.attachments.isEmpty {
-            out += Self.bodyPart(self.body)
-            bytes = Array(out.utf8)
-        } else {
-            let boundary =
-                "=_rapport_"
-                + self.messageID.unicodeScalars
-                .filter { CharacterSet.alphanumerics.contains($0) }.map(String.init).joined().suffix(40)
-            header("Content-Type", "multipart/mixed; boundary=\"\(boundary)\"")
-            out += "\r\nThis is a multi-part message in MIME format.\r\n"
-            out += "--\(boundary)\r\n" + Self.bodyPart(self.body)
-            bytes = Array(out.utf8)
-            for attachment in self.attachments {
-                var part = "\r\n--\(boundary)\r\n"
-                let name =
-                    Self.isPlainASCII(attachment.fileName) && !attachment.fileName.contains("\"")
-                    ? "\"\(attachment.fileName)\"" : Self.encodedWords(attachment.fileName)
-                part += "Content-Type: \(attachment.contentType); name=\(name)\r\n"
-                part += "Content-Transfer-Encoding: base64\r\n"
-                part += "Content-Disposition: attachment; filename=\(name)\r\n\r\n"
-                bytes += Array(part.utf8)
-                bytes += Self.base64Lines(attachment.data)
-            }
-            bytes += Array("\r\n--\(boundary)--\r\n".utf8)
+            Self.appendBodyPart(self.body, to: &out)
+            return out
         }
-        return bytes
+        let boundary =
+            "=_rapport_"
+            + String(decoding: self.messageID.utf8.filter(Self.isASCIIAlphanumeric).suffix(40), as: UTF8.self)
+        header("Content-Type", "multipart/mixed; boundary=\"\(boundary)\"")
+        out += "\r\nThis is a multi-part message in MIME format.\r\n--\(boundary)\r\n".utf8
+        Self.appendBodyPart(self.body, to: &out)
+        for attachment in self.attachments {
+            let name =
+                Self.isPlainASCII(attachment.fileName) && !attachment.fileName.contains("\"")
+                ? "\"\(attachment.fileName)\"" : Self.encodedWords(attachment.fileName)
+            out += "\r\n--\(boundary)\r\n".utf8
+            out += "Content-Type: \(attachment.contentType); name=\(name)\r\n".utf8
+            out += "Content-Transfer-Encoding: base64\r\n".utf8
+            out += "Content-Disposition: attachment; filename=\(name)\r\n\r\n".utf8
+            Self.appendBase64Lines(attachment.data, to: &out)
+        }
+        out += "\r\n--\(boundary)--\r\n".utf8
+        return out
     }
 
-    /// A text part's headers, blank line and content: 7bit when it is short-lined ASCII, else base64.
-    private static func bodyPart(_ body: Body) -> String {
+    private static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5a).contains(byte) || (0x61...0x7a).contains(byte)
+    }
+
+    /// A text part's headers, blank line and content (line ends made CRLF): 7bit when it is short-lined
+    /// ASCII, else base64.
+    private static func appendBodyPart(_ body: Body, to out: inout [UInt8]) {
         let (type, text): (String, String) =
             switch body {
             case .plain(let text): ("text/plain", text)
             case .html(let text): ("text/html", text)
             }
-        let normalized = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
-        let lines = normalized.components(separatedBy: "\r\n")
-        if Self.isPlainASCII(normalized) && lines.allSatisfy({ $0.utf8.count <= 998 }) {
-            var part = "Content-Type: \(type); charset=us-ascii\r\nContent-Transfer-Encoding: 7bit\r\n\r\n"
-            part += normalized
-            if !normalized.hasSuffix("\r\n") { part += "\r\n" }
-            return part
+        var normalized: [UInt8] = []
+        normalized.reserveCapacity(text.utf8.count + 16)
+        var sevenBit = true
+        var lineLength = 0
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte == 10 {
+                if previous != 13 { normalized.append(13) }
+                lineLength = 0
+            } else if byte != 13 {
+                lineLength += 1
+                if lineLength > 998 || byte >= 0x7f || (byte < 0x20 && byte != 0x09) { sevenBit = false }
+            }
+            normalized.append(byte)
+            previous = byte
         }
-        return "Content-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-            + String(decoding: Self.base64Lines(Array(normalized.utf8)), as: UTF8.self)
+        if previous == 13 { normalized.append(10) }  // a lone CR at the very end
+        if sevenBit {
+            out += "Content-Type: \(type); charset=us-ascii\r\nContent-Transfer-Encoding: 7bit\r\n\r\n".utf8
+            out += normalized
+            if normalized.last != 10 { out += [13, 10] }
+            return
+        }
+        out += "Content-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n".utf8
+        Self.appendBase64Lines(normalized, to: &out)
     }
 
     /// Base64 in lines of 76 characters, each ending CRLF.
-    static func base64Lines(_ data: [UInt8]) -> [UInt8] {
+    static func appendBase64Lines(_ data: [UInt8], to out: inout [UInt8]) {
         let encoded = Base64.encodeBytes(data)
-        var out: [UInt8] = []
-        out.reserveCapacity(encoded.count + encoded.count / 76 * 2 + 2)
+        out.reserveCapacity(out.count + encoded.count + encoded.count / 76 * 2 + 2)
         var index = 0
         while index < encoded.count {
             let end = min(index + 76, encoded.count)
@@ -146,7 +168,6 @@ public struct MIMEMessage: Sendable {
             out += [13, 10]
             index = end
         }
-        return out
     }
 
     static func isPlainASCII(_ text: String) -> Bool {
@@ -190,15 +211,17 @@ public struct MIMEMessage: Sendable {
         return lines.joined(separator: "\r\n ")
     }
 
+    private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
     /// `Fri, 27 Nov 2026 19:30:00 +0000`.
     static func rfc5322Date(_ date: Date) -> String {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(days[Int(parts.tm_wday)]), \(parts.tm_mday) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+        return
+            "\(Self.days[Int(parts.tm_wday)]), \(parts.tm_mday) \(Self.months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
             + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
     }
 }

@@ -133,7 +133,7 @@ struct Deliver: AsyncParsableCommand {
         try await self.database.withDatabase(logger: logger) { connection in
             _ = try await migrate(connection, logger: logger)
             let pool = PGPool(
-                configuration: .init(connection: connection, size: configuration.concurrency + 1),
+                configuration: .init(connection: connection, size: configuration.databaseConnections),
                 logger: logger
             )
             try await withCleanup {

@@ -28,6 +28,10 @@ public struct DeliveryConfiguration: Sendable {
 
     public init() {}
 
+    /// Database connections the worker keeps busy at most: per loop one claiming and building the next
+    /// batch while its connection sends, and one committing outcomes; one more for lease renewals.
+    public var databaseConnections: Int { 2 * max(1, self.concurrency) + 1 }
+
     /// Seconds before try `attempt + 1` after `attempt` failed temporarily.
     public func retryDelay(afterAttempt attempt: Int) -> Double {
         let base = Double(self.retryDelay.components.seconds) + Double(self.retryDelay.components.attoseconds) / 1e18

@@ -25,6 +25,8 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
     let content: any DeliveryContentSource
     let metrics: DeliveryMetrics?
     let logger: Logger
+    /// When the queued gauge was last counted.
+    private let queuedCounted = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
 
     public init(
         pool: PGPool,
@@ -80,52 +82,78 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
         guard !pending.isEmpty, let relay = self.configuration.relay else { return true }
         // Outcomes are committed by a second task while the connection goes on with the next message:
         // each mark right after its 250, those that finished during the previous commit together.
-        let marks = OutcomeWriter(pool: self.pool, worker: worker, metrics: self.metrics, logger: self.logger)
+        let marks = OutcomeWriter(
+            pool: self.pool,
+            worker: worker,
+            metrics: self.metrics,
+            logger: self.logger,
+            retry: { item, reason in await self.retryOrFail(item, worker: worker, reason: reason) }
+        )
+        // A slow relay: the claim is renewed every third of the lease while the connection sends, so no
+        // other worker takes (and sends again) what this one still holds.
         let lease = Duration.seconds(self.configuration.leaseSeconds)
-        var claimed = ContinuousClock.now
+        let renewal = Task {
+            while !Task.isCancelled {
+                do {
+                    try await Task.sleep(for: lease / 3)
+                    try await self.renew(worker)
+                } catch is CancellationError {
+                    return
+                } catch {
+                    self.logger.warning("delivery: cannot renew the claim", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        defer { renewal.cancel() }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await marks.run() }
+            // How many of the batch in flight have their outcome (reported in order).
+            let reported = NIOLockedValueBox(0)
             do {
                 try await SMTPConnection.with(relay) { connection in
                     while true {
-                        while let next = pending.first {
-                            // A slow relay: keep the batch's claim before half its lease is gone, so no
-                            // other worker takes (and sends) it meanwhile.
-                            if ContinuousClock.now - claimed > lease / 2 {
-                                try await self.renew(worker)
-                                claimed = ContinuousClock.now
-                            }
-                            guard let envelope = next.envelope else {
-                                marks.add(next.item.entryNo, failure: next.problem ?? "nothing to send")
-                                pending.removeFirst()
-                                continue
-                            }
-                            let following = pending.dropFirst().first?.envelope
-                            let outcome = try await connection.send(envelope, following: following)
-                            pending.removeFirst()
-                            switch outcome {
-                            case .accepted:
-                                marks.add(next.item.entryNo, failure: nil)
-                            case .rejected(let reply):
-                                marks.add(next.item.entryNo, failure: "SMTP: \(reply)")
-                            case .deferred(let reply):
-                                await self.retryOrFail(next.item, worker: worker, reason: "SMTP: \(reply)")
-                            }
+                        // Items without an address fail at once; the rest go out in one run of the
+                        // connection, each outcome handed to the writer on the event loop as it comes.
+                        for next in pending where next.envelope == nil {
+                            marks.add(next.item, .failed(next.problem ?? "nothing to send"))
                         }
-                        guard !self.stopping else { return }
-                        let more = try await self.claim(worker)
-                        claimed = ContinuousClock.now
-                        if more.isEmpty { return }
-                        pending = await self.start(more, worker: worker)
+                        pending = pending.filter { $0.envelope != nil }
+                        let batch = Array(pending)
+                        reported.withLockedValue { $0 = 0 }
+                        // The next batch is claimed and its messages built while this one is sent.
+                        let stopping = self.stopping
+                        let following = Task { () -> ArraySlice<Prepared> in
+                            guard !stopping else { return [] }
+                            let more = try await self.claim(worker)
+                            return more.isEmpty ? [] : await self.start(more, worker: worker)
+                        }
+                        do {
+                            try await connection.send(batch.compactMap(\.envelope)) { index, outcome in
+                                reported.withLockedValue { $0 = index + 1 }
+                                switch outcome {
+                                case .accepted: marks.add(batch[index].item, .delivered)
+                                case .rejected(let reply): marks.add(batch[index].item, .failed("SMTP: \(reply)"))
+                                case .deferred(let reply): marks.add(batch[index].item, .retry("SMTP: \(reply)"))
+                                }
+                            }
+                        } catch {
+                            // What was claimed meanwhile is not sent either: it goes back with the rest.
+                            if let more = try? await following.value { pending += more }
+                            throw error
+                        }
+                        pending = try await following.value
+                        reported.withLockedValue { $0 = 0 }
+                        if pending.isEmpty { return }
                     }
                 }
             } catch {
                 // The session broke (or never opened): every item without an outcome gets a later try.
+                let rest = pending.dropFirst(reported.withLockedValue { $0 })
                 self.logger.notice(
                     "delivery: SMTP session failed",
-                    metadata: ["error": "\(error)", "items": "\(pending.count)"]
+                    metadata: ["error": "\(error)", "items": "\(rest.count)"]
                 )
-                for next in pending { await self.retryOrFail(next.item, worker: worker, reason: "\(error)") }
+                for next in rest { marks.add(next.item, .retry("\(error)")) }
             }
             marks.close()
         }
@@ -141,10 +169,21 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
 
     private func claim(_ worker: String) async throws -> [DeliveryItem] {
         let (batch, lease) = (self.configuration.batchSize, self.configuration.leaseSeconds)
-        let measure = self.metrics != nil
+        // The queued gauge counts the whole open queue: once a second, and whenever a claim finds the queue
+        // (nearly) drained, not with every claim (a 100,000-message mailing would count itself a thousand
+        // times).
+        let now = ContinuousClock.now
+        let due =
+            self.metrics != nil
+            && self.queuedCounted.withLockedValue { last in
+                guard last.map({ now - $0 >= .seconds(1) }) ?? true else { return false }
+                last = now
+                return true
+            }
+        let counting = self.metrics != nil
         let (items, open) = try await self.pool.withConnection { connection in
             let items = try DeliveryStore.claim(connection, worker: worker, limit: batch, leaseSeconds: lease)
-            return (items, measure ? try DeliveryStore.openCount(connection) : nil)
+            return (items, counting && (due || items.count < batch) ? try DeliveryStore.openCount(connection) : nil)
         }
         if let open { self.metrics?.queued(open) }
         return items
@@ -179,37 +218,38 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
         var problem: String?
     }
 
-    /// Loads every item's content on one database connection and builds its message.
+    /// Loads every item's content on one database connection, then builds the messages (after the
+    /// connection went back to the pool).
     private func prepare(_ items: [DeliveryItem]) async throws -> [Prepared] {
         let (source, sender) = (self.content, self.configuration.sender)
-        return try await self.pool.withConnection { connection in
-            let addressed = items.filter { !($0.email ?? "").isEmpty }
-            var contents = try source.contents(for: addressed, connection: connection)[...]
-            return items.map { item in
-                guard let address = item.email, !address.isEmpty else {
-                    return Prepared(item: item, envelope: nil, problem: DeliveryMessages.noAddress(item))
-                }
-                let content = contents.removeFirst()
-                let domain = sender.address.split(separator: "@").last.map(String.init) ?? "localhost"
-                let message = MIMEMessage(
-                    from: sender,
-                    to: [MailAddress(address, name: item.contactName)],
-                    replyTo: item.salespersonEmail.flatMap {
-                        $0.isEmpty ? nil : MailAddress($0, name: item.salespersonName)
-                    },
-                    subject: content.subject,
-                    // Stable over retries: a receiver can tell a repeat (the at-least-once window).
-                    messageID: "rapport.\(item.entryNo).\(item.id)@\(domain)",
-                    body: content.body,
-                    attachments: content.attachments,
-                    extraHeaders: [("X-Rapport-Entry", String(item.entryNo))]
-                )
-                return Prepared(
-                    item: item,
-                    envelope: SMTPEnvelope(sender: sender.address, recipients: [address], data: message.rendered()),
-                    problem: nil
-                )
+        let addressed = items.filter { !($0.email ?? "").isEmpty }
+        var contents = try await self.pool.withConnection { connection in
+            try source.contents(for: addressed, connection: connection)
+        }[...]
+        let domain = sender.address.split(separator: "@").last.map(String.init) ?? "localhost"
+        return items.map { item in
+            guard let address = item.email, !address.isEmpty else {
+                return Prepared(item: item, envelope: nil, problem: DeliveryMessages.noAddress(item))
             }
+            let content = contents.removeFirst()
+            let message = MIMEMessage(
+                from: sender,
+                to: [MailAddress(address, name: item.contactName)],
+                replyTo: item.salespersonEmail.flatMap {
+                    $0.isEmpty ? nil : MailAddress($0, name: item.salespersonName)
+                },
+                subject: content.subject,
+                // Stable over retries: a receiver can tell a repeat (the at-least-once window).
+                messageID: "rapport.\(item.entryNo).\(item.id)@\(domain)",
+                body: content.body,
+                attachments: content.attachments,
+                extraHeaders: [("X-Rapport-Entry", String(item.entryNo))]
+            )
+            return Prepared(
+                item: item,
+                envelope: SMTPEnvelope(sender: sender.address, recipients: [address], data: message.rendered()),
+                problem: nil
+            )
         }
     }
 
@@ -316,27 +356,47 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
 
 /// Commits the outcomes one SMTP connection produces, in order, without holding the connection up: a
 /// mark is committed as soon as the previous commit returned; marks that arrived meanwhile go together
-/// (one statement, one transaction).
+/// (one statement, one transaction). Temporary failures go back to the queue (or fail once their tries
+/// are used up) through `retry`.
 final class OutcomeWriter: Sendable {
+    enum Outcome: Sendable {
+        case delivered
+        case failed(String)
+        case retry(String)
+    }
+
     private let pool: PGPool
     private let worker: String
     private let metrics: DeliveryMetrics?
     private let logger: Logger
-    private let pending = NIOLockedValueBox<[(entryNo: Int64, failure: String?)]>([])
+    private let retry: @Sendable (DeliveryItem, String) async -> Void
+    private let pending = NIOLockedValueBox<[(item: DeliveryItem, outcome: Outcome)]>([])
     private let doorbell: AsyncStream<Void>
     private let ring: AsyncStream<Void>.Continuation
 
-    init(pool: PGPool, worker: String, metrics: DeliveryMetrics?, logger: Logger) {
+    init(
+        pool: PGPool,
+        worker: String,
+        metrics: DeliveryMetrics?,
+        logger: Logger,
+        retry: @escaping @Sendable (DeliveryItem, String) async -> Void
+    ) {
         self.pool = pool
         self.worker = worker
         self.metrics = metrics
         self.logger = logger
+        self.retry = retry
         (self.doorbell, self.ring) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
-    func add(_ entryNo: Int64, failure: String?) {
-        self.pending.withLockedValue { $0.append((entryNo, failure.map { String($0.prefix(2000)) })) }
-        self.ring.yield()
+    /// Called on the SMTP connection's event loop: cheap, never waits.
+    func add(_ item: DeliveryItem, _ outcome: Outcome) {
+        let first = self.pending.withLockedValue { pending in
+            pending.append((item, outcome))
+            return pending.count == 1
+        }
+        // One ring per batch of marks: the writer takes everything that is there when it wakes.
+        if first { self.ring.yield() }
     }
 
     /// No more marks: `run` commits what is left and returns.
@@ -349,24 +409,36 @@ final class OutcomeWriter: Sendable {
 
     private func flush() async {
         let batch = self.pending.withLockedValue { pending in
-            defer { pending.removeAll() }
+            defer { pending.removeAll(keepingCapacity: true) }
             return pending
         }
         guard !batch.isEmpty else { return }
-        let worker = self.worker
-        do {
-            try await self.pool.withConnection { connection in
-                try DeliveryStore.complete(connection, worker: worker, outcomes: batch, asynchronousCommit: true)
+        let marks: [(entryNo: Int64, failure: String?)] = batch.compactMap { mark in
+            switch mark.outcome {
+            case .delivered: (mark.item.entryNo, nil)
+            case .failed(let reason): (mark.item.entryNo, String(reason.prefix(2000)))
+            case .retry: nil
             }
-            for mark in batch {
-                if mark.failure == nil { self.metrics?.sent(hardCopy: false) } else { self.metrics?.failed() }
+        }
+        if !marks.isEmpty {
+            let worker = self.worker
+            do {
+                try await self.pool.withConnection { connection in
+                    try DeliveryStore.complete(connection, worker: worker, outcomes: marks, asynchronousCommit: true)
+                }
+                for mark in marks {
+                    if mark.failure == nil { self.metrics?.sent(hardCopy: false) } else { self.metrics?.failed() }
+                }
+            } catch {
+                // The lease brings these items back (sent again: the at-least-once window).
+                self.logger.warning(
+                    "delivery: cannot record outcomes",
+                    metadata: ["entries": "\(marks.map(\.entryNo))", "error": "\(error)"]
+                )
             }
-        } catch {
-            // The lease brings these items back (sent again: the at-least-once window).
-            self.logger.warning(
-                "delivery: cannot record outcomes",
-                metadata: ["entries": "\(batch.map(\.entryNo))", "error": "\(error)"]
-            )
+        }
+        for mark in batch {
+            if case .retry(let reason) = mark.outcome { await self.retry(mark.item, reason) }
         }
     }
 }
