@@ -11,25 +11,26 @@ public enum DeliveryStore {
     {
         try connection.query(
             """
-            WITH picked AS (
-                SELECT id FROM delivery_outbox
-                WHERE (status = 'pending' AND (retry_at IS NULL OR retry_at <= now()))
-                   OR (status = 'claimed' AND claimed_until < now())
-                ORDER BY id
-                LIMIT \(limit)
-                FOR UPDATE SKIP LOCKED),
-            claimed AS (
+            WITH claimed AS (
                 UPDATE delivery_outbox o
                 SET status = 'claimed', claimed_by = \(worker), attempts = o.attempts + 1, retry_at = NULL,
                     claimed_until = now() + make_interval(secs => \(leaseSeconds))
-                FROM picked WHERE o.id = picked.id
+                WHERE o.id = ANY (ARRAY(
+                    SELECT id FROM delivery_outbox
+                    WHERE (status = 'pending' AND (retry_at IS NULL OR retry_at <= now()))
+                       OR (status = 'claimed' AND claimed_until < now())
+                    ORDER BY id
+                    LIMIT \(limit)
+                    FOR UPDATE SKIP LOCKED))
                 RETURNING o.id, o.entry_no, o.attempts, o.claimed_until)
             SELECT k.id, k.entry_no, k.attempts, to_char(k.claimed_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                    e.contact_no, c.name, coalesce(nullif(a.email, ''), c.email), e.correspondence_type::text,
                    e.attachment_no, e.subject, e.interaction_language_code, e.word_template_code,
                    e.send_word_docs_as_attmt, sp.email, e.description, sp.name
             FROM claimed k
-            JOIN interaction_log_entries e ON e.entry_no = k.entry_no
+            -- One index probe per claimed entry (OFFSET 0 keeps the planner from hashing the whole ledger
+            -- when its statistics say it is small).
+            CROSS JOIN LATERAL (SELECT * FROM interaction_log_entries e WHERE e.entry_no = k.entry_no OFFSET 0) e
             LEFT JOIN contacts c ON c.no = e.contact_no
             LEFT JOIN contact_alt_addresses a ON a.contact_no = e.contact_no AND a.code = e.contact_alt_address_code
             LEFT JOIN salespeople sp ON sp.code = e.salesperson_code
