@@ -397,8 +397,7 @@ struct DeliveryWorkerTests {
 
     @Test func aSlowRelayKeepsTheClaimSoNoOtherWorkerSendsTheBatchAgain() async throws {
         // One second before each DATA reply; six messages and a 4-second lease: the batch outlives its
-        // first lease. (The worker renews between messages once half the lease is gone, so the lease must
-        // be well over two messages long; 2 s was flaky on a loaded machine.)
+        // first lease. (The worker renews its claim every third of the lease while it sends.)
         let sink = try await SMTPSink.start(options: ["-W", "DATA:1"])
         let kit = try await SegmentKit.start { $0.delivery = Self.configuration(port: sink.port) }
         try await withCleanup {
