@@ -74,6 +74,9 @@ struct ReconnectingSessionTests {
             }
             if spec.argument(named: "idem") != nil {
                 #expect(ReconnectingSession.isRetryable(verb: spec.name, arguments: [.named("idem", "k1")]))
+            } else if !session.contains(spec.name) {
+                // Every command without idem= only reads: the client may send it again.
+                #expect(retried, "\(spec.name) only reads but is not sent again after a reconnect")
             }
         }
         #expect(reads.contains("CONTACT-LIST") && reads.contains("PING") && reads.contains("WHOAMI"))

@@ -92,8 +92,8 @@ public actor ReconnectingSession {
     }
 
     /// Whether a request `VERB arguments` may be sent again after its connection was lost: it
-    /// carries `idem=`, or it only reads (`PING`, `HEALTH`, `HELP`, `WHOAMI`, `STATS`,
-    /// `OPPORTUNITY-STATS`, `ATTACHMENT-DOWNLOAD`, and every `…-LIST` and `…-SHOW`).
+    /// carries `idem=`, or it only reads (`readVerbs`, and every `…-LIST` and `…-SHOW`; a test holds this
+    /// against the server's command table: every command without `idem=` but the session's own).
     public static func isRetryable(verb: String, arguments: [Argument]) -> Bool {
         for case .named(let key, _) in arguments where key.lowercased() == "idem" { return true }
         let verb = verb.uppercased()
@@ -101,7 +101,8 @@ public actor ReconnectingSession {
     }
 
     static let readVerbs: Set<String> = [
-        "PING", "HEALTH", "HELP", "WHOAMI", "STATS", "OPPORTUNITY-STATS", "ATTACHMENT-DOWNLOAD",
+        "PING", "HEALTH", "HELP", "WHOAMI", "STATS", "OPPORTUNITY-STATS", "ATTACHMENT-DOWNLOAD", "ATTACHMENT-GET",
+        "LOG-ATTACHMENT", "SEGMENT-CRITERIA", "TEMPLATE-LAYOUT-DOWNLOAD", "COVER-SHEET-LAYOUT-DOWNLOAD",
     ]
 
     /// The logged-in connection, opening one (and logging in) if there is none.
