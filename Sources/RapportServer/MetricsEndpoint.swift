@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -9,16 +10,34 @@ import Prometheus
 public final class MetricsEndpoint: Sendable {
     private let channel: any Channel
 
-    /// Starts serving on `host:port` (port 0 picks a free port; see `port`).
+    /// Starts serving on `host:port` (port 0 picks a free port; see `port`) for `server`: its metrics, and
+    /// /health answers 503 once it drains.
     public static func start(
         host: String,
         port: Int,
         server: RapportServer,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
-    )
-        async throws -> MetricsEndpoint
-    {
-        let (metrics, logger) = (server.metrics, server.logger)
+    ) async throws -> MetricsEndpoint {
+        try await Self.start(
+            host: host,
+            port: port,
+            metrics: server.metrics,
+            logger: server.logger,
+            isDraining: { server.isDraining },
+            group: group
+        )
+    }
+
+    /// Starts serving `metrics` on `host:port`; /health answers 503 while `isDraining` (`rapportd deliver`
+    /// has no listener to drain: always ready).
+    public static func start(
+        host: String,
+        port: Int,
+        metrics: ServerMetrics,
+        logger: Logger,
+        isDraining: @escaping @Sendable () -> Bool = { false },
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> MetricsEndpoint {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             // Out of descriptors, this listener would spin as the protocol listener did.
@@ -32,7 +51,9 @@ public final class MetricsEndpoint: Sendable {
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try child.pipeline.syncOperations.addHandler(MetricsHTTPHandler(server: server))
+                    try child.pipeline.syncOperations.addHandler(
+                        MetricsHTTPHandler(registry: metrics.registry, isDraining: isDraining)
+                    )
                 }
             }
             .bind(host: host, port: port)
@@ -55,11 +76,13 @@ private final class MetricsHTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let server: RapportServer
+    private let registry: PrometheusCollectorRegistry
+    private let isDraining: @Sendable () -> Bool
     private var path: String?
 
-    init(server: RapportServer) {
-        self.server = server
+    init(registry: PrometheusCollectorRegistry, isDraining: @escaping @Sendable () -> Bool) {
+        self.registry = registry
+        self.isDraining = isDraining
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -72,10 +95,10 @@ private final class MetricsHTTPHandler: ChannelInboundHandler {
             let (status, body, type): (HTTPResponseStatus, [UInt8], String)
             switch self.path {
             case "/metrics":
-                (status, body, type) = (.ok, self.server.metrics.registry.emitToBuffer(), "text/plain; version=0.0.4")
+                (status, body, type) = (.ok, self.registry.emitToBuffer(), "text/plain; version=0.0.4")
             case "/health":
                 (status, body, type) =
-                    self.server.isDraining
+                    self.isDraining()
                     ? (.serviceUnavailable, Array("draining\n".utf8), "text/plain")
                     : (.ok, Array("ready\n".utf8), "text/plain")
             default:

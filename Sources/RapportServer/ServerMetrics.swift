@@ -25,7 +25,7 @@ public final class ServerMetrics: Sendable {
     /// The delivery worker's counters (registered with the others).
     public let delivery: DeliveryMetrics
 
-    init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), verbs: [String]) {
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), verbs: [String]) {
         self.registry = registry
         self.knownVerbs = Set(verbs)
         self.sessions = registry.makeGauge(descriptor: Self.name("sessions", unit: "", "Connected sessions."))

@@ -122,10 +122,23 @@ struct Deliver: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup(title: "Delivery") var delivery: DeliveryOptions
 
+    @Option(
+        name: .customLong("metrics-port"),
+        help: "Port of the HTTP /metrics and /health endpoint on 127.0.0.1 (RAPPORT_METRICS_PORT); off by default."
+    )
+    var metricsPort: Int?
+
     func run() async throws {
         let logger = makeLogger()
         guard let configuration = try self.delivery.configuration() else {
             throw ValidationError("rapportd deliver runs the delivery worker: drop --no-delivery-worker")
+        }
+        var metricsPort = self.metricsPort
+        if metricsPort == nil, let text = ProcessInfo.processInfo.environment["RAPPORT_METRICS_PORT"], !text.isEmpty {
+            guard let value = Int(text) else {
+                throw ValidationError("RAPPORT_METRICS_PORT must be a whole number, not \(text)")
+            }
+            metricsPort = value
         }
         if configuration.relay == nil {
             logger.warning("no SMTP relay (--smtp-host): e-mail items fail, only hard copies are written")
@@ -137,11 +150,31 @@ struct Deliver: AsyncParsableCommand {
                 logger: logger
             )
             try await withCleanup {
-                let worker = DeliveryWorker(pool: pool, configuration: configuration, logger: logger)
+                // The same metric names as `serve` (the session ones stay at zero): one dashboard for both.
+                let metrics = ServerMetrics(verbs: [])
+                var services: [any Service] = []
+                if let metricsPort {
+                    let endpoint = try await MetricsEndpoint.start(
+                        host: "127.0.0.1",
+                        port: metricsPort,
+                        metrics: metrics,
+                        logger: logger
+                    )
+                    services.append(endpoint)
+                    let line = "rapportd: metrics on http://127.0.0.1:\(endpoint.port ?? metricsPort)/metrics\n"
+                    FileHandle.standardOutput.write(Data(line.utf8))
+                }
+                let worker = DeliveryWorker(
+                    pool: pool,
+                    configuration: configuration,
+                    metrics: metrics.delivery,
+                    logger: logger
+                )
+                services.append(worker)
                 FileHandle.standardOutput.write(Data("rapportd: delivering as \(configuration.workerName)\n".utf8))
                 let group = ServiceGroup(
                     configuration: ServiceGroupConfiguration(
-                        services: [worker],
+                        services: services,
                         gracefulShutdownSignals: [.sigterm, .sigint],
                         logger: logger
                     )

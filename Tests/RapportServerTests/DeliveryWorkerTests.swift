@@ -492,7 +492,7 @@ struct DeliveryWorkerTests {
                 try Toolbox.rapportd(),
                 [
                     "deliver", "--database-url", url, "--smtp-host", "127.0.0.1", "--smtp-port", String(sink.port),
-                    "--smtp-starttls", "off", "--hard-copy-folder", logs,
+                    "--smtp-starttls", "off", "--hard-copy-folder", logs, "--metrics-port", "0",
                 ],
                 environment: Toolbox.environment([
                     "RAPPORT_MAIL_FROM": "crm@rapport.example", "RAPPORT_DELIVERY_CONCURRENCY": "1",
@@ -503,6 +503,12 @@ struct DeliveryWorkerTests {
             _ = try await process.waitFor("the worker's start line") {
                 $0.contains("rapportd: delivering as") ? true : nil
             }
+            let metricsPort = try await process.waitFor("the metrics line") { output -> Int? in
+                guard let line = output.split(separator: "\n").first(where: { $0.contains("rapportd: metrics on") }),
+                    let port = line.split(separator: ":").last?.split(separator: "/").first
+                else { return nil }
+                return Int(port)
+            }
             let deadline = ContinuousClock.now + .seconds(30)
             while try await kit.scalar("SELECT count(*)::text FROM delivery_outbox WHERE status = 'delivered'") != "5",
                 ContinuousClock.now < deadline
@@ -510,6 +516,10 @@ struct DeliveryWorkerTests {
                 try await Task.sleep(for: .milliseconds(50))
             }
             #expect(sink.messages().count == 5)
+            // The worker's counters are scraped from the deliver-only process too.
+            let metrics = try await Toolbox.httpGet("/metrics", port: metricsPort)
+            #expect(metrics.contains("rapport_delivery_sent_total{channel=\"email\"} 5"))
+            #expect(try await Toolbox.httpGet("/health", port: metricsPort).contains("ready"))
             process.signal(SIGTERM)
             #expect(await process.waitForExit(timeout: .seconds(10)) == 0)
         } cleanup: {
