@@ -30,6 +30,11 @@ public struct SMTPConfiguration: Sendable {
         self.tls = tls
         self.credentials = credentials
     }
+
+    /// Trusts the certificates in a PEM file (a private CA) instead of the system's.
+    public mutating func trustCertificates(inPEMFile path: String) {
+        self.tlsConfiguration.trustRoots = .file(path)
+    }
 }
 
 /// One SMTP session over TCP (SwiftNIO), driving an `SMTPDialogue`. Open one with
@@ -65,6 +70,11 @@ public final class SMTPConnection: Sendable {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if configuration.tls == .implicit {
+                            try channel.pipeline.syncOperations.addHandler(
+                                try SMTPClientHandler.tlsHandler(configuration)
+                            )
+                        }
                         try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: replyTimeout))
                         try channel.pipeline.syncOperations.addHandler(SMTPClientHandler(configuration: configuration))
                     }
@@ -314,12 +324,16 @@ final class SMTPClientHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func startTLS(_ context: ChannelHandlerContext) throws {
-        let sslContext = try NIOSSLContext(configuration: self.configuration.tlsConfiguration)
-        let host = self.configuration.host
+        try context.pipeline.syncOperations.addHandler(try Self.tlsHandler(self.configuration), position: .first)
+    }
+
+    /// The TLS client for the relay: its certificate checked against the configured roots and its name.
+    static func tlsHandler(_ configuration: SMTPConfiguration) throws -> NIOSSLClientHandler {
+        let sslContext = try NIOSSLContext(configuration: configuration.tlsConfiguration)
+        let host = configuration.host
         // SNI takes names only; an address is still checked against the certificate.
         let isAddress = (try? SocketAddress(ipAddress: host, port: 0)) != nil
-        let handler = try NIOSSLClientHandler(context: sslContext, serverHostname: isAddress ? nil : host)
-        try context.pipeline.syncOperations.addHandler(handler, position: .first)
+        return try NIOSSLClientHandler(context: sslContext, serverHostname: isAddress ? nil : host)
     }
 
     /// The session is broken: the current job fails, and every later one.

@@ -15,6 +15,8 @@ public struct SMTPDialogue: Sendable {
         case optional
         /// STARTTLS or no session.
         case required
+        /// TLS from the first byte, before the greeting (SMTPS, port 465; RFC 8314): no STARTTLS.
+        case implicit
     }
 
     public struct Credentials: Sendable, Equatable {
@@ -84,6 +86,8 @@ public struct SMTPDialogue: Sendable {
         self.clientName = clientName
         self.tls = tls
         self.credentials = credentials
+        // Implicit TLS: the connection is under TLS before the dialogue starts.
+        self.secured = tls == .implicit
     }
 
     /// True between `.ready` and the next `start` (and after each `.finished`).

@@ -22,10 +22,18 @@ struct DeliveryOptions: ParsableArguments {
     var smtpPort: Int?
 
     @Option(
-        name: .customLong("smtp-starttls"),
-        help: "STARTTLS: off, optional (when offered) or required (RAPPORT_SMTP_STARTTLS; default optional)."
+        name: [.customLong("smtp-tls"), .customLong("smtp-starttls")],
+        help:
+            "TLS to the relay: off, optional (STARTTLS when offered), required (STARTTLS or no session) or implicit (TLS from the first byte, SMTPS on port 465) (RAPPORT_SMTP_TLS or RAPPORT_SMTP_STARTTLS; default optional)."
     )
     var smtpStartTLS: String?
+
+    @Option(
+        name: .customLong("smtp-ca-file"),
+        help:
+            "PEM file of the certificates that may sign the relay's certificate, instead of the system's (a private CA) (RAPPORT_SMTP_CA_FILE)."
+    )
+    var smtpCAFile: String?
 
     @Option(name: .customLong("smtp-user"), help: "AUTH user name; none: no AUTH (RAPPORT_SMTP_USER).")
     var smtpUser: String?
@@ -104,11 +112,17 @@ struct DeliveryOptions: ParsableArguments {
                 port: try number(self.smtpPort, "RAPPORT_SMTP_PORT", 1...65535) ?? 25,
                 clientName: ProcessInfo.processInfo.hostName
             )
-            if let mode = text(self.smtpStartTLS, "RAPPORT_SMTP_STARTTLS") {
+            if let mode = text(self.smtpStartTLS, "RAPPORT_SMTP_TLS") ?? text(nil, "RAPPORT_SMTP_STARTTLS") {
                 guard let tls = SMTPDialogue.TLSMode(rawValue: mode.lowercased()) else {
-                    throw ValidationError("--smtp-starttls must be off, optional or required, not \(mode)")
+                    throw ValidationError("--smtp-tls must be off, optional, required or implicit, not \(mode)")
                 }
                 relay.tls = tls
+            }
+            if let file = text(self.smtpCAFile, "RAPPORT_SMTP_CA_FILE") {
+                guard FileManager.default.isReadableFile(atPath: file) else {
+                    throw ValidationError("cannot read the SMTP CA file \(file)")
+                }
+                relay.trustCertificates(inPEMFile: file)
             }
             if let user = text(self.smtpUser, "RAPPORT_SMTP_USER") {
                 relay.credentials = .init(user: user, password: try self.password(environment))

@@ -26,9 +26,11 @@ struct SMTPStartTLSTests {
         var secured = false
         var data: String?
 
-        init(tls: NIOSSLContext, received: Received) {
+        /// SMTPS: the channel is under TLS from the first byte (no STARTTLS offered).
+        init(tls: NIOSSLContext, received: Received, implicit: Bool = false) {
             self.tls = tls
             self.received = received
+            self.secured = implicit
         }
 
         func channelActive(context: ChannelHandlerContext) {
@@ -84,7 +86,9 @@ struct SMTPStartTLSTests {
         }
     }
 
-    @Test func aRequiredStartTLSSessionHandsTheMessageOverTLS() async throws {
+    /// A self-signed certificate for localhost made by openssl: its PEM file and the server's TLS context.
+    static func localhostCertificate() async throws -> (file: String, chain: [NIOSSLCertificate], server: NIOSSLContext)
+    {
         let folder = try Toolbox.scratchDirectory("smtp-tls")
         let (key, certificate) = ("\(folder)/key.pem", "\(folder)/cert.pem")
         let openssl = try Toolbox.tool("openssl", package: "openssl")
@@ -97,12 +101,17 @@ struct SMTPStartTLSTests {
         )
         try #require(made.status == 0, "\(made.errors)")
         let chain = try NIOSSLCertificate.fromPEMFile(certificate)
-        let serverTLS = try NIOSSLContext(
+        let server = try NIOSSLContext(
             configuration: .makeServerConfiguration(
                 certificateChain: chain.map { .certificate($0) },
                 privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
             )
         )
+        return (certificate, chain, server)
+    }
+
+    @Test func aRequiredStartTLSSessionHandsTheMessageOverTLS() async throws {
+        let (_, chain, serverTLS) = try await Self.localhostCertificate()
         let received = Received()
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
@@ -136,6 +145,50 @@ struct SMTPStartTLSTests {
 
         // A certificate nobody trusts: no session (and nothing sent in plain text).
         let untrusting = SMTPConfiguration(host: "localhost", port: port, clientName: "rapport.test", tls: .required)
+        await #expect(throws: SMTPError.self) {
+            try await SMTPConnection.with(untrusting) { _ in }
+        }
+        #expect(received.messages.withLockedValue { $0.count } == 1)
+    }
+
+    /// SMTPS (port 465): TLS before the greeting, the relay's certificate signed by a CA given as a PEM
+    /// file (`--smtp-ca-file`).
+    @Test func anImplicitTLSSessionTrustsTheGivenCAFile() async throws {
+        let (file, _, serverTLS) = try await Self.localhostCertificate()
+        let received = Received()
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: serverTLS))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ScriptedServer(tls: serverTLS, received: received, implicit: true)
+                    )
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { server.close(promise: nil) }
+        let port = try #require(server.localAddress?.port)
+
+        var relay = SMTPConfiguration(host: "localhost", port: port, clientName: "rapport.test", tls: .implicit)
+        relay.trustCertificates(inPEMFile: file)
+        let outcome = try await SMTPConnection.with(relay) { connection in
+            #expect(connection.isSecured)
+            return try await connection.send(
+                SMTPEnvelope(
+                    sender: "crm@rapport.example",
+                    recipients: ["ann@alpha.example"],
+                    data: Array("Subject: SMTPS\r\n\r\nHello\r\n".utf8)
+                )
+            )
+        }
+        guard case .accepted = outcome else {
+            Issue.record("not accepted: \(outcome)")
+            return
+        }
+        #expect(received.messages.withLockedValue { $0.map(\.secured) } == [true])
+
+        // Without that CA (the system's roots): no session, nothing sent.
+        let untrusting = SMTPConfiguration(host: "localhost", port: port, clientName: "rapport.test", tls: .implicit)
         await #expect(throws: SMTPError.self) {
             try await SMTPConnection.with(untrusting) { _ in }
         }
