@@ -40,6 +40,19 @@ final class BenchCluster: Sendable {
             try connection.execute(PGQuery(sql: "ALTER SYSTEM SET log_min_duration_statement = 0"))
             _ = try connection.query(PGQuery(sql: "SELECT pg_reload_conf()"))
         }
+        // RAPPORT_BENCH_AUTOEXPLAIN=MS: auto_explain (ANALYZE, nested statements, triggers) of every statement
+        // slower than MS milliseconds in sessions opened from now on (the server's), into the log above.
+        if let threshold = ProcessInfo.processInfo.environment["RAPPORT_BENCH_AUTOEXPLAIN"], Int(threshold) != nil {
+            try connection.execute(PGQuery(sql: "LOAD 'auto_explain'"))
+            for setting in [
+                "session_preload_libraries = 'auto_explain'", "auto_explain.log_min_duration = \(threshold)",
+                "auto_explain.log_analyze = on", "auto_explain.log_buffers = on", "auto_explain.log_triggers = on",
+                "auto_explain.log_nested_statements = on", "auto_explain.log_timing = on",
+            ] {
+                try connection.execute(PGQuery(sql: "ALTER SYSTEM SET " + setting))
+            }
+            _ = try connection.query(PGQuery(sql: "SELECT pg_reload_conf()"))
+        }
     }
 
     /// Loads `pg_stat_statements` (a restart: `shared_preload_libraries`) when the installation has it
@@ -103,6 +116,11 @@ final class BenchCluster: Sendable {
     }
 
     func stop() {
+        // RAPPORT_BENCH_HOLD=SECONDS: the cluster stays up that long after the run (to look at it with psql).
+        if let hold = ProcessInfo.processInfo.environment["RAPPORT_BENCH_HOLD"].flatMap(Double.init) {
+            print("holding the cluster (\(self.root)/pg) for \(hold) s")
+            Thread.sleep(forTimeInterval: hold)
+        }
         try? self.cluster.stop()
         if let copy = ProcessInfo.processInfo.environment["RAPPORT_BENCH_PGLOG"] {
             try? FileManager.default.removeItem(atPath: copy)

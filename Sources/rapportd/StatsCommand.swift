@@ -69,7 +69,8 @@ struct StatsCommand: AsyncParsableCommand {
 
     struct Compact: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Fold the per-session slots of past days into one row each and drop empty rows."
+            abstract:
+                "Fold the deltas of logged segments and the per-session slots of past days into one row each and drop empty rows."
         )
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Compact days before this date (YYYY-MM-DD); default: today.") var before: String?

@@ -249,6 +249,9 @@ extension FaultSuite {
                 await manager.close()
                 let total = try await database.count("SELECT count(*) FROM interaction_log_entries")
                 #expect(total == lines * (fractions.count + 1))
+                // The totals (a LOG-SEGMENT's contact rows are deltas, sql/0023) committed with the entries or not at all.
+                let totalsDifferences = try await database.count("SELECT count(*) FROM rapport_totals_differences()")
+                #expect(totalsDifferences == 0, "running totals against the ledger after the kills")
                 print(
                     "  " + outcomes.joined(separator: "\n  ")
                         + "\n  entries \(total) = \(fractions.count + 1) × \(lines); "

@@ -235,4 +235,76 @@ struct RunningTotalsTests {
         )
         try await kit.stop()
     }
+
+    /// sql/0023: a LOG-SEGMENT appends its contact and company totals as deltas in its own transaction;
+    /// statistics, verify and rebuild see them, a compaction folds them into the totals, and every other
+    /// write keeps upserting.
+    @Test func aLogSegmentsContactTotalsAreDeltasUntilACompactionFoldsThem() async throws {
+        let kit = try await SegmentKit.start()
+        let deltas = "SELECT count(*)::text FROM interaction_totals_deltas"
+        let before = try await kit.ok("STATS", [.named("contact", "C1")])
+        let seg = try await SegmentLoggingTests.letterSegment(kit)
+        let logged = try #require(
+            SegmentKit.value(
+                try await kit.ok(
+                    "LOG-SEGMENT",
+                    [.positional(seg), .named("follow-up", "true"), .named("deliver", "false")]
+                ),
+                "logged-segment"
+            )
+        )
+        // C1 (a company), P11 (its person) and P0 (a person without company): one company row for C1 with
+        // P11, one contact row per person, nothing else.
+        #expect(
+            try await kit.sql("SELECT kind, key FROM interaction_totals_deltas ORDER BY kind, key")
+                == [["company", "C1"], ["contact", "P0"], ["contact", "P11"]]
+        )
+        #expect(
+            try await kit.scalar(
+                "SELECT count(*)::text FROM interaction_totals WHERE kind IN ('contact', 'company') AND day = '2025-03-14'"
+            ) == "0"
+        )
+        try await Self.expectAgree(kit, after: "LOG-SEGMENT")
+        let after = try await kit.ok("STATS", [.named("contact", "C1")])
+        let counted = { (response: Response) in Int(SegmentKit.value(response, "count") ?? "") ?? -1 }
+        #expect(counted(after) == counted(before) + 2)  // C1's own line and P11's
+        #expect(
+            try await kit.scalar("SELECT no_of_interactions::text FROM contact_statistics WHERE contact_no = 'P11'")
+                == "1"
+        )
+
+        // Cancel (an UPDATE: upserted into the slots while the deltas hold the logging) and un-cancel.
+        try await kit.ok("LOGGED-SEGMENT-CANCEL", [.named("logged-segments", logged)])
+        try await Self.expectAgree(kit, after: "cancel")
+        #expect(counted(try await kit.ok("STATS", [.named("contact", "C1")])) == counted(before))
+        try await kit.ok("LOGGED-SEGMENT-UNCANCEL", [.named("logged-segments", logged)])
+        try await Self.expectAgree(kit, after: "un-cancel")
+
+        // Every other write upserts: no new deltas.
+        try await kit.ok("INTERACTION-CREATE", [.named("contact", "P11"), .named("template", "CALL")])
+        #expect(try await kit.scalar(deltas) == "3")
+        try await Self.expectAgree(kit, after: "INTERACTION-CREATE")
+
+        // A rebuild of the contacts replaces their deltas too; a second logging adds new ones.
+        let database = kit.server.database
+        let pool = PGPool(configuration: .init(connection: database.configuration(), size: 1))
+        try await RunningTotalsStore.rebuild(pool, .contact) { _, _, _ in }
+        await pool.shutdown()
+        #expect(try await kit.sql("SELECT DISTINCT kind FROM interaction_totals_deltas") == [["company"]])
+        try await Self.expectAgree(kit, after: "rebuild of the contacts")
+        let second = try await SegmentLoggingTests.letterSegment(kit, description: "Second mailing")
+        try await kit.ok("LOG-SEGMENT", [.positional(second), .named("deliver", "false")])
+        try await Self.expectAgree(kit, after: "second LOG-SEGMENT")
+
+        // A compaction folds every delta (whatever its day) into slot 0; no sum changes.
+        try await TestPostgres.blocking {
+            let connection = try database.connect()
+            defer { connection.close() }
+            _ = try RunningTotalsStore.compact(connection, before: "2025-01-01")
+        }
+        #expect(try await kit.scalar(deltas) == "0")
+        try await Self.expectAgree(kit, after: "compact")
+        #expect(counted(try await kit.ok("STATS", [.named("contact", "C1")])) == counted(after) + 3)  // P11's call and the second mailing's two lines
+        try await kit.stop()
+    }
 }

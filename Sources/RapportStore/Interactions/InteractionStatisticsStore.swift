@@ -31,9 +31,9 @@ public enum InteractionStatisticsStore {
         let lastDates =
             source.hasLastDates
             ? """
-            (SELECT t.day FROM interaction_totals t WHERE t.kind = k.kind AND t.key = p.\(source.keyColumn)
+            (SELECT t.day FROM interaction_totals_all t WHERE t.kind = k.kind AND t.key = p.\(source.keyColumn)
              GROUP BY t.day HAVING sum(t.reached) > 0 ORDER BY t.day DESC LIMIT 1),
-            (SELECT t.day FROM interaction_totals t WHERE t.kind = k.kind AND t.key = p.\(source.keyColumn)
+            (SELECT t.day FROM interaction_totals_all t WHERE t.kind = k.kind AND t.key = p.\(source.keyColumn)
              GROUP BY t.day HAVING sum(t.attempted) > 0 ORDER BY t.day DESC LIMIT 1)
             """
             : "NULL::date, NULL::date"
@@ -45,7 +45,7 @@ public enum InteractionStatisticsStore {
                 SELECT coalesce(sum(t.entries), 0)::bigint AS entries,
                        coalesce(sum(t.cost), 0)::numeric(18,2) AS cost,
                        coalesce(sum(t.duration), 0)::numeric(18,2) AS duration
-                FROM interaction_totals t
+                FROM interaction_totals_all t
                 WHERE t.key = p.\(source.keyColumn)
                   AND (\(months)(t.kind = k.kind AND (t.day >= \(first)::date AND t.day < \(monthsFrom)::date
                                                   OR t.day >= \(monthsUntil)::date AND t.day <= \(last)::date)))

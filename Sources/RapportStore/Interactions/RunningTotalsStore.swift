@@ -77,8 +77,8 @@ public enum RunningTotalsStore {
         if keys.isEmpty { progress(0, 0, 0) }
     }
 
-    /// Folds the slots of every key and day before `before` into one row and drops empty rows; returns
-    /// the rows changed.
+    /// Folds the deltas of logged segments (sql/0023, all of them) and the slots of every key and day before
+    /// `before` into one row and drops empty rows; returns the rows changed.
     public static func compact(_ connection: PGConnection, before: String) throws -> Int {
         try connection.query("SELECT rapport_totals_compact(\(before)::date)")[0].decode(Int.self, at: 0)
     }
