@@ -66,7 +66,8 @@ public enum LogSegmentStore {
         let campaignEntries = try Self.campaignEntries(connection, segmentNo, description, actor.userID, loggedNo)
         // The contact and company totals of this one large insert are appended as deltas, folded in later
         // (sql/0023: same transaction, a third of the upserts' cost); every other statement upserts them.
-        try connection.execute("SELECT set_config('rapport.totals_deltas', 'on', true)")
+        // (Queued: the settings go out with the statements around the insert, no round trip of their own.)
+        connection.enqueue("SELECT set_config('rapport.totals_deltas', 'on', true)")
         let queued = try Self.insertEntries(
             connection,
             segmentNo: segmentNo,
@@ -75,7 +76,7 @@ public enum LogSegmentStore {
             send: send,
             joins: send || totals.anyEmail
         )
-        try connection.execute("SELECT set_config('rapport.totals_deltas', 'off', true)")
+        connection.enqueue("SELECT set_config('rapport.totals_deltas', 'off', true)")
         // R6.5: logged content can no longer change.
         try connection.execute(
             """
