@@ -82,13 +82,7 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
         guard !pending.isEmpty, let relay = self.configuration.relay else { return true }
         // Outcomes are committed by a second task while the connection goes on with the next message:
         // each mark right after its 250, those that finished during the previous commit together.
-        let marks = OutcomeWriter(
-            pool: self.pool,
-            worker: worker,
-            metrics: self.metrics,
-            logger: self.logger,
-            retry: { item, reason in await self.retryOrFail(item, worker: worker, reason: reason) }
-        )
+        let marks = OutcomeWriter { outcomes in await self.settle(outcomes, worker: worker) }
         // A slow relay: the claim is renewed every third of the lease while the connection sends, so no
         // other worker takes (and sends again) what this one still holds.
         let lease = Duration.seconds(self.configuration.leaseSeconds)
@@ -197,15 +191,13 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
         if !copies.isEmpty { await self.writeHardCopies(copies, worker: worker) }
         guard !emails.isEmpty else { return [] }
         guard self.configuration.relay != nil else {
-            for item in emails { await self.finish(item, worker: worker, failure: DeliveryMessages.noRelay) }
+            await self.settle(emails.map { ($0, .failed(DeliveryMessages.noRelay)) }, worker: worker)
             return []
         }
         do {
             return try await self.prepare(emails)[...]
         } catch {
-            for item in emails {
-                await self.retryOrFail(item, worker: worker, reason: "cannot load content: \(error)")
-            }
+            await self.settle(emails.map { ($0, .retry("cannot load content: \(error)")) }, worker: worker)
             return []
         }
     }
@@ -256,14 +248,14 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
     // MARK: Hard copy
 
     /// One read of the batch's contents, the files written on the same pool thread (file I/O stays off
-    /// Swift's executor), and every written copy marked delivered in one statement.
+    /// Swift's executor), and the outcomes settled together.
     private func writeHardCopies(_ items: [DeliveryItem], worker: String) async {
         let (source, folder) = (self.content, self.configuration.hardCopyFolder)
-        let problems: [String?]
+        let outcomes: [(item: DeliveryItem, outcome: DeliveryOutcome)]
         do {
-            problems = try await self.pool.withConnection { connection in
+            outcomes = try await self.pool.withConnection { connection in
                 let contents = try source.contents(for: items, connection: connection)
-                return zip(items, contents).map { item, content -> String? in
+                return zip(items, contents).map { item, content in
                     let document = content.document
                     do {
                         try HardCopyFolder.write(
@@ -271,135 +263,100 @@ public final class DeliveryWorker: Service, Sendable, CustomStringConvertible {
                             folder: folder,
                             name: HardCopyFolder.fileName(item, document.fileExtension)
                         )
-                        return nil
+                        return (item, .delivered)
                     } catch {
-                        return "hard copy: \(error)"
+                        return (item, .retry("hard copy: \(error)"))
                     }
                 }
             }
         } catch {
-            for item in items { await self.retryOrFail(item, worker: worker, reason: "hard copy: \(error)") }
-            return
+            outcomes = items.map { ($0, .retry("hard copy: \(error)")) }
         }
-        let written = zip(items, problems).filter { $0.1 == nil }.map(\.0)
-        if !written.isEmpty {
-            do {
-                try await self.pool.withConnection { connection in
-                    try DeliveryStore.complete(
-                        connection,
-                        worker: worker,
-                        outcomes: written.map { (entryNo: $0.entryNo, failure: nil) },
-                        asynchronousCommit: true
-                    )
+        await self.settle(outcomes, worker: worker)
+    }
+
+    // MARK: Outcomes
+
+    /// Records what became of items this worker holds, in at most two statements on one connection: the
+    /// delivered and failed ones (delivery status blank or Error, committed at once without waiting for
+    /// the WAL flush), and the temporary failures (back to the queue after their backoff; failed once
+    /// their tries are used up).
+    private func settle(_ outcomes: [(item: DeliveryItem, outcome: DeliveryOutcome)], worker: String) async {
+        guard !outcomes.isEmpty else { return }
+        var done: [(item: DeliveryItem, failure: String?)] = []
+        var later: [(entryNo: Int64, reason: String, retryAfterSeconds: Double)] = []
+        for (item, outcome) in outcomes {
+            switch outcome {
+            case .delivered:
+                done.append((item, nil))
+            case .failed(let reason):
+                done.append((item, reason))
+            case .retry(let reason) where item.attempts >= self.configuration.maximumAttempts:
+                done.append((item, "\(reason) (gave up after \(item.attempts) tries)"))
+            case .retry(let reason):
+                later.append((item.entryNo, reason, self.configuration.retryDelay(afterAttempt: item.attempts)))
+            }
+        }
+        let (marks, retries) = (done.map { ($0.item.entryNo, $0.failure.map { String($0.prefix(2000)) }) }, later)
+        do {
+            try await self.pool.withConnection { connection in
+                try DeliveryStore.complete(connection, worker: worker, outcomes: marks, asynchronousCommit: true)
+                try DeliveryStore.retryLater(connection, worker: worker, items: retries)
+            }
+            for (item, failure) in done {
+                if failure == nil {
+                    self.metrics?.sent(hardCopy: item.correspondenceType != CorrespondenceType.email.rawValue)
+                } else {
+                    self.metrics?.failed()
                 }
-                for _ in written { self.metrics?.sent(hardCopy: true) }
-            } catch {
-                // As for a single outcome: the lease brings the items back.
-                self.logger.warning("delivery: cannot record the hard copies", metadata: ["error": "\(error)"])
             }
-        }
-        for (item, problem) in zip(items, problems) {
-            if let problem { await self.retryOrFail(item, worker: worker, reason: problem) }
-        }
-    }
-
-    // MARK: Outcomes, each committed at once
-
-    private func finish(_ item: DeliveryItem, worker: String, failure: String?) async {
-        let hardCopy = item.correspondenceType != CorrespondenceType.email.rawValue
-        do {
-            try await self.pool.withConnection { connection in
-                try DeliveryStore.complete(
-                    connection,
-                    worker: worker,
-                    entryNo: item.entryNo,
-                    failure: failure.map { String($0.prefix(2000)) },
-                    asynchronousCommit: true
-                )
-            }
-            if failure == nil { self.metrics?.sent(hardCopy: hardCopy) } else { self.metrics?.failed() }
+            for _ in later { self.metrics?.retried() }
         } catch {
-            // Lost the claim (lease ran out and another worker took it) or the database is away: the
-            // lease brings the item back.
+            // Lost the claim (the lease ran out and another worker took the items) or the database is
+            // away: the lease brings the items back (an accepted message is then sent again: the
+            // at-least-once window).
             self.logger.warning(
-                "delivery: cannot record the outcome",
-                metadata: ["entry": "\(item.entryNo)", "error": "\(error)"]
-            )
-        }
-    }
-
-    private func retryOrFail(_ item: DeliveryItem, worker: String, reason: String) async {
-        guard item.attempts < self.configuration.maximumAttempts else {
-            await self.finish(item, worker: worker, failure: "\(reason) (gave up after \(item.attempts) tries)")
-            return
-        }
-        let delay = self.configuration.retryDelay(afterAttempt: item.attempts)
-        do {
-            try await self.pool.withConnection { connection in
-                try DeliveryStore.retryLater(
-                    connection,
-                    worker: worker,
-                    entryNo: item.entryNo,
-                    reason: reason,
-                    retryAfterSeconds: delay
-                )
-            }
-            self.metrics?.retried()
-        } catch {
-            self.logger.warning(
-                "delivery: cannot put an item back",
-                metadata: ["entry": "\(item.entryNo)", "error": "\(error)"]
+                "delivery: cannot record outcomes",
+                metadata: ["entries": "\(outcomes.map(\.item.entryNo))", "error": "\(error)"]
             )
         }
     }
 }
 
-/// Commits the outcomes one SMTP connection produces, in order, without holding the connection up: a
-/// mark is committed as soon as the previous commit returned; marks that arrived meanwhile go together
-/// (one statement, one transaction). Temporary failures go back to the queue (or fail once their tries
-/// are used up) through `retry`.
-final class OutcomeWriter: Sendable {
-    enum Outcome: Sendable {
-        case delivered
-        case failed(String)
-        case retry(String)
-    }
+/// What became of one item.
+enum DeliveryOutcome: Sendable {
+    case delivered
+    /// For good: the entry becomes Error with this reason.
+    case failed(String)
+    /// Temporary: another try later (or failed, once the tries are used up).
+    case retry(String)
+}
 
-    private let pool: PGPool
-    private let worker: String
-    private let metrics: DeliveryMetrics?
-    private let logger: Logger
-    private let retry: @Sendable (DeliveryItem, String) async -> Void
-    private let pending = NIOLockedValueBox<[(item: DeliveryItem, outcome: Outcome)]>([])
+/// Hands the outcomes one SMTP connection produces to `settle`, in order, without holding the connection
+/// up: a batch of outcomes is settled as soon as the previous one is; outcomes that arrived meanwhile go
+/// together (one statement, one transaction).
+final class OutcomeWriter: Sendable {
+    private let settle: @Sendable ([(item: DeliveryItem, outcome: DeliveryOutcome)]) async -> Void
+    private let pending = NIOLockedValueBox<[(item: DeliveryItem, outcome: DeliveryOutcome)]>([])
     private let doorbell: AsyncStream<Void>
     private let ring: AsyncStream<Void>.Continuation
 
-    init(
-        pool: PGPool,
-        worker: String,
-        metrics: DeliveryMetrics?,
-        logger: Logger,
-        retry: @escaping @Sendable (DeliveryItem, String) async -> Void
-    ) {
-        self.pool = pool
-        self.worker = worker
-        self.metrics = metrics
-        self.logger = logger
-        self.retry = retry
+    init(settle: @escaping @Sendable ([(item: DeliveryItem, outcome: DeliveryOutcome)]) async -> Void) {
+        self.settle = settle
         (self.doorbell, self.ring) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Called on the SMTP connection's event loop: cheap, never waits.
-    func add(_ item: DeliveryItem, _ outcome: Outcome) {
+    func add(_ item: DeliveryItem, _ outcome: DeliveryOutcome) {
         let first = self.pending.withLockedValue { pending in
             pending.append((item, outcome))
             return pending.count == 1
         }
-        // One ring per batch of marks: the writer takes everything that is there when it wakes.
+        // One ring per batch of outcomes: the writer takes everything that is there when it wakes.
         if first { self.ring.yield() }
     }
 
-    /// No more marks: `run` commits what is left and returns.
+    /// No more outcomes: `run` settles what is left and returns.
     func close() { self.ring.finish() }
 
     func run() async {
@@ -412,34 +369,7 @@ final class OutcomeWriter: Sendable {
             defer { pending.removeAll(keepingCapacity: true) }
             return pending
         }
-        guard !batch.isEmpty else { return }
-        let marks: [(entryNo: Int64, failure: String?)] = batch.compactMap { mark in
-            switch mark.outcome {
-            case .delivered: (mark.item.entryNo, nil)
-            case .failed(let reason): (mark.item.entryNo, String(reason.prefix(2000)))
-            case .retry: nil
-            }
-        }
-        if !marks.isEmpty {
-            let worker = self.worker
-            do {
-                try await self.pool.withConnection { connection in
-                    try DeliveryStore.complete(connection, worker: worker, outcomes: marks, asynchronousCommit: true)
-                }
-                for mark in marks {
-                    if mark.failure == nil { self.metrics?.sent(hardCopy: false) } else { self.metrics?.failed() }
-                }
-            } catch {
-                // The lease brings these items back (sent again: the at-least-once window).
-                self.logger.warning(
-                    "delivery: cannot record outcomes",
-                    metadata: ["entries": "\(marks.map(\.entryNo))", "error": "\(error)"]
-                )
-            }
-        }
-        for mark in batch {
-            if case .retry(let reason) = mark.outcome { await self.retry(mark.item, reason) }
-        }
+        await self.settle(batch)
     }
 }
 

@@ -122,24 +122,27 @@ public enum DeliveryStore {
         )[0].decode(Int.self, at: 0)
     }
 
-    /// A temporary failure of an item `worker` holds: back to pending, not claimed again before
-    /// `retryAfterSeconds`, the reason kept. The entry stays In Progress.
+    /// Temporary failures of items `worker` holds, in one statement: each back to pending, not claimed
+    /// again before its `retryAfterSeconds`, its reason kept. The entries stay In Progress. Returns how many
+    /// were still held.
+    @discardableResult
     public static func retryLater(
         _ connection: PGConnection,
         worker: String,
-        entryNo: Int64,
-        reason: String,
-        retryAfterSeconds: Double
-    ) throws {
-        let updated = try connection.execute(
+        items: [(entryNo: Int64, reason: String, retryAfterSeconds: Double)]
+    ) throws -> Int {
+        guard !items.isEmpty else { return 0 }
+        let entries = PGInt64Array(items.map(\.entryNo))
+        let delays = PGInt64Array(items.map { Int64(($0.retryAfterSeconds * 1000).rounded()) })
+        return try connection.execute(
             """
-            UPDATE delivery_outbox
-            SET status = 'pending', claimed_by = NULL, claimed_until = NULL, last_error = left(\(reason), 2000),
-                retry_at = now() + make_interval(secs => \(Int((retryAfterSeconds * 1000).rounded()))::float8 / 1000)
-            WHERE entry_no = \(entryNo) AND status = 'claimed' AND claimed_by = \(worker)
+            UPDATE delivery_outbox d
+            SET status = 'pending', claimed_by = NULL, claimed_until = NULL, last_error = left(r.reason, 2000),
+                retry_at = now() + make_interval(secs => r.milliseconds::float8 / 1000)
+            FROM unnest(\(entries), \(items.map(\.reason))::text[], \(delays)) AS r(entry_no, reason, milliseconds)
+            WHERE d.entry_no = r.entry_no AND d.status = 'claimed' AND d.claimed_by = \(worker)
             """
         )
-        guard updated > 0 else { throw StoreError.conflict("Entry \(entryNo) is not claimed by worker \(worker).") }
     }
 
     /// Gives back items `worker` claimed and did not start (shutdown): pending again at once; the attempt
