@@ -200,11 +200,27 @@ func withCleanup<T>(_ body: () async throws -> T, cleanup: () async -> Void) asy
     }
 }
 
-func migrate(_ configuration: ConnectionConfiguration, logger: Logger) async throws -> Migrator.Report {
-    try await offloaded {
-        let connection = try PGConnection.connect(configuration)
-        defer { connection.close() }
-        return try Migrator(logger: logger).migrate(connection)
+/// Applies pending migrations on the primary. A primary that is not there yet — refused or lost
+/// connections, or a standby behind the URL (25006) while a balancer's checks or a failover settle — is
+/// waited for up to `patience`, so that a replica started then does not exit (each migration is its own
+/// transaction: a try that failed changed nothing).
+func migrate(
+    _ configuration: ConnectionConfiguration,
+    logger: Logger,
+    patience: Duration = .seconds(30)
+) async throws -> Migrator.Report {
+    let deadline = ContinuousClock.now + patience
+    while true {
+        do {
+            return try await offloaded {
+                let connection = try PGConnection.connect(configuration)
+                defer { connection.close() }
+                return try Migrator(logger: logger).migrate(connection)
+            }
+        } catch let error as PGError where error.isConnectionFailure && ContinuousClock.now < deadline {
+            logger.notice("no writable primary yet; trying again in 1 s", metadata: ["error": "\(error)"])
+            try await Task.sleep(for: .seconds(1))
+        }
     }
 }
 
