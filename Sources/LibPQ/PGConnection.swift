@@ -25,6 +25,8 @@ public final class PGConnection: @unchecked Sendable {
     /// Deferrable writes held back for a batch (`enqueueDeferrable`).
     var deferred: [PGQuery] = []
     var deferring = false
+    /// Answers read ahead for statements the unit of work now running will ask (`prime`).
+    var primed: [PrimedStatement: [PGRows]] = [:]
     /// Where the pool counts round trips and prepares; nil outside a pool.
     var counters: PGStatementCounters?
     /// Set when the server answered an error after which this connection must not be used again
@@ -136,9 +138,45 @@ public final class PGConnection: @unchecked Sendable {
             guard let handle = self.handle else { throw PGError(.connectionLost, "the connection is closed") }
             let queued = self.queued
             self.queued = []
-            let answers = try self.runPipeline(handle, queued + list.map { QueuedStatement(query: $0, check: nil) })
+            let statements = queued + list.map { QueuedStatement(query: $0, check: nil) }
+            if let answers = try self.primedAnswers(statements) { return Array(answers.dropFirst(queued.count)) }
+            let answers = try self.runPipeline(handle, statements)
             return Array(answers.dropFirst(queued.count))
         }
+    }
+
+    /// Gives the answers of `statements`, read ahead (in a round trip shared with other units of work),
+    /// to the unit of work about to run: when it asks exactly these statements (those it queued and
+    /// those it asks for), it gets them without a round trip, their checks run as if just answered.
+    /// Anything else goes to the server as usual. Forgotten by `discardPrimed()`.
+    public func prime(_ statements: [PGQuery], answers: [PGRows]) {
+        self.lock.withLock {
+            for (statement, rows) in zip(statements, answers) {
+                self.primed[PrimedStatement(statement), default: []].append(rows)
+            }
+        }
+    }
+
+    /// Forgets the answers read ahead that were not asked for.
+    public func discardPrimed() {
+        self.lock.withLock { self.primed = [:] }
+    }
+
+    /// The read-ahead answers of `statements` if every one has one (each is used once); nil, and nothing
+    /// used, otherwise. Must be called with `lock` held.
+    private func primedAnswers(_ statements: [QueuedStatement]) throws -> [PGRows]? {
+        guard !self.primed.isEmpty else { return nil }
+        var remaining = self.primed
+        var answers: [PGRows] = []
+        for statement in statements {
+            let key = PrimedStatement(statement.query)
+            guard var rows = remaining[key], !rows.isEmpty else { return nil }
+            answers.append(rows.removeFirst())
+            remaining[key] = rows
+        }
+        self.primed = remaining
+        for (statement, rows) in zip(statements, answers) { try statement.check?(rows) }
+        return answers
     }
 
     /// Runs a statement and returns the number of rows it changed. Blocks.
@@ -209,9 +247,24 @@ public final class PGConnection: @unchecked Sendable {
         self.lock.withLock { self.queued = [] }
     }
 
+    /// Sends what is queued under a savepoint of its own (`SAVEPOINT name` first, `RELEASE` last), in
+    /// one round trip, so that an error in it can be rolled back alone. Nothing queued: nothing sent.
+    public func flushUnderSavepoint(_ name: String) throws {
+        try self.lock.withLock {
+            guard !self.queued.isEmpty else { return }
+            guard let handle = self.handle else { throw PGError(.connectionLost, "the connection is closed") }
+            let statements =
+                [QueuedStatement(query: PGQuery(sql: "SAVEPOINT \(name)"), check: nil)] + self.queued
+                + [QueuedStatement(query: PGQuery(sql: "RELEASE SAVEPOINT \(name)"), check: nil)]
+            self.queued = []
+            _ = try self.runPipeline(handle, statements)
+        }
+    }
+
     /// Forgets queued and held-back statements and ends deferring (a lease ends).
     func discardEverythingQueued() {
         self.lock.withLock {
+            self.primed = [:]
             self.queued = []
             self.deferred = []
             self.deferring = false

@@ -53,6 +53,17 @@ struct QueuedStatement {
     var check: ((PGRows) throws -> Void)?
 }
 
+/// A statement as a key for answers read ahead: its text and its parameters.
+struct PrimedStatement: Hashable {
+    var sql: String
+    var binds: [PGBind]
+
+    init(_ query: PGQuery) {
+        self.sql = query.sql
+        self.binds = query.binds
+    }
+}
+
 extension PGConnection {
     /// The most statements one connection keeps prepared; beyond it statements run unnamed (parsed
     /// each time), so SQL built from user criteria cannot grow the server's memory without bound.

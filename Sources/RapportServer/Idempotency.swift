@@ -63,11 +63,13 @@ extension ServerContext {
     ///
     /// `batched`: a short command (one entry or a few) joins the group commit (`GroupCommit`): it may
     /// share its transaction and COMMIT with other sessions' commands, each under its own savepoint.
+    /// `reads`: the statements `body` asks first, in order (read ahead for a whole batch at once).
     func write(
         _ invocation: Invocation,
         user: String,
         markReplays: Bool = false,
         batched: Bool = false,
+        reads: [PGQuery] = [],
         _ body: @escaping @Sendable (PGConnection) throws -> Response
     ) async throws -> Response {
         let key = invocation.arguments.text("idem")
@@ -89,7 +91,10 @@ extension ServerContext {
             return response
         }
         do {
-            if batched { return try await self.groupCommit.run(unit) }
+            if batched {
+                let lookup = key.map { [IdempotencyStore.lookup(user: user, key: $0)] } ?? []
+                return try await self.groupCommit.run(reads: reads.isEmpty ? [] : lookup + reads, unit)
+            }
             return try await self.store.pool.withConnection { connection in
                 try connection.transaction(.readCommitted, unit)
             }

@@ -15,7 +15,11 @@ import NIOConcurrencyHelpers
 /// - A command refused for a deadlock or a serialization failure inside a batch of several runs again
 ///   alone: its neighbours' locks, held until the shared commit, may have caused it.
 /// - Savepoints are used only for batches of two or more; a batch of one is a plain transaction (two
-///   round trips for a command that reads once and then only queues writes).
+///   round trips for a command that reads once and then only queues writes). In a batch of several,
+///   such a command costs one round trip of its own (its savepoint, its reads, the previous command's
+///   release); the batch's merged writes and its COMMIT go out together at the end.
+/// - A command that finds the group commit idle runs its batch in its own task (no hop to a lane task
+///   and back); commands arriving meanwhile queue for the next lane.
 public final class GroupCommit: Sendable {
     public struct Configuration: Sendable {
         /// Batches in flight at once, each on its own pooled connection.
@@ -52,6 +56,8 @@ public final class GroupCommit: Sendable {
 
     private struct Job: Sendable {
         var id: Int
+        /// The statements `body` asks first (its reads), read ahead for the whole batch; empty: none.
+        var reads: [PGQuery]
         /// Runs the command's body on the batch's connection; returns what delivers its value (after COMMIT).
         var body: @Sendable (PGConnection) throws -> @Sendable () -> Void
         var fail: @Sendable (any Error) -> Void
@@ -102,19 +108,30 @@ public final class GroupCommit: Sendable {
     /// `body` must not begin or end transactions itself; it may queue statements (they are sent
     /// before its savepoint is released).
     ///
+    /// `reads`: the statements `body` queues and asks first, in that order (e.g. the idempotency
+    /// look-up, then its reads), free of side effects but for drawn numbers. In a batch whose commands
+    /// all name theirs, every command's reads go out together with the BEGIN, one round trip for the
+    /// batch instead of one per command.
+    ///
     /// A command cancelled (its client hung up, its deadline passed) while it waits for a lane leaves
-    /// the queue with `CancellationError`; once its batch runs, it completes (a short write), and its
-    /// outcome is the truth the caller gets.
-    public func run<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
+    /// the queue with `CancellationError`; once a batch shared with others runs, it completes (a short
+    /// write), and its outcome is the truth the caller gets. A command running alone in its own task
+    /// has its statement cancelled, as on the non-batched write path.
+    public func run<T: Sendable>(
+        reads: [PGQuery] = [],
+        _ body: @escaping @Sendable (PGConnection) throws -> T
+    ) async throws -> T {
         let id = self.state.withLockedValue { state -> Int in
             state.nextID += 1
             return state.nextID
         }
         do {
+            if self.claimIdleLane() { return try await self.runAsLane(id, body) }
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                     let job = Job(
                         id: id,
+                        reads: reads,
                         body: { connection in
                             let value = try body(connection)
                             return { continuation.resume(returning: value) }
@@ -131,6 +148,50 @@ public final class GroupCommit: Sendable {
             self.state.withLockedValue { $0.retriedAlone += 1 }
             return try await self.pool.withConnection { connection in try connection.transaction { try body($0) } }
         }
+    }
+
+    /// A lane for a command that finds the group commit idle (nothing queued, no lane committing): it
+    /// runs its own batch in its own task, without the hops to a lane task and back. While other
+    /// commits are in flight, commands queue instead: the lane that takes them batches what arrives
+    /// meanwhile (taking a lane at once then costs throughput: measured, smaller batches).
+    private func claimIdleLane() -> Bool {
+        self.state.withLockedValue { state in
+            guard state.queue.isEmpty, state.busyLanes == 0 else { return false }
+            state.busyLanes += 1
+            return true
+        }
+    }
+
+    /// Runs a batch of one, the caller's own command, on the lane it claimed; commands that queued
+    /// meanwhile get a lane task of their own. Like the non-batched write path, a cancellation while
+    /// it runs cancels its statement (nobody else's work is in the batch).
+    private func runAsLane<T: Sendable>(_ id: Int, _ body: @escaping @Sendable (PGConnection) throws -> T)
+        async throws -> T
+    {
+        let outcome = NIOLockedValueBox<Result<T, any Error>?>(nil)
+        let job = Job(
+            id: id,
+            reads: [],
+            body: { connection in
+                let value = try body(connection)
+                return { outcome.withLockedValue { $0 = .success(value) } }
+            },
+            fail: { error in outcome.withLockedValue { $0 = .failure(error) } }
+        )
+        await self.commit([job])
+        let handOver = self.state.withLockedValue { state -> Bool in
+            if state.queue.isEmpty {
+                state.busyLanes -= 1
+                return false
+            }
+            return true
+        }
+        if handOver { Task { await self.lane() } }
+        // `commit` answers every job of its batch: delivered or failed.
+        guard let result = outcome.withLockedValue({ $0 }) else {
+            throw CommitFailed(underlying: CancellationError())
+        }
+        return try result.get()
     }
 
     /// Takes a cancelled command out of the queue if no lane has taken it yet.
@@ -226,6 +287,9 @@ public final class GroupCommit: Sendable {
         // In a shared batch the commands' deferrable writes (entries, keys, …) wait for the end, where
         // the same statements become one multi-row statement each.
         if shared { connection.beginDeferring() }
+        if shared, let answers = try Self.readAhead(connection, batch) {
+            return try Self.runReadAhead(connection, batch, answers)
+        }
         for (index, job) in batch.enumerated() {
             let last = index == batch.count - 1
             // What was queued before this job (BEGIN, a previous job's rollback) is not the job's to drop.
@@ -236,11 +300,16 @@ public final class GroupCommit: Sendable {
             do {
                 let deliver = try job.body(connection)
                 if shared {
+                    // Writes the command queued are answered under its savepoint, so that their errors
+                    // are its own. One whose writes were all deferred (merged at the batch's end) has
+                    // nothing waiting: its RELEASE goes out with the next command's first round trip.
+                    let waiting = connection.queuedCount > 0
                     connection.enqueue("RELEASE SAVEPOINT rapport_command")
-                } else if last {
-                    connection.enqueue("COMMIT")
+                    if waiting { try connection.flush() }
+                } else {
+                    if last { connection.enqueue("COMMIT") }
+                    try connection.flush()
                 }
-                try connection.flush()
                 outcomes.append(.committed(deliver))
             } catch {
                 guard connection.isOpen else {
@@ -271,20 +340,89 @@ public final class GroupCommit: Sendable {
                 outcomes.append(.failed(shared && retryable ? RetryAlone(underlying: error) : error))
             }
         }
-        if shared {
-            for write in connection.takeDeferred() { connection.enqueue(write) }
-            connection.enqueue("COMMIT")
+        if shared { try Self.commitMerged(connection) }
+        return outcomes
+    }
+
+    /// The merged writes of a shared batch and its COMMIT, in one round trip.
+    private static func commitMerged(_ connection: PGConnection) throws {
+        for write in connection.takeDeferred() { connection.enqueue(write) }
+        connection.enqueue("COMMIT")
+        do {
+            try connection.flush()
+        } catch {
+            connection.discardQueued()
+            // A merged write failed (which command's row is unknown): every command runs again alone.
+            if connection.isOpen, connection.transactionState == .failedTransaction {
+                throw MergedWritesFailed(underlying: error)
+            }
+            throw error
+        }
+    }
+
+    /// Sends the BEGIN queued and every command's reads in one round trip when all the batch's commands
+    /// named theirs; returns each command's answers. Nil when they did not, or when a read failed (the
+    /// transaction then starts again and the batch runs command by command).
+    private static func readAhead(_ connection: PGConnection, _ batch: [Job]) throws -> [[PGRows]]? {
+        guard batch.allSatisfy({ !$0.reads.isEmpty }) else { return nil }
+        let answers: [PGRows]
+        do {
+            answers = try connection.queries(batch.flatMap(\.reads))
+        } catch {
+            guard connection.isOpen else { throw error }
+            connection.discardQueued()
+            if connection.transactionState != .idle { connection.enqueue("ROLLBACK") }
+            connection.enqueue("BEGIN ISOLATION LEVEL READ COMMITTED")
+            return nil
+        }
+        var rest = answers[...]
+        return batch.map { job in
+            defer { rest = rest.dropFirst(job.reads.count) }
+            return Array(rest.prefix(job.reads.count))
+        }
+    }
+
+    /// The batch's commands on the answers read ahead: each body runs without a round trip of its own
+    /// (its writes deferred to the merged statements). Writes a body could not defer go out under a
+    /// savepoint of their own, so that their errors are the command's. A command that failed after a
+    /// round trip of its own (a read nobody foresaw) may have changed something no savepoint covers:
+    /// the batch rolls back and every command runs again alone.
+    private static func runReadAhead(_ connection: PGConnection, _ batch: [Job], _ answers: [[PGRows]]) throws
+        -> [Outcome]
+    {
+        var outcomes: [Outcome] = []
+        for (job, rows) in zip(batch, answers) {
+            connection.prime(job.reads, answers: rows)
+            let deferredBefore = connection.deferredCount
+            let tripsBefore = connection.roundTripCount
+            var underSavepoint = false
             do {
-                try connection.flush()
+                let deliver = try job.body(connection)
+                connection.discardPrimed()
+                underSavepoint = true
+                try connection.flushUnderSavepoint("rapport_command")
+                outcomes.append(.committed(deliver))
             } catch {
+                connection.discardPrimed()
                 connection.discardQueued()
-                // A merged write failed (which command's row is unknown): every command runs again alone.
-                if connection.isOpen, connection.transactionState == .failedTransaction {
+                guard connection.isOpen else { throw error }
+                connection.discardDeferred(keeping: deferredBefore)
+                if underSavepoint {
+                    // At once: the next command's statements must not queue behind it.
+                    connection.enqueue("ROLLBACK TO SAVEPOINT rapport_command")
+                    connection.enqueue("RELEASE SAVEPOINT rapport_command")
+                    try connection.flush()
+                } else if connection.roundTripCount != tripsBefore {
+                    _ = connection.takeDeferred()
+                    connection.enqueue("ROLLBACK")
+                    try connection.flush()
                     throw MergedWritesFailed(underlying: error)
                 }
-                throw error
+                let retryable = (error as? PGError).map { $0.isSerializationFailure || $0.sqlState == "40P01" } ?? false
+                outcomes.append(.failed(retryable ? RetryAlone(underlying: error) : error))
             }
         }
+        try Self.commitMerged(connection)
         return outcomes
     }
 }

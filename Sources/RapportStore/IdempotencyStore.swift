@@ -23,11 +23,14 @@ public enum IdempotencyStore {
     /// key at once both run; the second one's insert waits for the first transaction and, once that
     /// has committed, fails on the primary key (`isAlreadyClaimed`), so exactly one takes effect.
     public static func enqueueLookup(_ connection: PGConnection, user: String, key: String) {
-        connection.enqueue(
-            "SELECT true FROM idempotency_keys WHERE user_id = \(user) AND idempotency_key = \(key)"
-        ) { rows in
+        connection.enqueue(self.lookup(user: user, key: key)) { rows in
             if !rows.isEmpty { throw AlreadyClaimed() }
         }
+    }
+
+    /// The statement `enqueueLookup` queues (for reading it ahead).
+    public static func lookup(user: String, key: String) -> PGQuery {
+        "SELECT true FROM idempotency_keys WHERE user_id = \(user) AND idempotency_key = \(key)"
     }
 
     /// Whether a failed statement was the insert of a key another request committed first.

@@ -36,13 +36,18 @@ struct GroupCommitTests {
         struct RefusedBeforeSending: Error {}
 
         /// Inserts `value`; a negative value is refused before any statement is sent (as a command that
-        /// fails a check in Swift).
-        func insert(_ value: Int) async -> Result<Int, any Error> {
+        /// fails a check in Swift). `deferred`: as a command that reads once and defers its write.
+        func insert(_ value: Int, deferred: Bool = false) async -> Result<Int, any Error> {
             do {
                 return .success(
                     try await self.commit.run { connection in
                         if value < 0 { throw RefusedBeforeSending() }
-                        try connection.execute("INSERT INTO t VALUES (\(value))")
+                        if deferred {
+                            _ = try connection.query("SELECT count(*) FROM t WHERE v = \(value)")
+                            connection.enqueueDeferrable("INSERT INTO t VALUES (\(value))")
+                        } else {
+                            try connection.execute("INSERT INTO t VALUES (\(value))")
+                        }
                         return value
                     }
                 )
@@ -52,7 +57,7 @@ struct GroupCommitTests {
         }
 
         /// Runs `values` as one batch behind a first command (value 0) that holds the lane until all are queued.
-        func batch(_ values: [Int]) async throws -> [Result<Int, any Error>] {
+        func batch(_ values: [Int], deferred: Bool = false) async throws -> [Result<Int, any Error>] {
             let gate = DispatchSemaphore(value: 0)
             async let first = self.commit.run { connection in
                 gate.wait()
@@ -63,7 +68,7 @@ struct GroupCommitTests {
             let results = Task {
                 await withTaskGroup(of: (Int, Result<Int, any Error>).self) { group in
                     for (index, value) in values.enumerated() {
-                        group.addTask { (index, await self.insert(value)) }
+                        group.addTask { (index, await self.insert(value, deferred: deferred)) }
                     }
                     var results = [Result<Int, any Error>?](repeating: nil, count: values.count)
                     for await (index, result) in group { results[index] = result }
@@ -103,6 +108,24 @@ struct GroupCommitTests {
         #expect(try await bench.values() == [0, 1, 2, 3, 5])
         #expect(bench.sizes.withLockedValue { $0 } == [1, 5], "one batch of five after the first command")
         #expect(bench.commit.totals == (batches: 2, commands: 6))
+        await bench.pool.shutdown()
+    }
+
+    /// A batch of commands that each read once and defer their writes costs one round trip per command
+    /// (its savepoint, its read, the previous command's release) and one for the merged writes and the
+    /// COMMIT; a command alone costs two.
+    @Test func aBatchCostsOneRoundTripPerCommandAndOneMore() async throws {
+        let bench = try await Bench()
+        let before = bench.pool.counters.values.roundTrips
+        let results = try await bench.batch([1, 2, 3, 4], deferred: true)
+        #expect(try results.map { try $0.get() } == [1, 2, 3, 4])
+        #expect(bench.sizes.withLockedValue { $0 } == [1, 4])
+        // The first command (a write and its COMMIT): 2; the batch of four: 4 + 1.
+        #expect(bench.pool.counters.values.roundTrips - before == 2 + 5)
+        let alone = bench.pool.counters.values.roundTrips
+        #expect(try await bench.insert(5, deferred: true).get() == 5)
+        #expect(bench.pool.counters.values.roundTrips - alone == 2)
+        #expect(try await bench.values() == [0, 1, 2, 3, 4, 5])
         await bench.pool.shutdown()
     }
 
@@ -239,14 +262,6 @@ struct GroupCommitTests {
         var logins: [RapportConnection] = []
         for _ in 0..<6 { logins.append(try await InteractionKit.login(server, "manager")) }
         let sessions = logins
-        let database = server.database
-        let holder = try await TestPostgres.blocking { try database.connect() }
-        try await TestPostgres.blocking {
-            try holder.execute("BEGIN")
-            try holder.execute("LOCK TABLE idempotency_keys IN SHARE MODE")
-        }
-        async let blocker = Self.create(sessions[0], "first", "b-0")
-        try await Self.until { server.server.groupCommitStatistics.busyLanes == 1 }
         let requests: [[Argument]] = [
             [.named("contact", "CO1"), .named("template", "CALL"), .named("idem", "b-1")],
             [.named("contact", "PE1"), .named("template", "MAIL"), .named("deliver", "true"), .named("idem", "b-2")],
@@ -260,20 +275,8 @@ struct GroupCommitTests {
                 .named("idem", "b-5"),
             ],
         ]
-        let replies = Task {
-            try await withThrowingTaskGroup(of: (Int, Response).self) { group in
-                for (index, arguments) in requests.enumerated() {
-                    group.addTask { (index, try await sessions[index + 1].send("INTERACTION-CREATE", arguments)) }
-                }
-                var replies = [Response?](repeating: nil, count: requests.count)
-                for try await (index, reply) in group { replies[index] = reply }
-                return replies.map { $0! }
-            }
-        }
-        try await Self.until { server.server.groupCommitStatistics.queued == requests.count }
-        try await TestPostgres.blocking { try holder.execute("COMMIT") }
-        #expect(try await blocker.final.isOK)
-        let answered = try await replies.value
+        let (first, answered) = try await Self.batch(server, sessions, requests)
+        #expect(first.final.isOK)
         for (index, reply) in answered.enumerated() {
             #expect(reply.final.isOK, "\(index): \(reply.final)")
         }
@@ -298,9 +301,91 @@ struct GroupCommitTests {
                 "replay \(index)"
             )
         }
-        holder.close()
         for session in sessions { await session.close() }
         try await server.stop()
+    }
+
+    /// A batch whose commands all read ahead costs two round trips however many commands it holds
+    /// (every command's reads with the BEGIN; the merged writes with the COMMIT); a replayed key and a
+    /// command refused by its checks in the middle of it fail alone.
+    @Test func aBatchReadsAheadInOneRoundTripAndItsFailuresStayAlone() async throws {
+        let server = try await TestServer.start(configure: { $0.groupCommit = .init(lanes: 1) })
+        try await server.script(InteractionKit.masterData)
+        try await server.createUser("MANAGER", role: .manager)
+        var logins: [RapportConnection] = []
+        for _ in 0..<6 { logins.append(try await InteractionKit.login(server, "manager")) }
+        let sessions = logins
+        let replayed: [Argument] = [.named("contact", "PE1"), .named("template", "CALL"), .named("idem", "r-0")]
+        let earlier = try await sessions[1].send("INTERACTION-CREATE", replayed)
+        #expect(earlier.final.isOK)
+        let requests: [[Argument]] = [
+            [.named("contact", "CO1"), .named("template", "CALL"), .named("idem", "r-1")],
+            replayed,
+            [.named("contact", "NOBODY"), .named("template", "CALL"), .named("idem", "r-2")],
+            [.named("contact", "CO2"), .named("template", "CALL"), .named("idem", "r-3")],
+            [.named("contact", "PE1"), .named("template", "CALL"), .named("idem", "r-4")],
+        ]
+        let counters = server.store.pool.counters
+        let trips = NIOLockedValueBox(0)
+        let (first, answered) = try await Self.batch(server, sessions, requests) {
+            trips.withLockedValue { $0 = counters.values.roundTrips }
+        }
+        // The batch's two, and the stored reply of the replayed key, read after it.
+        #expect(counters.values.roundTrips - trips.withLockedValue { $0 } == 3)
+        #expect(first.final.isOK)
+        #expect(server.server.groupCommitRetries == 0)
+        for index in [0, 3, 4] { #expect(answered[index].final.isOK, "\(index): \(answered[index].final)") }
+        #expect(answered[1] == earlier, "the replayed key's first reply")
+        guard case .error(.notFound, _) = answered[2].final else {
+            Issue.record("the unknown contact: \(answered[2].final)")
+            return
+        }
+        let entries = try await server.rows("SELECT contact_no FROM interaction_log_entries ORDER BY contact_no")
+        #expect(entries == [["CO1"], ["CO1"], ["CO2"], ["PE1"], ["PE1"]])
+        #expect(try await server.rows("SELECT count(*)::text FROM idempotency_keys") == [["5"]])
+        for session in sessions { await session.close() }
+        try await server.stop()
+    }
+
+    /// Runs `requests` (INTERACTION-CREATE arguments, one per session after the first) as one batch of a
+    /// one-lane server: a first command from `sessions[0]` holds the lane, its writes waiting for a lock
+    /// the test holds, until all are queued. `beforeRelease` runs once they are, just before the lock
+    /// goes. Returns the first command's reply and the batch's replies, in the order of `requests`.
+    static func batch(
+        _ server: TestServer,
+        _ sessions: [RapportConnection],
+        _ requests: [[Argument]],
+        beforeRelease: @Sendable () -> Void = {}
+    ) async throws -> (first: Response, replies: [Response]) {
+        let database = server.database
+        let holder = try await TestPostgres.blocking { try database.connect() }
+        defer { holder.close() }
+        try await TestPostgres.blocking {
+            try holder.execute("BEGIN")
+            try holder.execute("LOCK TABLE idempotency_keys IN SHARE MODE")
+        }
+        async let blocker = Self.create(sessions[0], "first", "held-lane")
+        try await Self.until { server.server.groupCommitStatistics.busyLanes == 1 }
+        let replies = Task {
+            try await withThrowingTaskGroup(of: (Int, Response).self) { group in
+                for (index, arguments) in requests.enumerated() {
+                    group.addTask { (index, try await sessions[index + 1].send("INTERACTION-CREATE", arguments)) }
+                }
+                var replies = [Response?](repeating: nil, count: requests.count)
+                for try await (index, reply) in group { replies[index] = reply }
+                return replies.map { $0! }
+            }
+        }
+        try await Self.until { server.server.groupCommitStatistics.queued == requests.count }
+        // The first command's writes are on their way (waiting for the lock), so nothing else of it counts.
+        while try await server.rows("SELECT count(*)::text FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            != [["1"]]
+        {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        beforeRelease()
+        try await TestPostgres.blocking { try holder.execute("COMMIT") }
+        return (try await blocker, try await replies.value)
     }
 
     static func create(_ session: RapportConnection, _ description: String, _ key: String) async throws -> Response {

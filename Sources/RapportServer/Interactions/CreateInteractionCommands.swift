@@ -50,7 +50,12 @@ enum CreateInteractionCommands {
         let request = input
         let actor = session.actingUser
         let newOpportunity = arguments[Self.newOpportunity]
-        return try await invocation.context.write(invocation, user: actor.userID, batched: true) { connection in
+        return try await invocation.context.write(
+            invocation,
+            user: actor.userID,
+            batched: true,
+            reads: InteractionStore.createReads(request, actor: actor)
+        ) { connection in
             var logged = try InteractionStore.create(connection, request, actor: actor)
             if let description = newOpportunity {
                 let created = try OpportunityStore.createFromEntry(

@@ -51,46 +51,10 @@ final class InteractionReads {
         self.connection = connection
         let contactNo = input.contactNo.value
         let templateCode = input.templateCode.value
-        // Four statements: one row of everything single (clock, drawn numbers, the contact, the template),
-        // the template's language rows, the codes to check, and the alternative address.
         let date = input.date.value
-        let answers = try connection.queries([
-            """
-            SELECT CURRENT_DATE, extract(hour FROM LOCALTIME)::int, extract(minute FROM LOCALTIME)::int,
-                   extract(microseconds FROM LOCALTIME)::bigint,
-                   (SELECT max_attachment_bytes FROM marketing_setup) AS max_attachment_bytes,
-                   CASE WHEN \(newEntry) THEN nextval(pg_get_serial_sequence('interaction_log_entries', 'entry_no'))
-                   END AS drawn_entry_no,
-                   CASE WHEN \(uploads) OR EXISTS (SELECT 1 FROM interaction_template_languages
-                                                   WHERE template_code = \(templateCode)
-                                                     AND (attachment_no IS NOT NULL
-                                                          OR custom_layout_content IS NOT NULL))
-                        THEN nextval(pg_get_serial_sequence('attachments', 'no')) END AS drawn_attachment_no,
-                   (SELECT full_name FROM users WHERE user_id = \(actor.userID)) AS user_full_name,
-                   \(unescaped: InteractionLookups.contactColumns("c", prefix: "c_")),
-                   \(unescaped: InteractionLookups.templateColumns("t", prefix: "t_"))
-            FROM (SELECT 1) one
-            LEFT JOIN contacts c ON c.no = \(contactNo)
-            LEFT JOIN interaction_templates t ON t.code = \(templateCode)
-            """,
-            InteractionLookups.templateLanguagesQuery(templateCode ?? ""),
-            """
-            SELECT 'salesperson' AS kind, code, blocked, name FROM salespeople
-            WHERE code = ANY (ARRAY[\(input.salespersonCode.value), \(actor.salespersonCode),
-                                    (SELECT salesperson_code FROM contacts WHERE no = \(contactNo))])
-            UNION ALL
-            SELECT 'campaign', no, NULL, NULL FROM campaigns
-            WHERE no = ANY (ARRAY[\(input.campaignNo.value),
-                                  (SELECT campaign_no FROM interaction_templates WHERE code = \(templateCode))])
-            UNION ALL
-            SELECT 'language', code, NULL, NULL FROM languages
-            WHERE code = ANY (ARRAY[\(input.languageCode.value),
-                                    (SELECT language_code FROM contacts WHERE no = \(contactNo)),
-                                    (SELECT language_code_default FROM interaction_templates
-                                     WHERE code = \(templateCode))])
-            """,
-            InteractionLookups.altAddressQuery(contactNo: contactNo ?? "", date: date),
-        ])
+        let answers = try connection.queries(
+            Self.statements(input: input, actor: actor, newEntry: newEntry, uploads: uploads)
+        )
         let row = answers[0][0]
         self.clock = try InteractionLookups.clock(from: row)
         self.maximumAttachmentBytes = try row.decode(Int?.self, named: "max_attachment_bytes") ?? 10_485_760
@@ -153,6 +117,52 @@ final class InteractionReads {
             default: self.languages[key] = true
             }
         }
+    }
+
+    /// The statements `init` sends (for reading them ahead): one row of everything single (clock, drawn
+    /// numbers, the contact, the template), the template's language rows, the codes to check, and the
+    /// alternative address.
+    static func statements(input: InteractionInput, actor: ActingUser, newEntry: Bool, uploads: Bool) -> [PGQuery] {
+        let contactNo = input.contactNo.value
+        let templateCode = input.templateCode.value
+        let date = input.date.value
+        return [
+            """
+            SELECT CURRENT_DATE, extract(hour FROM LOCALTIME)::int, extract(minute FROM LOCALTIME)::int,
+                   extract(microseconds FROM LOCALTIME)::bigint,
+                   (SELECT max_attachment_bytes FROM marketing_setup) AS max_attachment_bytes,
+                   CASE WHEN \(newEntry) THEN nextval(pg_get_serial_sequence('interaction_log_entries', 'entry_no'))
+                   END AS drawn_entry_no,
+                   CASE WHEN \(uploads) OR EXISTS (SELECT 1 FROM interaction_template_languages
+                                                   WHERE template_code = \(templateCode)
+                                                     AND (attachment_no IS NOT NULL
+                                                          OR custom_layout_content IS NOT NULL))
+                        THEN nextval(pg_get_serial_sequence('attachments', 'no')) END AS drawn_attachment_no,
+                   (SELECT full_name FROM users WHERE user_id = \(actor.userID)) AS user_full_name,
+                   \(unescaped: InteractionLookups.contactColumns("c", prefix: "c_")),
+                   \(unescaped: InteractionLookups.templateColumns("t", prefix: "t_"))
+            FROM (SELECT 1) one
+            LEFT JOIN contacts c ON c.no = \(contactNo)
+            LEFT JOIN interaction_templates t ON t.code = \(templateCode)
+            """,
+            InteractionLookups.templateLanguagesQuery(templateCode ?? ""),
+            """
+            SELECT 'salesperson' AS kind, code, blocked, name FROM salespeople
+            WHERE code = ANY (ARRAY[\(input.salespersonCode.value), \(actor.salespersonCode),
+                                    (SELECT salesperson_code FROM contacts WHERE no = \(contactNo))])
+            UNION ALL
+            SELECT 'campaign', no, NULL, NULL FROM campaigns
+            WHERE no = ANY (ARRAY[\(input.campaignNo.value),
+                                  (SELECT campaign_no FROM interaction_templates WHERE code = \(templateCode))])
+            UNION ALL
+            SELECT 'language', code, NULL, NULL FROM languages
+            WHERE code = ANY (ARRAY[\(input.languageCode.value),
+                                    (SELECT language_code FROM contacts WHERE no = \(contactNo)),
+                                    (SELECT language_code_default FROM interaction_templates
+                                     WHERE code = \(templateCode))])
+            """,
+            InteractionLookups.altAddressQuery(contactNo: contactNo ?? "", date: date),
+        ]
     }
 
     func contact(_ no: String) throws -> InteractionContact? {

@@ -35,6 +35,16 @@ public enum InteractionStore {
         return try self.finish(reads, draft, sources, request, actor: actor, resumed: nil)
     }
 
+    /// The statements `create` asks first (its reads), for reading them ahead in a group commit's batch.
+    public static func createReads(_ request: InteractionRequest, actor: ActingUser) -> [PGQuery] {
+        InteractionReads.statements(
+            input: request.input,
+            actor: actor,
+            newEntry: true,
+            uploads: request.attachment != nil
+        )
+    }
+
     /// Completes (or postpones again) a postponed entry: the same entry number is updated (reference 3.4).
     public static func resume(
         _ connection: PGConnection,
