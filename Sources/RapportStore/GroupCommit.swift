@@ -22,7 +22,10 @@ import NIOConcurrencyHelpers
 ///   and back); commands arriving meanwhile queue for the next lane.
 public final class GroupCommit: Sendable {
     public struct Configuration: Sendable {
-        /// Batches in flight at once, each on its own pooled connection.
+        /// Batches in flight at once, each on its own pooled connection. Two by default: with a batch's
+        /// reads and writes at two round trips however many commands it holds, fewer lanes make bigger
+        /// batches (measured: 32 sessions 1.09× pgbench with two, 0.89× with four); a second lane keeps
+        /// the writes going while one batch waits for a lock.
         public var lanes: Int
         /// The most commands in one batch. Kept under 64: PostgreSQL tracks up to 64 subtransactions
         /// per backend cheaply, beyond that every snapshot of every session gets slower.
@@ -31,7 +34,7 @@ public final class GroupCommit: Sendable {
         /// `maximumBatch` while another lane is busy; zero starts at once.
         public var maximumWait: Duration
 
-        public init(lanes: Int = 4, maximumBatch: Int = 32, maximumWait: Duration = .zero) {
+        public init(lanes: Int = 2, maximumBatch: Int = 32, maximumWait: Duration = .zero) {
             self.lanes = max(1, lanes)
             self.maximumBatch = min(max(1, maximumBatch), 60)
             self.maximumWait = max(.zero, maximumWait)

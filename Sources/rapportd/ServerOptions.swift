@@ -80,7 +80,7 @@ struct ServerOptions: ParsableArguments {
     @Option(
         name: .customLong("group-commit-lanes"),
         help:
-            "Batches of short writes committed at once, each on its own database connection; below the pool size (RAPPORT_GROUP_COMMIT_LANES; default 4)."
+            "Batches of short writes committed at once, each on its own database connection; below the pool size (RAPPORT_GROUP_COMMIT_LANES; default 2)."
     )
     var groupCommitLanes: Int?
 
