@@ -93,6 +93,10 @@ public enum WireEncoding {
 
     /// Atom characters only, and no white space (which would be confusing to read even where it is legal).
     private static func isBare(_ scalars: String.UnicodeScalarView) -> Bool {
-        scalars.allSatisfy { CharacterClasses.isAtom($0) && !$0.properties.isWhitespace }
+        scalars.allSatisfy { scalar in
+            // An ASCII atom is never white space (space, tab and the controls are not atoms): the
+            // Unicode property table, costly on every character of every reply, only beyond ASCII.
+            CharacterClasses.isAtom(scalar) && (scalar.isASCII || !scalar.properties.isWhitespace)
+        }
     }
 }

@@ -119,6 +119,10 @@ final class InteractionReads {
         }
     }
 
+    /// The contact's and the template's columns in the first statement (built once, not per command).
+    private static let contactColumns = InteractionLookups.contactColumns("c", prefix: "c_")
+    private static let templateColumns = InteractionLookups.templateColumns("t", prefix: "t_")
+
     /// The statements `init` sends (for reading them ahead): one row of everything single (clock, drawn
     /// numbers, the contact, the template), the template's language rows, the codes to check, and the
     /// alternative address.
@@ -139,8 +143,8 @@ final class InteractionReads {
                                                           OR custom_layout_content IS NOT NULL))
                         THEN nextval(pg_get_serial_sequence('attachments', 'no')) END AS drawn_attachment_no,
                    (SELECT full_name FROM users WHERE user_id = \(actor.userID)) AS user_full_name,
-                   \(unescaped: InteractionLookups.contactColumns("c", prefix: "c_")),
-                   \(unescaped: InteractionLookups.templateColumns("t", prefix: "t_"))
+                   \(unescaped: Self.contactColumns),
+                   \(unescaped: Self.templateColumns)
             FROM (SELECT 1) one
             LEFT JOIN contacts c ON c.no = \(contactNo)
             LEFT JOIN interaction_templates t ON t.code = \(templateCode)
