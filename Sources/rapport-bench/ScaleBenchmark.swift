@@ -282,6 +282,7 @@ struct ScaleBenchmark {
                    CASE WHEN k % 4 = 0 THEN 'them' ELSE 'us' END,
                    CASE WHEN k = 1 THEN NULL WHEN k % 3 = 0 THEN 'hard_copy' WHEN k % 3 = 1 THEN 'email' END
             FROM generate_series(1, \(Self.templates)) k;
+            INSERT INTO campaign_statuses (code, description) VALUES ('ACTIVE', 'Running');
             INSERT INTO campaigns (no, description, starting_date, ending_date, salesperson_code, status_code)
             SELECT 'CP' || lpad(j::text, 2, '0'), 'Campaign ' || j,
                    CURRENT_DATE - (\(Self.campaigns) - j + 1) * 37, CURRENT_DATE - (\(Self.campaigns) - j) * 37 + 30,
