@@ -256,12 +256,7 @@ struct GroupCommitTests {
     /// second request with a key of the same batch fails the merged insert of keys: every command then
     /// runs alone, and the twin gets the first reply.
     @Test(arguments: [false, true]) func aBatchWritesItsEntriesAndKeysTogether(twin: Bool) async throws {
-        let server = try await TestServer.start(configure: { $0.groupCommit = .init(lanes: 1) })
-        try await server.script(InteractionKit.masterData)
-        try await server.createUser("MANAGER", role: .manager)
-        var logins: [RapportConnection] = []
-        for _ in 0..<6 { logins.append(try await InteractionKit.login(server, "manager")) }
-        let sessions = logins
+        let (server, sessions) = try await Self.oneLaneServer(sessions: 6)
         let requests: [[Argument]] = [
             [.named("contact", "CO1"), .named("template", "CALL"), .named("idem", "b-1")],
             [.named("contact", "PE1"), .named("template", "MAIL"), .named("deliver", "true"), .named("idem", "b-2")],
@@ -309,12 +304,7 @@ struct GroupCommitTests {
     /// (every command's reads with the BEGIN; the merged writes with the COMMIT); a replayed key and a
     /// command refused by its checks in the middle of it fail alone.
     @Test func aBatchReadsAheadInOneRoundTripAndItsFailuresStayAlone() async throws {
-        let server = try await TestServer.start(configure: { $0.groupCommit = .init(lanes: 1) })
-        try await server.script(InteractionKit.masterData)
-        try await server.createUser("MANAGER", role: .manager)
-        var logins: [RapportConnection] = []
-        for _ in 0..<6 { logins.append(try await InteractionKit.login(server, "manager")) }
-        let sessions = logins
+        let (server, sessions) = try await Self.oneLaneServer(sessions: 6)
         let replayed: [Argument] = [.named("contact", "PE1"), .named("template", "CALL"), .named("idem", "r-0")]
         let earlier = try await sessions[1].send("INTERACTION-CREATE", replayed)
         #expect(earlier.final.isOK)
@@ -345,6 +335,16 @@ struct GroupCommitTests {
         #expect(try await server.rows("SELECT count(*)::text FROM idempotency_keys") == [["5"]])
         for session in sessions { await session.close() }
         try await server.stop()
+    }
+
+    /// A server with one group commit lane, the interaction master data and `sessions` manager sessions.
+    static func oneLaneServer(sessions count: Int) async throws -> (TestServer, [RapportConnection]) {
+        let server = try await TestServer.start(configure: { $0.groupCommit = .init(lanes: 1) })
+        try await server.script(InteractionKit.masterData)
+        try await server.createUser("MANAGER", role: .manager)
+        var sessions: [RapportConnection] = []
+        for _ in 0..<count { sessions.append(try await InteractionKit.login(server, "manager")) }
+        return (server, sessions)
     }
 
     /// Runs `requests` (INTERACTION-CREATE arguments, one per session after the first) as one batch of a

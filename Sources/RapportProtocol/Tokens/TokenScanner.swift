@@ -1,7 +1,8 @@
 /// Reads tokens (atoms and quoted segments) from a line of Unicode scalars.
 ///
 /// Works on scalars, never on `Character`s: a combining mark after a `"` would otherwise merge with it into one
-/// grapheme and hide the quote.
+/// grapheme and hide the quote. Values are gathered as UTF-8 bytes and made a `String` once: appending scalar by
+/// scalar to a `String` was most of a client's time reading a page of entries.
 struct TokenScanner {
     private let scalars: [Unicode.Scalar]
     /// Index of the next scalar to read.
@@ -40,18 +41,33 @@ struct TokenScanner {
 
     /// Reads one argument: named if it starts with an unquoted `key=`, positional otherwise.
     mutating func readArgument() throws(SyntaxError) -> Argument {
-        let rest = self.scalars[self.index...].prefix { !CharacterClasses.isBlank($0) }
-        guard let keyLength = CharacterClasses.namedPrefixLength(rest) else {
+        guard let keyLength = self.namedPrefixLength() else {
             return .positional(try self.readValue())
         }
-        let key = String(String.UnicodeScalarView(self.scalars[self.index..<(self.index + keyLength)]))
+        // Key characters are ASCII: one byte each.
+        let keyBytes = self.scalars[self.index..<(self.index + keyLength)].map { UInt8($0.value) }
+        let key = String(decoding: keyBytes, as: UTF8.self)
         self.index += keyLength + 1
         return .named(key.lowercased(), try self.readValue())
     }
 
+    /// The length of an unquoted `key` before `=` at the read position (`CharacterClasses.namedPrefixLength`
+    /// of the token there, without building the token).
+    private func namedPrefixLength() -> Int? {
+        guard let first = self.current, CharacterClasses.isASCIILetter(first) else { return nil }
+        var position = self.index
+        while position < self.scalars.count {
+            let scalar = self.scalars[position]
+            if scalar == "=" { return position - self.index }
+            guard CharacterClasses.isKeyCharacter(scalar) else { return nil }
+            position += 1
+        }
+        return nil
+    }
+
     /// Reads the value of a token: atoms and quoted segments up to the next blank or the end.
     mutating func readValue() throws(SyntaxError) -> String {
-        var value = String.UnicodeScalarView()
+        var value: [UInt8] = []
         while let scalar = self.current, !CharacterClasses.isBlank(scalar) {
             switch scalar {
             case "\"":
@@ -63,14 +79,23 @@ struct TokenScanner {
             case _ where CharacterClasses.isControl(scalar):
                 throw SyntaxError("control character \(Self.codePoint(scalar))", column: self.column)
             default:
-                value.append(scalar)
+                Self.append(scalar, to: &value)
                 self.index += 1
             }
         }
-        return String(value)
+        return String(decoding: value, as: UTF8.self)
     }
 
-    private mutating func readQuotedSegment(into value: inout String.UnicodeScalarView) throws(SyntaxError) {
+    /// Appends the UTF-8 encoding of `scalar`.
+    private static func append(_ scalar: Unicode.Scalar, to bytes: inout [UInt8]) {
+        if scalar.isASCII {
+            bytes.append(UInt8(scalar.value))
+        } else {
+            UTF8.encode(scalar) { bytes.append($0) }
+        }
+    }
+
+    private mutating func readQuotedSegment(into value: inout [UInt8]) throws(SyntaxError) {
         let openingColumn = self.column
         self.index += 1
         while let scalar = self.current {
@@ -79,17 +104,17 @@ struct TokenScanner {
                 self.index += 1
                 return
             case "\\":
-                value.append(try self.readEscape())
+                Self.append(try self.readEscape(), to: &value)
             case "\0":
                 throw SyntaxError("NUL character", column: self.column)
             case "\t":
-                value.append(scalar)
+                Self.append(scalar, to: &value)
                 self.index += 1
             case _ where scalar.value < 0x20 || scalar.value == 0x7F:
                 // C1 controls may appear raw inside quotes: they have no `\xHH` form.
                 throw SyntaxError("control character \(Self.codePoint(scalar))", column: self.column)
             default:
-                value.append(scalar)
+                Self.append(scalar, to: &value)
                 self.index += 1
             }
         }
