@@ -270,7 +270,7 @@ struct GroupCommitTests {
                 .named("idem", "b-5"),
             ],
         ]
-        let (first, answered) = try await Self.batch(server, sessions, requests)
+        let (first, answered) = try await Self.batch(server, sessions, requests.map { ("INTERACTION-CREATE", $0) })
         #expect(first.final.isOK)
         for (index, reply) in answered.enumerated() {
             #expect(reply.final.isOK, "\(index): \(reply.final)")
@@ -317,7 +317,7 @@ struct GroupCommitTests {
         ]
         let counters = server.store.pool.counters
         let trips = NIOLockedValueBox(0)
-        let (first, answered) = try await Self.batch(server, sessions, requests) {
+        let (first, answered) = try await Self.batch(server, sessions, requests.map { ("INTERACTION-CREATE", $0) }) {
             trips.withLockedValue { $0 = counters.values.roundTrips }
         }
         // The batch's two, and the stored reply of the replayed key, read after it.
@@ -337,6 +337,49 @@ struct GroupCommitTests {
         try await server.stop()
     }
 
+    /// LOG-CANCEL, LOG-UNCANCEL and LOG-EVALUATE read ahead too: in a batch with an INTERACTION-CREATE,
+    /// the reads of all go out in one round trip; each update that cannot wait goes out under a savepoint
+    /// of its own; an unknown entry fails alone.
+    @Test func logChangesReadAheadWithCreatesInOneBatch() async throws {
+        let (server, sessions) = try await Self.oneLaneServer(sessions: 6)
+        var entries: [String] = []
+        for index in 0..<3 {
+            let reply = try await Self.create(sessions[1], "before \(index)", "pre-\(index)")
+            entries.append(try #require(reply.field("entry")))
+        }
+        let counters = server.store.pool.counters
+        let trips = NIOLockedValueBox(0)
+        let requests: [(verb: String, arguments: [Argument])] = [
+            ("LOG-CANCEL", [.named("entries", entries[0]), .named("idem", "m-1")]),
+            ("INTERACTION-CREATE", [.named("contact", "CO2"), .named("template", "CALL"), .named("idem", "m-2")]),
+            ("LOG-EVALUATE", [.named("entries", entries[1]), .named("evaluation", "positive"), .named("idem", "m-3")]),
+            ("LOG-CANCEL", [.named("entries", "999999"), .named("idem", "m-4")]),
+            ("LOG-UNCANCEL", [.named("entries", entries[2]), .named("idem", "m-5")]),
+        ]
+        let (first, answered) = try await Self.batch(server, sessions, requests) {
+            trips.withLockedValue { $0 = counters.values.roundTrips }
+        }
+        // Every read ahead (1), the cancel's, the evaluation's and the un-cancel's updates (3), the merged
+        // writes with the COMMIT (1).
+        #expect(counters.values.roundTrips - trips.withLockedValue { $0 } == 5)
+        #expect(first.final.isOK)
+        #expect(server.server.groupCommitRetries == 0)
+        for index in [0, 1, 2, 4] { #expect(answered[index].final.isOK, "\(index): \(answered[index].final)") }
+        guard case .error(.notFound, _) = answered[3].final else {
+            Issue.record("the unknown entry: \(answered[3].final)")
+            return
+        }
+        let state = try await server.rows(
+            "SELECT entry_no::text, canceled::text, coalesce(evaluation::text, '') FROM interaction_log_entries "
+                + "WHERE entry_no = ANY('{\(entries.joined(separator: ","))}'::bigint[]) ORDER BY entry_no"
+        )
+        #expect(state == [[entries[0], "true", ""], [entries[1], "false", "positive"], [entries[2], "false", ""]])
+        #expect(try await server.rows("SELECT count(*)::text FROM interaction_log_entries") == [["5"]])
+        #expect(try await server.rows("SELECT count(*)::text FROM idempotency_keys") == [["8"]])
+        for session in sessions { await session.close() }
+        try await server.stop()
+    }
+
     /// A server with one group commit lane, the interaction master data and `sessions` manager sessions.
     static func oneLaneServer(sessions count: Int) async throws -> (TestServer, [RapportConnection]) {
         let server = try await TestServer.start(configure: { $0.groupCommit = .init(lanes: 1) })
@@ -347,14 +390,14 @@ struct GroupCommitTests {
         return (server, sessions)
     }
 
-    /// Runs `requests` (INTERACTION-CREATE arguments, one per session after the first) as one batch of a
+    /// Runs `requests` (a verb and its arguments, one per session after the first) as one batch of a
     /// one-lane server: a first command from `sessions[0]` holds the lane, its writes waiting for a lock
     /// the test holds, until all are queued. `beforeRelease` runs once they are, just before the lock
     /// goes. Returns the first command's reply and the batch's replies, in the order of `requests`.
     static func batch(
         _ server: TestServer,
         _ sessions: [RapportConnection],
-        _ requests: [[Argument]],
+        _ requests: [(verb: String, arguments: [Argument])],
         beforeRelease: @Sendable () -> Void = {}
     ) async throws -> (first: Response, replies: [Response]) {
         let database = server.database
@@ -368,8 +411,8 @@ struct GroupCommitTests {
         try await Self.until { server.server.groupCommitStatistics.busyLanes == 1 }
         let replies = Task {
             try await withThrowingTaskGroup(of: (Int, Response).self) { group in
-                for (index, arguments) in requests.enumerated() {
-                    group.addTask { (index, try await sessions[index + 1].send("INTERACTION-CREATE", arguments)) }
+                for (index, request) in requests.enumerated() {
+                    group.addTask { (index, try await sessions[index + 1].send(request.verb, request.arguments)) }
                 }
                 var replies = [Response?](repeating: nil, count: requests.count)
                 for try await (index, reply) in group { replies[index] = reply }

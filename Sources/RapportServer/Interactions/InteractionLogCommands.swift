@@ -188,7 +188,12 @@ enum InteractionLogCommands {
         let entries = try InteractionArguments.entries(invocation.arguments[InteractionArguments.entries])
         let remove = invocation.arguments[Self.removeAttachments] ?? false
         let actor = session.actingUser
-        return try await invocation.context.write(invocation, user: actor.userID, batched: true) { connection in
+        return try await invocation.context.write(
+            invocation,
+            user: actor.userID,
+            batched: true,
+            reads: InteractionLogStore.selectionReads(entries)
+        ) { connection in
             let result = try InteractionLogStore.cancel(connection, entries, removeAttachments: remove, actor: actor)
             return .ok(
                 "\(InteractionReplies.entries(result.canceled)) canceled",
@@ -221,7 +226,12 @@ enum InteractionLogCommands {
     ) { invocation, session in
         let entries = try InteractionArguments.entries(invocation.arguments[InteractionArguments.entries])
         let actor = session.actingUser
-        return try await invocation.context.write(invocation, user: actor.userID, batched: true) { connection in
+        return try await invocation.context.write(
+            invocation,
+            user: actor.userID,
+            batched: true,
+            reads: InteractionLogStore.uncancelReads(entries)
+        ) { connection in
             let count = try InteractionLogStore.uncancel(connection, entries, actor: actor)
             return .ok(
                 "\(InteractionReplies.entries(count)) uncanceled",
@@ -248,7 +258,12 @@ enum InteractionLogCommands {
         let entries = try InteractionArguments.entries(invocation.arguments[InteractionArguments.entries])
         let evaluation = invocation.arguments[Self.newEvaluation]
         let actor = session.actingUser
-        return try await invocation.context.write(invocation, user: actor.userID, batched: true) { connection in
+        return try await invocation.context.write(
+            invocation,
+            user: actor.userID,
+            batched: true,
+            reads: InteractionLogStore.selectionReads(entries)
+        ) { connection in
             let count = try InteractionLogStore.evaluate(connection, entries, evaluation: evaluation, actor: actor)
             return .ok("\(InteractionReplies.entries(count)) evaluated")
         }

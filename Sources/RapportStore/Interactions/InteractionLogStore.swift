@@ -160,18 +160,7 @@ public enum InteractionLogStore {
     {
         guard !entryNos.isEmpty else { throw StoreError.invalid("Select at least one interaction log entry.") }
         let list = PGInt64Array(entryNos)
-        let answers = try connection.queries([
-            self.selectionQuery(entryNos),
-            """
-            SELECT e.logged_segment_entry_no, coalesce(s.canceled, false), e.campaign_entry_no,
-                   coalesce(c.canceled, false)
-            FROM interaction_log_entries e
-            LEFT JOIN logged_segments s ON s.entry_no = e.logged_segment_entry_no
-            LEFT JOIN campaign_entries c ON c.entry_no = e.campaign_entry_no
-            WHERE e.entry_no = ANY(\(list)) AND e.canceled
-            ORDER BY e.entry_no
-            """,
-        ])
+        let answers = try connection.queries(self.uncancelReads(entryNos))
         let selected = try self.checkSelection(answers[0], entryNos, actor: actor)
         for row in answers[1] {
             if let problem = LogEntryRules.uncancelRefusal(
@@ -249,6 +238,29 @@ public enum InteractionLogStore {
     {
         guard !entryNos.isEmpty else { throw StoreError.invalid("Select at least one interaction log entry.") }
         return try self.checkSelection(connection.query(self.selectionQuery(entryNos)), entryNos, actor: actor)
+    }
+
+    /// What `cancel` and `evaluate` read first (for a group commit's batch to read ahead); none without entries.
+    public static func selectionReads(_ entryNos: [Int64]) -> [PGQuery] {
+        entryNos.isEmpty ? [] : [self.selectionQuery(entryNos)]
+    }
+
+    /// What `uncancel` reads first: the selection and the state of the entries' logged segments and
+    /// campaign entries.
+    public static func uncancelReads(_ entryNos: [Int64]) -> [PGQuery] {
+        guard !entryNos.isEmpty else { return [] }
+        return [
+            self.selectionQuery(entryNos),
+            """
+            SELECT e.logged_segment_entry_no, coalesce(s.canceled, false), e.campaign_entry_no,
+                   coalesce(c.canceled, false)
+            FROM interaction_log_entries e
+            LEFT JOIN logged_segments s ON s.entry_no = e.logged_segment_entry_no
+            LEFT JOIN campaign_entries c ON c.entry_no = e.campaign_entry_no
+            WHERE e.entry_no = ANY(\(PGInt64Array(entryNos))) AND e.canceled
+            ORDER BY e.entry_no
+            """,
+        ]
     }
 
     /// Locks the selected entries (in entry order, so concurrent selections cannot deadlock).
