@@ -421,11 +421,14 @@ struct GroupCommitTests {
         }
         try await Self.until { server.server.groupCommitStatistics.queued == requests.count }
         // The first command's writes are on their way (waiting for the lock), so nothing else of it counts.
-        while try await server.rows("SELECT count(*)::text FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
-            != [["1"]]
-        {
-            try await Task.sleep(for: .milliseconds(10))
+        var waiting = false
+        for _ in 0..<3000 where !waiting {
+            waiting =
+                try await server.rows("SELECT count(*)::text FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+                == [["1"]]
+            if !waiting { try await Task.sleep(for: .milliseconds(10)) }
         }
+        #expect(waiting, "the first command never waited for the lock")
         beforeRelease()
         try await TestPostgres.blocking { try holder.execute("COMMIT") }
         return (try await blocker, try await replies.value)

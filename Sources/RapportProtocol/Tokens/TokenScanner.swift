@@ -41,7 +41,8 @@ struct TokenScanner {
 
     /// Reads one argument: named if it starts with an unquoted `key=`, positional otherwise.
     mutating func readArgument() throws(SyntaxError) -> Argument {
-        guard let keyLength = self.namedPrefixLength() else {
+        // Key characters are never blank, so the rest of the line serves as well as the token.
+        guard let keyLength = CharacterClasses.namedPrefixLength(self.scalars[self.index...]) else {
             return .positional(try self.readValue())
         }
         // Key characters are ASCII: one byte each.
@@ -49,20 +50,6 @@ struct TokenScanner {
         let key = String(decoding: keyBytes, as: UTF8.self)
         self.index += keyLength + 1
         return .named(key.lowercased(), try self.readValue())
-    }
-
-    /// The length of an unquoted `key` before `=` at the read position (`CharacterClasses.namedPrefixLength`
-    /// of the token there, without building the token).
-    private func namedPrefixLength() -> Int? {
-        guard let first = self.current, CharacterClasses.isASCIILetter(first) else { return nil }
-        var position = self.index
-        while position < self.scalars.count {
-            let scalar = self.scalars[position]
-            if scalar == "=" { return position - self.index }
-            guard CharacterClasses.isKeyCharacter(scalar) else { return nil }
-            position += 1
-        }
-        return nil
     }
 
     /// Reads the value of a token: atoms and quoted segments up to the next blank or the end.
