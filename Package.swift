@@ -84,6 +84,12 @@ let package = Package(
             swiftSettings: strictSettings,
             plugins: ["EmbedMigrations"]
         ),
+        // Tasks that run on a NIO event loop (a session's, a client connection's): fewer thread hops.
+        .target(
+            name: "EventLoopExecutor",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
         // 5. The wire format, pure: framing, tokens and quoting, replies, command table, PROXY header.
         .target(
             name: "RapportProtocol",
@@ -111,6 +117,7 @@ let package = Package(
                 "RapportModel",
                 "LibPQ",
                 "SMTPClient",
+                "EventLoopExecutor",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -156,6 +163,7 @@ let package = Package(
             name: "RapportClient",
             dependencies: [
                 "RapportProtocol",
+                "EventLoopExecutor",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -208,7 +216,7 @@ let package = Package(
             name: "RapportServerTests",
             dependencies: [
                 "RapportServer", "RapportClient", "RapportProtocol", "RapportStore", "RapportModel", "LibPQ",
-                "RapportTestSupport", "PostgresLauncher", "RapportMerge", "SMTPClient",
+                "RapportTestSupport", "PostgresLauncher", "RapportMerge", "SMTPClient", "EventLoopExecutor",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import EventLoopExecutor
 import LibPQ
 import Logging
 import NIOConcurrencyHelpers
@@ -146,7 +147,10 @@ public final class RapportServer: Sendable {
         try await withThrowingDiscardingTaskGroup { group in
             try await channel.executeThenClose { inbound in
                 for try await (connection, info) in inbound {
-                    group.addTask { await self.serve(connection, info: info) }
+                    let executor = EventLoopTaskExecutor(connection.channel.eventLoop)
+                    group.addTask(executorPreference: executor) {
+                        await self.serve(connection, info: info, executor: executor)
+                    }
                 }
             }
         }
@@ -283,11 +287,11 @@ public final class RapportServer: Sendable {
         session: inout SessionState,
         connection info: ConnectionInfo,
         watch: CommandWatch,
-        on eventLoop: any EventLoop,
+        on executor: EventLoopTaskExecutor,
         logger: Logger
     ) async -> (tag: String?, reply: Reply, after: AfterReply)? {
         let (dispatcher, before) = (self.dispatcher, session)
-        let work = Task {
+        let work = Task(executorPreference: executor) {
             var session = before
             let (tag, reply, after) = await dispatcher.handle(
                 frame,
@@ -300,7 +304,7 @@ public final class RapportServer: Sendable {
         }
         watch.begin { work.cancel() }
         let timeout = self.configuration.commandTimeout
-        let deadline = timeout.map { eventLoop.scheduleTask(in: $0) { watch.deadlinePassed() } }
+        let deadline = timeout.map { executor.eventLoop.scheduleTask(in: $0) { watch.deadlinePassed() } }
         let result = await withTaskCancellationHandler {
             await work.value
         } onCancel: {
@@ -337,7 +341,11 @@ public final class RapportServer: Sendable {
     }
 
     /// One session: frames in, replies out, strictly in order.
-    private func serve(_ connection: NIOAsyncChannel<InboundFrame, ReplyPart>, info: ConnectionInfo) async {
+    private func serve(
+        _ connection: NIOAsyncChannel<InboundFrame, ReplyPart>,
+        info: ConnectionInfo,
+        executor: EventLoopTaskExecutor
+    ) async {
         var logger = self.logger
         logger[metadataKey: "session"] = "\(info.id)"
         logger[metadataKey: "peer"] = "\(info.peer)"
@@ -358,7 +366,7 @@ public final class RapportServer: Sendable {
                             session: &session,
                             connection: info,
                             watch: watch,
-                            on: connection.channel.eventLoop,
+                            on: executor,
                             logger: logger
                         )
                     else { return }

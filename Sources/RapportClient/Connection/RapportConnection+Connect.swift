@@ -1,3 +1,4 @@
+import EventLoopExecutor
 import NIOCore
 import NIOPosix
 import RapportProtocol
@@ -17,8 +18,11 @@ extension RapportConnection {
         let channel = try await Self.openChannel(host: host, port: port, timeout: timeout)
         let (requests, outbound) = AsyncStream.makeStream(of: ByteBuffer.self)
         let router = ReplyRouter(outbound: outbound)
-        let io = Task { await ConnectionIO.run(channel, requests: requests, router: router) }
         let underlying = channel.channel
+        // Reading and writing run where the socket is: a reply reaches its caller in one hop.
+        let io = Task(executorPreference: EventLoopTaskExecutor(underlying.eventLoop)) {
+            await ConnectionIO.run(channel, requests: requests, router: router)
+        }
         let remaining = max(deadline - ContinuousClock.now, .zero)
         let timer = underlying.eventLoop.scheduleTask(in: TimeAmount(remaining)) {
             router.failGreeting(.connectionFailed("no greeting from \(host):\(port) within \(timeout)"))
