@@ -25,6 +25,8 @@ public final class PGConnection: @unchecked Sendable {
     /// Deferrable writes held back for a batch (`enqueueDeferrable`).
     var deferred: [PGQuery] = []
     var deferring = false
+    /// Merged texts of deferred writes, by the statement and how many were merged (nil: not mergeable).
+    var mergedTexts: [PGQuery.MergedTextKey: String?] = [:]
     /// Answers read ahead for statements the unit of work now running will ask (`prime`).
     var primed: [PrimedStatement: [PGRows]] = [:]
     /// Where the pool counts round trips and prepares; nil outside a pool.
@@ -222,14 +224,20 @@ public final class PGConnection: @unchecked Sendable {
     /// Ends deferring and returns the held-back writes, the same `INSERT … VALUES (…)` statements merged
     /// into one multi-row statement each, in the order their first one was queued.
     public func takeDeferred() -> [PGQuery] {
-        let held = self.lock.withLock {
+        self.lock.withLock {
             defer {
                 self.deferred = []
                 self.deferring = false
             }
-            return self.deferred
+            return PGQuery.merged(self.deferred) { key in
+                if let known = self.mergedTexts[key] { return known }
+                // A handful of statements and batch sizes: bounded all the same.
+                if self.mergedTexts.count >= 512 { self.mergedTexts = [:] }
+                let text = PGQuery.mergedText(key)
+                self.mergedTexts[key] = .some(text)
+                return text
+            }
         }
-        return PGQuery.merged(held)
     }
     /// Sends the queued statements, if any, in one round trip. Blocks.
     public func flush() throws {

@@ -66,8 +66,12 @@ public struct PGQuery: Sendable, ExpressibleByStringInterpolation, CustomStringC
 extension PGQuery {
     /// Statements of the same text whose rows come from one `VALUES (…)` tuple become one statement with
     /// a tuple per statement (parameters renumbered); others stay as they are. Grouped by text, in the
-    /// order each text first appears.
-    static func merged(_ queries: [PGQuery]) -> [PGQuery] {
+    /// order each text first appears. `text` gives the merged text (a connection caches it: the same
+    /// few statements are merged batch after batch).
+    static func merged(
+        _ queries: [PGQuery],
+        text mergedText: (MergedTextKey) -> String? = { PGQuery.mergedText($0) }
+    ) -> [PGQuery] {
         var order: [String] = []
         var groups: [String: [PGQuery]] = [:]
         for query in queries {
@@ -77,20 +81,35 @@ extension PGQuery {
         var result: [PGQuery] = []
         for text in order {
             let group = groups[text]!
-            guard group.count > 1, let (head, tuple, tail) = Self.valuesTuple(text) else {
+            let parameters = group[0].binds.count
+            guard group.count > 1, group.allSatisfy({ $0.binds.count == parameters }),
+                let sql = mergedText(MergedTextKey(text: text, count: group.count, parameters: parameters))
+            else {
                 result += group
                 continue
             }
-            var sql = head
-            var binds: [PGBind] = []
-            for (index, query) in group.enumerated() {
-                if index > 0 { sql += ", " }
-                sql += Self.renumbered(tuple, by: binds.count)
-                binds += query.binds
-            }
-            result.append(PGQuery(sql: sql + tail, binds: binds))
+            result.append(PGQuery(sql: sql, binds: group.flatMap(\.binds)))
         }
         return result
+    }
+
+    /// `count` statements of `text`, each with `parameters` parameters, as one.
+    struct MergedTextKey: Hashable {
+        var text: String
+        var count: Int
+        var parameters: Int
+    }
+
+    /// The text of `key.count` statements of `key.text` as one: the `VALUES` tuple repeated, each copy's
+    /// parameters renumbered after the previous copies'; nil when the text has no single `VALUES (…)`.
+    static func mergedText(_ key: MergedTextKey) -> String? {
+        guard let (head, tuple, tail) = Self.valuesTuple(key.text) else { return nil }
+        var sql = head
+        for index in 0..<key.count {
+            if index > 0 { sql += ", " }
+            sql += Self.renumbered(tuple, by: index * key.parameters)
+        }
+        return sql + tail
     }
 
     /// `(head, tuple, tail)` of `… VALUES (…) …`, the tuple with its parentheses; nil without one.
@@ -125,22 +144,24 @@ extension PGQuery {
     /// `$n` becomes `$(n + offset)`.
     static func renumbered(_ sql: String, by offset: Int) -> String {
         guard offset > 0 else { return sql }
-        var result = ""
-        var index = sql.startIndex
-        while index < sql.endIndex {
-            let character = sql[index]
-            index = sql.index(after: index)
-            guard character == "$" else {
-                result.append(character)
-                continue
+        let bytes = Array(sql.utf8)
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count + 16)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            result.append(byte)
+            guard byte == UInt8(ascii: "$") else { continue }
+            var number = 0
+            var digits = 0
+            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+                number = number * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+                digits += 1
+                index += 1
             }
-            var digits = ""
-            while index < sql.endIndex, let digit = sql[index].wholeNumberValue, sql[index].isASCII {
-                digits += String(digit)
-                index = sql.index(after: index)
-            }
-            result += digits.isEmpty ? "$" : "$\(Int(digits)! + offset)"
+            if digits > 0 { result += String(number + offset).utf8 }
         }
-        return result
+        return String(decoding: result, as: UTF8.self)
     }
 }
