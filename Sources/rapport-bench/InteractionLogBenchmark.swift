@@ -15,7 +15,25 @@ struct InteractionLogBenchmark {
     var rounds: Int
     var seconds: Int
 
+    /// A pgbench script of the statements one INTERACTION-CREATE sends, in its two pipelines
+    /// (`RAPPORT_BENCH_FLOOR`, e.g. `scripts/bench/interaction-create-floor.sql`): run with the per-client
+    /// loads, prepared, it shows what PostgreSQL alone makes of them: the ceiling of any server that runs
+    /// them command by command.
+    var floorScript: String? = ProcessInfo.processInfo.environment["RAPPORT_BENCH_FLOOR"]
+
     static let poolSize = 8
+
+    enum Side: CustomStringConvertible {
+        case rapportd, pgbench, floor
+
+        var description: String {
+            switch self {
+            case .rapportd: "rapportd"
+            case .pgbench: "pgbench"
+            case .floor: "floor"
+            }
+        }
+    }
 
     /// The figures of one timed step: commits per second, latencies in milliseconds.
     struct Figures {
@@ -105,27 +123,49 @@ struct InteractionLogBenchmark {
         }
 
         print("round  first     rapportd/s  p50 ms  p99 ms   pgbench/s  p50 ms  p99 ms   ratio")
+        // The floor runs with the per-client loads only: its script takes the client's own contact.
+        let floorScript = load.hot ? nil : self.floorScript
         var results: [(rapportd: Figures, pgbench: Figures)] = []
+        var floors: [Figures] = []
         var batches = (0, 0)  // group commit batches and their commands during the timed rapportd steps
         for round in 1...self.rounds {
-            let rapportdFirst = round % 2 == 1
+            // Who goes first rotates: rapportd, pgbench (and the floor) take turns.
+            var sides: [Side] = floorScript == nil ? [.rapportd, .pgbench] : [.rapportd, .pgbench, .floor]
+            sides = Array(sides[((round - 1) % sides.count)...] + sides[..<((round - 1) % sides.count)])
             var rapportd: Figures?
             var pgbench: Figures?
-            for rapportdNow in [rapportdFirst, !rapportdFirst] {
+            for side in sides {
                 try cluster.administer("CHECKPOINT")
-                if rapportdNow {
+                switch side {
+                case .rapportd:
                     let before = server.groupCommitTotals
                     rapportd = try await self.rapportd(load, port: port, duration: .seconds(self.seconds)).figures
                     let after = server.groupCommitTotals
                     batches.0 += after.batches - before.batches
                     batches.1 += after.commands - before.commands
-                } else {
+                case .pgbench:
                     pgbench = try self.pgbench(load, cluster: cluster, script: script)
+                case .floor:
+                    if let floorScript {
+                        floors.append(try self.pgbench(load, cluster: cluster, script: floorScript, prepared: true))
+                    }
                 }
             }
             guard let rapportd, let pgbench else { throw BenchError("a round without figures") }
             results.append((rapportd, pgbench))
-            print(Self.row("\(round)", rapportdFirst ? "rapportd" : "pgbench", rapportd, pgbench))
+            print(Self.row("\(round)", "\(sides[0])", rapportd, pgbench))
+            if let floor = floors.last {
+                print(
+                    String(
+                        format: "       floor: PostgreSQL alone, the command's statements: %.0f/s, p50 %.2f ms, "
+                            + "p99 %.2f ms, %.2f× pgbench",
+                        floor.rate,
+                        floor.p50,
+                        floor.p99,
+                        floor.rate / pgbench.rate
+                    )
+                )
+            }
         }
 
         let a = Self.medians(results.map(\.rapportd))
@@ -142,6 +182,18 @@ struct InteractionLogBenchmark {
             "spread rapportd \(spread(results.map(\.rapportd))); pgbench \(spread(results.map(\.pgbench))); "
                 + "ratio \(spread(results.map { $0.rapportd.rate / $0.pgbench.rate }, "%.2f"))×"
         )
+        if !floors.isEmpty {
+            let floor = Self.medians(floors)
+            print(
+                String(
+                    format: "floor median %.0f/s, p50 %.2f ms: %.2f× pgbench, the most any server could reach "
+                        + "running these statements in two round trips without batching",
+                    floor.rate,
+                    floor.p50,
+                    floor.rate / b.rate
+                ) + " (ratios \(spread(zip(floors, results).map { $0.rate / $1.pgbench.rate }, "%.2f"))×)"
+            )
+        }
         print(
             "group commit during the rapportd steps: \(batches.1) commands in \(batches.0) batches, "
                 + String(format: "%.2f", Double(batches.1) / Double(max(1, batches.0))) + " per batch"
@@ -213,7 +265,8 @@ struct InteractionLogBenchmark {
 
     /// pgbench with as many clients, for as long (`-T`); throughput as pgbench reports it (without its
     /// connection time), latencies from its per-transaction log.
-    private func pgbench(_ load: Load, cluster: BenchCluster, script: String) throws -> Figures {
+    private func pgbench(_ load: Load, cluster: BenchCluster, script: String, prepared: Bool = false) throws -> Figures
+    {
         let logs = cluster.root + "/pgbench-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: false)
         defer { try? FileManager.default.removeItem(atPath: logs) }
@@ -222,7 +275,7 @@ struct InteractionLogBenchmark {
             [
                 "-n", "-c", String(load.sessions), "-j", String(min(load.sessions, 2)), "-T", String(self.seconds),
                 "-f", script, "-l", "--log-prefix", logs + "/transactions",
-            ],
+            ] + (prepared ? ["-M", "prepared"] : []),
             environment: cluster.environment
         )
         guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),

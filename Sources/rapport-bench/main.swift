@@ -1,13 +1,15 @@
 import Foundation
 
 /// `rapport-bench segment-log [--contacts N] [--rounds R]`: QUALITY.md P3;
-/// `rapport-bench interaction-log [--sessions N,N,…] [--rounds R] [--seconds S] [--hot-sessions N]`: QUALITY.md P1/P2;
+/// `rapport-bench interaction-log [--sessions N,N,…] [--rounds R] [--seconds S] [--hot-sessions N]`: QUALITY.md P1/P2
+/// (with `RAPPORT_BENCH_FLOOR=scripts/bench/interaction-create-floor.sql`, also PostgreSQL alone running the
+/// command's statements);
 /// `rapport-bench import [--rows N] [--rounds R]`: QUALITY.md P7;
 /// `rapport-bench scale [--entries N] [--contacts N] [--requests N]`: QUALITY.md P4/P5 (see BENCHMARKS.md);
 /// `rapport-bench delivery [--messages N] [--connections N] [--rounds R] [--batch N]`: issue 15 (beside smtp-source).
 let usage = """
     usage: rapport-bench segment-log [--contacts N] [--rounds R]
-           rapport-bench interaction-log [--sessions N,N,...] [--rounds R] [--seconds S] [--hot-sessions N]
+           [RAPPORT_BENCH_FLOOR=FILE] rapport-bench interaction-log [--sessions N,N,...] [--rounds R] [--seconds S] [--hot-sessions N]
            rapport-bench import [--rows N] [--rounds R]
            rapport-bench scale [--entries N] [--contacts N] [--requests N]
            rapport-bench delivery [--messages N] [--connections N] [--rounds R] [--batch N]
