@@ -219,6 +219,11 @@ struct SessionTests {
         #expect(self.code(of: health) == .shuttingDown)
         #expect(try await inFlight.value.final == .ok("welcome ALICE role=salesperson"))
         try await stopping.value
+        // The server has closed; the client knows once its event loop has read the BYE (a moment later
+        // under load or a sanitizer).
+        let deadline = ContinuousClock.now + .seconds(5)
+        while slow.isOpen, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         #expect(!slow.isOpen)
+        #expect(slow.endReason == .connectionClosed(bye: "server shutting down"))
     }
 }
