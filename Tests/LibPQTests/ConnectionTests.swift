@@ -64,6 +64,43 @@ struct ConnectionTests {
         #expect(updated == 3)
     }
 
+    /// A group commit's deferred writes: the same INSERT of several units becomes one statement per batch;
+    /// the connection keeps the merged text by batch size, so a later batch of another size gets its own
+    /// text and one of the same size the kept one, and every row arrives with its own values.
+    @Test func deferredWritesMergeIntoOneStatementAndTheKeptTextServesLaterBatches() async throws {
+        let database = self.database
+        let (statements, rows) = try await TestPostgres.blocking { () -> ([[String]], [[String]]) in
+            let connection = try database.connect()
+            defer { connection.close() }
+            try connection.execute("CREATE TABLE d (batch int, n int, note text)")
+            var statements: [[String]] = []
+            for (batch, size) in [3, 2, 3].enumerated() {
+                connection.beginDeferring()
+                for n in 0..<size {
+                    connection.enqueueDeferrable("INSERT INTO d (batch, n, note) VALUES (\(batch), \(n), \("x\(n)"))")
+                }
+                let merged = connection.takeDeferred()
+                statements.append(merged.map(\.sql))
+                for query in merged { try connection.execute(query) }
+            }
+            let rows = try connection.query("SELECT batch::text, n::text, note FROM d ORDER BY batch, n").map {
+                [
+                    try $0.decode(String.self, at: 0), try $0.decode(String.self, at: 1),
+                    try $0.decode(String.self, at: 2),
+                ]
+            }
+            return (statements, rows)
+        }
+        let three = "INSERT INTO d (batch, n, note) VALUES ($1, $2, $3), ($4, $5, $6), ($7, $8, $9)"
+        #expect(statements == [[three], ["INSERT INTO d (batch, n, note) VALUES ($1, $2, $3), ($4, $5, $6)"], [three]])
+        #expect(
+            rows == [
+                ["0", "0", "x0"], ["0", "1", "x1"], ["0", "2", "x2"], ["1", "0", "x0"], ["1", "1", "x1"],
+                ["2", "0", "x0"], ["2", "1", "x1"], ["2", "2", "x2"],
+            ]
+        )
+    }
+
     @Test func statementTimeoutCancelsWithClearError() async throws {
         let database = self.database
         let error = await #expect(throws: PGError.self) {

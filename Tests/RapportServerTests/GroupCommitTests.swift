@@ -421,14 +421,10 @@ struct GroupCommitTests {
         }
         try await Self.until { server.server.groupCommitStatistics.queued == requests.count }
         // The first command's writes are on their way (waiting for the lock), so nothing else of it counts.
-        var waiting = false
-        for _ in 0..<3000 where !waiting {
-            waiting =
-                try await server.rows("SELECT count(*)::text FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+        try await Self.until("the first command never waited for the lock") {
+            try await server.rows("SELECT count(*)::text FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
                 == [["1"]]
-            if !waiting { try await Task.sleep(for: .milliseconds(10)) }
         }
-        #expect(waiting, "the first command never waited for the lock")
         beforeRelease()
         try await TestPostgres.blocking { try holder.execute("COMMIT") }
         return (try await blocker, try await replies.value)
@@ -447,12 +443,16 @@ struct GroupCommitTests {
     /// Polls `condition` every 10 ms for up to 5 s.
     /// Polls `condition` for up to 30 s: generous, because a loaded 2-core machine can take seconds to start
     /// the tasks a batch is made of (a shorter wait made the batch tests flaky there).
-    static func until(_ condition: () -> Bool) async throws {
+    /// Waits until `condition` holds, at most 30 s; records `what` if it never does.
+    static func until(
+        _ what: Comment = "the group commit never reached the expected state",
+        _ condition: () async throws -> Bool
+    ) async throws {
         for _ in 0..<3000 {
-            if condition() { return }
+            if try await condition() { return }
             try await Task.sleep(for: .milliseconds(10))
         }
-        Issue.record("the group commit never reached the expected state")
+        Issue.record(what)
     }
 }
 
