@@ -79,13 +79,24 @@ public final class PGConnection: @unchecked Sendable {
 
     /// Asks the server to cancel the statement now running, if any, and refuses every later statement
     /// of the current lease (a cancel is for the caller's whole unit of work). Safe from any thread.
-    public func cancel() {
+    /// Blocks while it connects to the server. Returns why the request could not be sent, nil when it
+    /// was (the server may still have ignored it: see `LeaseCancellation`).
+    @discardableResult
+    public func cancel() -> String? {
         self.cancelLock.withLock {
-            guard let cancel = self.cancelHandle else { return }
+            guard let cancel = self.cancelHandle else { return nil }
             self.cancelRequested = true
             var buffer = [CChar](repeating: 0, count: 256)
-            _ = PQcancel(cancel, &buffer, Int32(buffer.count))
+            guard PQcancel(cancel, &buffer, Int32(buffer.count)) == 0 else { return nil }
+            let text = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+            return String(decoding: text, as: UTF8.self).trimmingTrailingNewlines()
         }
+    }
+
+    /// Refuses every later statement of the current lease, without a request to the server (nothing
+    /// of the lease has been sent yet).
+    func refuseStatements() {
+        self.cancelLock.withLock { self.cancelRequested = true }
     }
 
     /// True once the server said something after which the connection is not used again: a

@@ -147,6 +147,8 @@ public final class PGPool: Sendable {
         var existing: PGConnection? = nil
         if case .existing(let connection) = lease { existing = connection }
         let holder = NIOLockedValueBox<PGConnection?>(existing)
+        let cancellation = LeaseCancellation(logger: self.logger)
+        defer { cancellation.end() }  // also when the body never ran
         do {
             let result: T = try await withTaskCancellationHandler {
                 try await self.threadPool.runIfActive {
@@ -159,7 +161,11 @@ public final class PGPool: Sendable {
                     }
                     holder.withLockedValue { $0 = connection }
                     connection.beginLease()
-                    defer { Self.resetAfterUse(connection) }
+                    cancellation.attach(connection)
+                    defer {
+                        cancellation.end()
+                        Self.resetAfterUse(connection)
+                    }
                     do {
                         return try body(connection)
                     } catch let error as PGError
@@ -170,7 +176,7 @@ public final class PGPool: Sendable {
                     }
                 }
             } onCancel: {
-                holder.withLockedValue { $0 }?.cancel()
+                cancellation.request()
             }
             self.release(holder.withLockedValue { $0 })
             return result

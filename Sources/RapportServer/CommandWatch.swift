@@ -1,4 +1,3 @@
-import Foundation
 import NIOConcurrencyHelpers
 
 /// Cancels the command a session is running when nobody can receive its reply any more (the
@@ -7,8 +6,8 @@ import NIOConcurrencyHelpers
 /// PostgreSQL cancels the running statement, the transaction rolls back and the connection goes
 /// back to the pool clean.
 ///
-/// The cancel itself runs on NIO's blocking thread pool, never on the event loop that noticed the
-/// close or the deadline: cancelling a statement (`PQcancel`) is a blocking round trip to PostgreSQL.
+/// Cancelling the task returns at once: the pool sends the blocking cancel request (`PQcancel`)
+/// from a thread of its own, so the event loop that noticed the close or the deadline never waits.
 ///
 /// A half-close (the client shut down its sending side, end of input) is not a hang-up: the
 /// protocol answers every request sent before it, so the command goes on.
@@ -51,7 +50,7 @@ final class CommandWatch: Sendable {
             state.cancel = cancel
             return state.disconnected
         }
-        if closed { Self.run(cancel) }
+        if closed { cancel() }
     }
 
     /// The command ended: what interrupted it, if anything (a hang-up wins over a deadline).
@@ -69,12 +68,6 @@ final class CommandWatch: Sendable {
             mark(&state)
             return state.cancel
         }
-        if let cancel { Self.run(cancel) }
-    }
-
-    /// PQcancel blocks while it connects to the server. A thread of its own per cancel (they are rare):
-    /// a shared pool's threads may all be busy with other blocking work exactly when the cancel matters.
-    private static func run(_ cancel: @escaping @Sendable () -> Void) {
-        Thread.detachNewThread { cancel() }
+        if let cancel { cancel() }
     }
 }

@@ -134,6 +134,52 @@ struct PoolTests {
         await pool.shutdown()
     }
 
+    /// PostgreSQL can miss a cancel request (one arriving between two pipelined statements is
+    /// dropped); the pool sends it again until the statement ends. The statement here swallows the
+    /// first cancel and sleeps again: with a single request it would succeed after 20 s.
+    @Test func aCancelThatIsMissedIsSentAgain() async throws {
+        let pool = self.makePool(size: 1)
+        let task = Task {
+            try await pool.withConnection { connection in
+                try connection.execute(
+                    """
+                    DO $$ BEGIN
+                        BEGIN PERFORM pg_sleep(10); EXCEPTION WHEN query_canceled THEN PERFORM pg_sleep(10); END;
+                    END $$
+                    """
+                )
+            }
+        }
+        try await Task.sleep(for: .seconds(1))
+        task.cancel()
+        let result = await task.result
+        guard case .failure(let error as PGError) = result else {
+            Issue.record("expected a PGError, got \(result)")
+            return
+        }
+        #expect(error.kind == .canceled)
+        let answer = try await pool.withConnection { try $0.query("SELECT 1")[0].decode(Int.self, at: 0) }
+        #expect(answer == 1)
+        await pool.shutdown()
+    }
+
+    /// A task cancelled while its connection is still being opened runs no statement at all.
+    @Test func aLeaseCancelledBeforeItsConnectionOpensRunsNothing() async throws {
+        let pool = self.makePool(size: 1)
+        let task = Task {
+            try? await Task.sleep(for: .seconds(3600))  // cancelled: returns at once, the task stays cancelled
+            return try await pool.withConnection { try $0.execute("SELECT pg_sleep(10)") }
+        }
+        task.cancel()
+        let result = await task.result
+        guard case .failure(let error) = result else {
+            Issue.record("expected a failure, got \(result)")
+            return
+        }
+        #expect(error is CancellationError || (error as? PGError)?.kind == .canceled, "\(error)")
+        await pool.shutdown()
+    }
+
     @Test func shutDownPoolRefuses() async throws {
         let pool = self.makePool(size: 1)
         await pool.shutdown()

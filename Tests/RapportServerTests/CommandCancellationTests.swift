@@ -36,8 +36,13 @@ struct CommandCancellationTests {
                     let rows = try observer.query(
                         "SELECT concat_ws(' / ', state, wait_event_type, wait_event, query) FROM pg_stat_activity WHERE pid = \(Int32(backend))"
                     )
+                    // Whether the server saw the hang-up (its session closed) tells a lost cancel from a missed reset.
+                    var text: [UInt8] = []
+                    server.server.metrics.registry.emit(into: &text)
+                    let sessions = String(decoding: text, as: UTF8.self).split(separator: "\n")
+                        .filter { $0.hasPrefix("rapport_sessions") }.joined(separator: ", ")
                     return try (rows.first?.decode(String.self, at: 0) ?? "gone")
-                        + "; pool \(server.store.pool.statistics)"
+                        + "; pool \(server.store.pool.statistics); \(sessions)"
                 }
             ) { observer -> String? in
                 let rows = try observer.query(
