@@ -36,8 +36,11 @@ struct Rapport: AsyncParsableCommand {
             each part has an idempotency key derived from the file, so a failed import can simply be run again.
             `rapport shell` prints the greeting, logs in if a user is given, then sends each line as typed and \
             prints the reply; Tab completes verbs and argument names; \\x toggles the vertical display; history \
-            is kept in ~/.rapport_history; `quit`, `exit` or Ctrl-D end the session. With standard input not a \
-            terminal it reads lines without a prompt, and exits with the status of the last reply.
+            is kept in ~/.rapport_history; `quit`, `exit` or Ctrl-D end the session. When the server ends the \
+            connection (BYE idle timeout, a restart, a failover), the next line typed connects and logs in again \
+            (with the kept ticket) before it is sent; a command whose reply was lost is not sent again, since it \
+            may have been carried out. With standard input not a terminal it reads lines without a prompt, exits \
+            with the status of the last reply, and exits with 1 when the connection is lost.
             Environment: RAPPORT_URL, RAPPORT_HOST, RAPPORT_PORT, RAPPORT_USER (overridden by the options). The \
             password: RAPPORT_PASSWORD, else the password file ~/.rapportpass (or RAPPORT_PASSFILE) with lines \
             host:port:user:password (* matches anything; \\: is a colon), used only when no one but its \

@@ -1,8 +1,10 @@
 import Foundation
 import LibPQ
+import NIOCore
 import RapportClient
 import RapportModel
 import RapportProtocol
+import RapportServer
 import RapportTestSupport
 import Testing
 
@@ -126,6 +128,32 @@ struct CommandLineToolTests {
         #expect(run.output.contains("ALICE"))
         #expect(run.output.contains("manager"))
         #expect(run.output.contains("Check that the server answers."))
+        try await server.stop()
+    }
+
+    /// On a terminal (a pseudo-terminal from `script`), a connection the server ended while the prompt waited
+    /// (here `BYE idle timeout`) is opened again, logged in with the kept ticket, when the next line is typed;
+    /// that line then runs on the new connection.
+    @Test func anInteractiveShellReconnectsWhenTheNextLineIsTyped() async throws {
+        let server = try await TestServer.start(configure: { $0.idleTimeout = .seconds(2) })
+        try await server.createUser("ALICE", role: .manager)
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("rapport").path
+        let shell = "\(binary) --port \(server.port) --user alice shell"
+        let typing = "(printf 'whoami\\n'; sleep 4; printf 'whoami\\n'; sleep 2; printf 'quit\\n'; sleep 2)"
+        let run = try await ProgramRun.run(
+            "/bin/sh",
+            ["-c", "\(typing) | script --quiet --flush --return --command '\(shell)' /dev/null"],
+            environment: [
+                "RAPPORT_TICKETFILE": self.ticketFile, "RAPPORT_PASSWORD": TestServer.defaultPassword,
+                "SHELL": "/bin/sh", "TERM": "dumb",
+            ]
+        )
+        #expect(run.status == 0, "\(run.output) \(run.errors)")
+        #expect(run.output.contains("The server closed the connection: BYE idle timeout."), "\(run.output)")
+        #expect(run.output.contains("Reconnecting to"), "\(run.output)")
+        #expect(run.output.components(separatedBy: "Logged in as alice.").count == 3, "\(run.output)")
+        #expect(run.output.components(separatedBy: "manager").count == 3, "both WHOAMI answered: \(run.output)")
         try await server.stop()
     }
 

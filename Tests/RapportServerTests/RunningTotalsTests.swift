@@ -304,7 +304,8 @@ struct RunningTotalsTests {
         }
         #expect(try await kit.scalar(deltas) == "0")
         try await Self.expectAgree(kit, after: "compact")
-        #expect(counted(try await kit.ok("STATS", [.named("contact", "C1")])) == counted(after) + 3)  // P11's call and the second mailing's two lines
+        // P11's call and the second mailing's two lines.
+        #expect(counted(try await kit.ok("STATS", [.named("contact", "C1")])) == counted(after) + 3)
         try await kit.stop()
     }
 }
