@@ -2,7 +2,7 @@
 # Each first installs the system packages it needs that are missing (Debian/Ubuntu, apt-get).
 
 RUN_PACKAGES  := libpq-dev libedit-dev pkg-config postgresql
-TEST_PACKAGES := libpq-dev libedit-dev pkg-config postgresql postgresql-contrib haproxy netcat-openbsd systemd postfix openssl
+TEST_PACKAGES := libpq-dev libedit-dev pkg-config postgresql postgresql-contrib haproxy netcat-openbsd systemd postfix openssl bsdutils
 # New sql/ migrations are embedded by a build plugin; SwiftPM only re-plans plugins without the cache.
 SWIFT_FLAGS   := --disable-build-manifest-caching
 
