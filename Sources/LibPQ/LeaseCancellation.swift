@@ -46,7 +46,7 @@ final class LeaseCancellation: Sendable {
         if requested { connection.refuseStatements() }
     }
 
-    /// The lease's body returned (or never ran): no more cancel requests.
+    /// The lease's body returned (or never ran): no more cancel requests (waits for one being sent).
     func end() {
         self.phase.lock()
         self.phase.unlock(withValue: .ended)
@@ -64,6 +64,9 @@ final class LeaseCancellation: Sendable {
 
     private func sendUntilEnded() {
         for attempt in 1...Self.maximumRequests {
+            // Sent while the phase is held: `end()` waits for a request on its way, so none can reach the
+            // pool's clean-up ROLLBACK that follows it.
+            guard self.phase.lock(whenValue: .running, timeoutSeconds: 0) else { return }
             if let connection = self.state.withLockedValue({ $0.connection }) {
                 if attempt > 1 {
                     self.logger.debug(
@@ -78,6 +81,7 @@ final class LeaseCancellation: Sendable {
                     )
                 }
             }
+            self.phase.unlock()
             if self.phase.lock(whenValue: .ended, timeoutSeconds: Self.interval) {
                 self.phase.unlock()
                 return
