@@ -116,40 +116,29 @@ struct PoolTests {
     }
 
     @Test func cancellingTheTaskCancelsTheStatement() async throws {
-        let pool = self.makePool(size: 1)
-        let task = Task { try await pool.withConnection { try $0.execute("SELECT pg_sleep(10)") } }
-        // Long enough for the connection to open and the statement to start on a loaded machine.
-        try await Task.sleep(for: .seconds(1))
-        task.cancel()
         // Without the cancel the statement would succeed after 10 s.
-        let result = await task.result
-        guard case .failure(let error as PGError) = result else {
-            Issue.record("expected a PGError, got \(result)")
-            return
-        }
-        #expect(error.kind == .canceled)
-        // The connection is usable again afterwards.
-        let answer = try await pool.withConnection { try $0.query("SELECT 1")[0].decode(Int.self, at: 0) }
-        #expect(answer == 1)
-        await pool.shutdown()
+        try await self.expectCancelled("SELECT pg_sleep(10)")
     }
 
     /// PostgreSQL can miss a cancel request (one arriving between two pipelined statements is
     /// dropped); the pool sends it again until the statement ends. The statement here swallows the
     /// first cancel and sleeps again: with a single request it would succeed after 20 s.
     @Test func aCancelThatIsMissedIsSentAgain() async throws {
+        try await self.expectCancelled(
+            """
+            DO $$ BEGIN
+                BEGIN PERFORM pg_sleep(10); EXCEPTION WHEN query_canceled THEN PERFORM pg_sleep(10); END;
+            END $$
+            """
+        )
+    }
+
+    /// Runs `statement` in a task, cancels the task once the statement has started, and expects the statement
+    /// cancelled and the pool's connection usable afterwards.
+    private func expectCancelled(_ statement: PGQuery) async throws {
         let pool = self.makePool(size: 1)
-        let task = Task {
-            try await pool.withConnection { connection in
-                try connection.execute(
-                    """
-                    DO $$ BEGIN
-                        BEGIN PERFORM pg_sleep(10); EXCEPTION WHEN query_canceled THEN PERFORM pg_sleep(10); END;
-                    END $$
-                    """
-                )
-            }
-        }
+        let task = Task { try await pool.withConnection { try $0.execute(statement) } }
+        // Long enough for the connection to open and the statement to start on a loaded machine.
         try await Task.sleep(for: .seconds(1))
         task.cancel()
         let result = await task.result
