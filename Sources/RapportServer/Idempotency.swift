@@ -74,7 +74,8 @@ extension ServerContext {
     ) async throws -> Response {
         let key = invocation.arguments.text("idem")
         let verb = invocation.request.verb.uppercased()
-        let hash = Idempotency.requestHash(invocation.request)
+        // Hashed on the pool's thread, not on the session's event loop: an import's payload is megabytes.
+        let request = invocation.request
         let unit: @Sendable (PGConnection) throws -> Response = { connection in
             if let key { IdempotencyStore.enqueueLookup(connection, user: user, key: key) }
             let response = try body(connection)
@@ -84,7 +85,7 @@ extension ServerContext {
                     user: user,
                     key: key,
                     command: verb,
-                    requestHash: hash,
+                    requestHash: Idempotency.requestHash(request),
                     response: String(decoding: response.encode(), as: UTF8.self)
                 )
             }
@@ -103,7 +104,12 @@ extension ServerContext {
         {
             // The command's transaction (or savepoint) rolled back whatever it did; the first reply stands.
             let text = try await self.store.pool.withConnection { connection in
-                try IdempotencyStore.storedReply(connection, user: user, key: key!, requestHash: hash)
+                try IdempotencyStore.storedReply(
+                    connection,
+                    user: user,
+                    key: key!,
+                    requestHash: Idempotency.requestHash(request)
+                )
             }
             let stored = try Self.decode(text).get()
             return markReplays ? stored.markedReplayed() : stored

@@ -353,7 +353,10 @@ public final class RapportServer: Sendable {
         defer { self.context.metrics.sessionClosed() }
         do {
             let watch = CommandWatch()
-            connection.channel.closeFuture.whenComplete { _ in watch.connectionClosed() }
+            connection.channel.closeFuture.whenComplete { [logger] _ in
+                logger.debug("connection closed")
+                watch.connectionClosed()
+            }
             try await connection.executeThenClose { inbound, outbound in
                 var session = SessionState()
                 for try await frame in inbound {
