@@ -8,8 +8,8 @@ import Glibc
 ///
 /// It uses `posix_spawn` and `waitpid` directly: Foundation's `Process` did not notice the exit of
 /// `pg_ctl start` (whose server keeps running in the background), and it may let a child inherit
-/// a pipe whose write end a background server then holds. Here the child gets stdin from /dev/null
-/// and stdout/stderr to a temporary file (SwiftNIO and libpq open their sockets close-on-exec).
+/// a pipe whose write end a background server then holds. Here the child gets stdin from /dev/null,
+/// stdout/stderr to a temporary file, and no other descriptor (`InheritedDescriptors`).
 enum ProcessRunner {
     struct Failure: Error, CustomStringConvertible {
         var command: String
@@ -57,6 +57,7 @@ enum ProcessRunner {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        InheritedDescriptors.close(in: &actions)
 
         var pid = pid_t()
         let argv = command.map { strdup($0) } + [nil]

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresLauncher
 
 /// Runs SQL through `psql`, the yardstick of QUALITY.md: what PostgreSQL itself needs for the statement.
 enum Psql {
@@ -42,6 +43,7 @@ enum Program {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        InheritedDescriptors.close(in: &actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

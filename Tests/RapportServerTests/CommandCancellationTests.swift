@@ -72,6 +72,35 @@ struct CommandCancellationTests {
         try await server.stop()
     }
 
+    /// A child process spawned while a connection is open (a PostgreSQL cluster, HAProxy, smtp-sink: tests and
+    /// the embedded default start them) must not inherit its socket: holding it open, the child would keep the
+    /// server from ever seeing the client's reset. (SwiftNIO opens sockets without close-on-exec.)
+    @Test func aChildProcessStartedMeanwhileDoesNotKeepAResetConnectionOpen() async throws {
+        let log = CapturedLog()
+        let server = try await TestServer.start(logger: log.logger(label: "rapportd.test"))
+        let directory = TestPostgres.rootDirectory
+        let child = try await CancelClient.with(port: server.port) { client in
+            let child = try ChildProcess.spawn(
+                name: "sleeper-\(server.port)",
+                "/bin/sleep",
+                ["60"],
+                environment: [:],
+                logDirectory: directory
+            )
+            try await client.reset()
+            return child
+        }
+        try await withCleanup {
+            try await eventually("the server sees the reset while the child runs") {
+                log.lines.contains { $0.hasPrefix("debug connection closed") }
+            }
+            #expect(child.exitStatus() == nil, "the child still runs")
+        } cleanup: {
+            await child.stop()
+        }
+        try await server.stop()
+    }
+
     @Test func aCommandPastItsDeadlineIsCancelledAndAnsweredTimeout() async throws {
         let server = try await TestServer.start(configure: { $0.commandTimeout = .seconds(1) })
         try await server.createUser("BOSS", role: .manager)
