@@ -112,8 +112,13 @@ struct LoopbackTopologyTests {
                 for _ in 0..<8 {
                     group.addTask { await Self.loadWorker(port: balancerPort, load: load) }
                 }
-                try await Task.sleep(for: .seconds(2))
-                let before = load.snapshot()
+                // Under way: every worker logged in and replies flowing (a loaded machine takes longer).
+                let started = ContinuousClock.now
+                var before = load.snapshot()
+                while !(before.sessions >= 8 && before.replies > 50), ContinuousClock.now - started < .seconds(20) {
+                    try await Task.sleep(for: .milliseconds(100))
+                    before = load.snapshot()
+                }
                 #expect(before.sessions >= 8 && before.replies > 50, "load did not start: \(before)")
                 let signalled = ContinuousClock.now
                 a.process.signal(SIGTERM)
