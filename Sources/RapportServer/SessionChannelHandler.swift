@@ -51,6 +51,7 @@ final class SessionChannelHandler: ChannelDuplexHandler {
     private var idleTimer: Scheduled<Void>?
     private var loginTimer: Scheduled<Void>?
     private var partialTimer: Scheduled<Void>?
+    private var lingerTimer: Scheduled<Void>?
 
     init(settings: Settings, info: ConnectionInfo) {
         self.settings = settings
@@ -133,6 +134,11 @@ final class SessionChannelHandler: ChannelDuplexHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed, self.closing {
+            // The client closed after the goodbye: the lingering is over.
+            context.close(promise: nil)
+            return
+        }
         if let event = event as? ChannelEvent, event == .inputClosed {
             // A last line without its terminator still counts (`printf 'PING' | nc -N`).
             if self.proxyState == .done, let frame = self.framer.finish(&self.buffer) {
@@ -263,10 +269,24 @@ final class SessionChannelHandler: ChannelDuplexHandler {
         self.closing = true
         self.cancelTimers()
         let line = ByteBuffer(string: WireEncoding.finalLine(.bye(reason)))
-        context.writeAndFlush(self.wrapOutboundOut(line)).assumeIsolated().whenComplete { _ in
+        context.writeAndFlush(self.wrapOutboundOut(line)).assumeIsolated().whenComplete { [self] result in
+            guard case .success = result else { return context.close(promise: nil) }
+            self.lingerThenClose(context)
+        }
+    }
+
+    /// After a goodbye: ends the sending side (the client reads the `BYE`, then the end of the stream),
+    /// reads on and discards until the client closes too, at most `lingerTimeout`, then closes. Closing
+    /// at once while the client is still sending (a slow drip, a pipelined request, a literal) would
+    /// reset the connection, and a reset can destroy the `BYE` before the client has read it.
+    private func lingerThenClose(_ context: ChannelHandlerContext) {
+        context.close(mode: .output, promise: nil)
+        self.lingerTimer = self.schedule(context, after: Self.lingerTimeout) { _, context in
             context.close(promise: nil)
         }
     }
+
+    static let lingerTimeout: TimeAmount = .seconds(2)
 
     private func closeNow(_ context: ChannelHandlerContext) {
         self.closing = true
@@ -278,5 +298,6 @@ final class SessionChannelHandler: ChannelDuplexHandler {
         self.idleTimer?.cancel()
         self.loginTimer?.cancel()
         self.partialTimer?.cancel()
+        self.lingerTimer?.cancel()
     }
 }

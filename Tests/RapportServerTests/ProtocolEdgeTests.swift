@@ -149,6 +149,23 @@ struct ProtocolEdgeTests {
         try await server.stop()
     }
 
+    /// A client still sending when the server says goodbye (here the refused literal's bytes) reads the
+    /// `BYE` and then the end of the stream: the server ends its sending side and reads on, discarding,
+    /// before it closes. Closing with the client's bytes unread would reset the connection and could
+    /// destroy the `BYE` before the client read it.
+    @Test func aClientStillSendingReadsTheGoodbyeThenTheEnd() async throws {
+        let server = try await TestServer.start { $0.partialRequestTimeout = .seconds(30) }
+        let text = try await RawConnection.with(port: server.port) { connection in
+            try await connection.send("PING {1073741824}\n")
+            let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 64 * 1024)
+            for _ in 0..<64 { try await connection.send(bytes: chunk) }
+            return try await connection.readToEnd()
+        }
+        #expect(text.hasPrefix("OK rapportd ready proto=1\r\nERR "))
+        #expect(text.hasSuffix("BYE literal too large\r\n"))
+        try await server.stop()
+    }
+
     @Test func proxyHeaderFromTrustedBalancerNamesTheClient() async throws {
         let server = try await TestServer.start { $0.trustedProxies = ["127.0.0.1"] }
         try await server.createUser("ALICE", role: .salesperson)
