@@ -23,16 +23,8 @@ struct InteractionLogBenchmark {
 
     static let poolSize = 8
 
-    enum Side: CustomStringConvertible {
+    enum Side: String {
         case rapportd, pgbench, floor
-
-        var description: String {
-            switch self {
-            case .rapportd: "rapportd"
-            case .pgbench: "pgbench"
-            case .floor: "floor"
-            }
-        }
     }
 
     /// The figures of one timed step: commits per second, latencies in milliseconds.
@@ -153,7 +145,7 @@ struct InteractionLogBenchmark {
             }
             guard let rapportd, let pgbench else { throw BenchError("a round without figures") }
             results.append((rapportd, pgbench))
-            print(Self.row("\(round)", "\(sides[0])", rapportd, pgbench))
+            print(Self.row("\(round)", sides[0].rawValue, rapportd, pgbench))
             if let floor = floors.last {
                 print(
                     String(

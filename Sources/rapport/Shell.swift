@@ -20,7 +20,7 @@ struct Shell {
         let interactive = isatty(0) == 1
         // Interactive: the greeting belongs to the conversation. Piped: keep standard output for replies.
         let notes: StandardStream = interactive ? .output : .error
-        guard let connection = await self.open(notes: notes) else { return .failure }
+        guard let connection = await self.open(notes: notes, interactive: interactive) else { return .failure }
         if interactive { notes.write("Type HELP for the commands, quit or Ctrl-D to leave.\n") }
         let reader: any LineReader = interactive ? EditLineReader(historyPath: Self.historyPath) : PlainLineReader()
         let status = await self.loop(connection, reader: reader, prompt: self.prompt, interactive: interactive)
@@ -30,14 +30,14 @@ struct Shell {
 
     /// Connects and logs in (with the kept ticket first, so a reconnection asks for no password); nil after
     /// printing why not.
-    private func open(notes: StandardStream) async -> RapportConnection? {
+    private func open(notes: StandardStream, interactive: Bool) async -> RapportConnection? {
         let opener = SessionOpener(settings: self.settings, timeout: self.timeout)
         let outcome = await opener.open { connection in
             notes.write("Connected to \(connection.host):\(connection.port): \(connection.greeting.finalLine.text)\n")
         }
         guard case .opened(let connection) = outcome else { return nil }
         if let user = self.settings.user { notes.write("Logged in as \(user).\n") }
-        if isatty(0) == 1 { ShellCompletion.install(ShellCompletion(connection: connection)) }
+        if interactive { ShellCompletion.install(ShellCompletion(connection: connection)) }
         return connection
     }
 
@@ -74,7 +74,7 @@ struct Shell {
             if connection == nil {
                 if leaving { return status }
                 StandardStream.output.write("Reconnecting to \(self.settings.host):\(self.settings.port)…\n")
-                connection = await self.open(notes: .output)
+                connection = await self.open(notes: .output, interactive: interactive)
                 guard connection != nil else {
                     StandardStream.error.write("rapport: not connected; the next line tries again\n")
                     status = .failure

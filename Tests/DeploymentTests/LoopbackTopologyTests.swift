@@ -113,12 +113,11 @@ struct LoopbackTopologyTests {
                     group.addTask { await Self.loadWorker(port: balancerPort, load: load) }
                 }
                 // Under way: every worker logged in and replies flowing (a loaded machine takes longer).
-                let started = ContinuousClock.now
-                var before = load.snapshot()
-                while !(before.sessions >= 8 && before.replies > 50), ContinuousClock.now - started < .seconds(20) {
-                    try await Task.sleep(for: .milliseconds(100))
-                    before = load.snapshot()
+                try await eventually("the load is under way", within: .seconds(20)) {
+                    let now = load.snapshot()
+                    return now.sessions >= 8 && now.replies > 50
                 }
+                let before = load.snapshot()
                 #expect(before.sessions >= 8 && before.replies > 50, "load did not start: \(before)")
                 let signalled = ContinuousClock.now
                 a.process.signal(SIGTERM)

@@ -214,21 +214,6 @@ struct CancelledStatementErrorTests {
     }
 }
 
-/// Polls `condition` every 20 ms; fails after 8 s.
-private func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
-    let clock = ContinuousClock()
-    let end = clock.now + .seconds(8)
-    while try await !condition() {
-        guard clock.now < end else { throw PollTimedOut(what: what) }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-}
-
-private struct PollTimedOut: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "not seen within 8 s: \(self.what)" }
-}
-
 /// A direct database connection holding a table lock in an open transaction, and a second one to
 /// watch the server's backend with.
 private final class TableLock: Sendable {
@@ -316,7 +301,7 @@ private final class TableLock: Sendable {
             guard clock.now < end else {
                 var seen: String? = nil
                 if let diagnose { seen = try await TestPostgres.blocking { try diagnose(observer) } }
-                throw PollTimedOut(what: what + (seen.map { " (last seen: \($0))" } ?? ""))
+                throw NotSeenInTime(what: what + (seen.map { " (last seen: \($0))" } ?? ""), limit: .seconds(8))
             }
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -221,9 +221,7 @@ struct SessionTests {
         try await stopping.value
         // The server has closed; the client knows once its event loop has read the BYE (a moment later
         // under load or a sanitizer).
-        let deadline = ContinuousClock.now + .seconds(5)
-        while slow.isOpen, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(!slow.isOpen)
+        try await eventually("the client read the BYE", within: .seconds(5)) { !slow.isOpen }
         #expect(slow.endReason == .connectionClosed(bye: "server shutting down"))
     }
 }
